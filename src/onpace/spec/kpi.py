@@ -1,0 +1,205 @@
+"""The KPI spec: frozen pydantic models for every metric type.
+
+The shapes follow the metric types analysts know from semantic layers:
+
+- ``simple``: one aggregation of one column (or small expression) of one entity;
+- ``ratio``: a numerator measure over a denominator measure, each with its own filter
+  and possibly on different entities;
+- ``derived``: an arithmetic expression over other KPIs, with ``prior(x)`` and
+  ``last_year(x)`` for growth;
+- ``snapshot``: a stock at the end of each period (rows alive between two times);
+- ``duration``: the average (or median) time between two timestamps, in days;
+- ``conversion``: the share of base events followed by a conversion event for the
+  same key within a window.
+
+Unknown keys are refused everywhere (``extra="forbid"``) so that a typo such as
+``filtr:`` is reported instead of silently ignored. Only the *shape* is checked
+here; whether columns, entities and referenced KPIs exist is checked against the
+data model by :mod:`onpace.spec.validate`, which can report every problem at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Agg = Literal["count", "count_distinct", "sum", "avg", "min", "max", "median"]
+Unit = Literal["currency", "count", "percent", "days", "ratio", "score"]
+Direction = Literal["higher", "lower"]
+Cadence = Literal["weekly", "monthly", "quarterly", "yearly"]
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Measure(_Frozen):
+    """An aggregation over one entity, placed in periods by its time column.
+
+    ``column`` names what is aggregated; ``expr`` instead gives a small arithmetic
+    or CASE expression over the entity's columns (``amount - cost``). ``count``
+    needs neither: it counts rows.
+    """
+
+    entity: str
+    agg: Agg
+    column: str | None = None
+    expr: str | None = None
+    filter: str | None = None
+    time: str
+
+    @field_validator("column", "expr", "filter")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be empty; leave the field out instead")
+        return value
+
+
+class _KpiBase(_Frozen):
+    name: str
+    label: str
+    description: str = ""
+    unit: Unit
+    direction: Direction = "higher"
+    dimensions: tuple[str, ...] = ()
+    area: str = "sales"
+    objective: str | None = None
+    owner: str | None = None
+    review_cadence: Cadence | None = None
+    decimals: int | None = Field(default=None, ge=0, le=6)
+
+    @field_validator("name")
+    @classmethod
+    def _snake_case(cls, value: str) -> str:
+        if not NAME_PATTERN.match(value):
+            raise ValueError(
+                "must be snake_case: lower-case letters, digits and underscores, "
+                "starting with a letter"
+            )
+        return value
+
+
+class SimpleKpi(_KpiBase):
+    """One aggregation of one entity: ``agg(column) where filter``, per period."""
+
+    type: Literal["simple"]
+    entity: str
+    agg: Agg
+    column: str | None = None
+    expr: str | None = None
+    filter: str | None = None
+    time: str
+
+    @property
+    def measure(self) -> Measure:
+        return Measure(
+            entity=self.entity,
+            agg=self.agg,
+            column=self.column,
+            expr=self.expr,
+            filter=self.filter,
+            time=self.time,
+        )
+
+
+class RatioKpi(_KpiBase):
+    """``numerator / denominator * multiplier``; null with a reason when the denominator is 0."""
+
+    type: Literal["ratio"]
+    numerator: Measure
+    denominator: Measure
+    multiplier: float = 1.0
+
+
+class DerivedKpi(_KpiBase):
+    """An expression over other KPIs: ``gross_profit - operating_costs``.
+
+    ``prior(kpi)`` is the value in the previous period and ``last_year(kpi)`` in the
+    same period a year earlier, so growth is ``revenue / last_year(revenue) - 1``.
+    """
+
+    type: Literal["derived"]
+    expr: str
+
+
+class SnapshotKpi(_KpiBase):
+    """A stock at the end of each period: rows with ``start <= end of period < end``.
+
+    With ``window_days`` a row counts only while its ``start`` is at most that many
+    days before the end of the period (for "customers with an order in the last
+    year"). Counting distinct ``column`` values gives e.g. active customers.
+    """
+
+    type: Literal["snapshot"]
+    entity: str
+    agg: Literal["count", "count_distinct", "sum"]
+    column: str | None = None
+    start: str
+    end: str | None = None
+    window_days: int | None = Field(default=None, gt=0)
+    filter: str | None = None
+
+
+class DurationKpi(_KpiBase):
+    """Average (or median) days from ``start`` to ``end`` for rows whose ``end`` falls in the period."""
+
+    type: Literal["duration"]
+    entity: str
+    start: str
+    end: str
+    agg: Literal["avg", "median", "min", "max"] = "avg"
+    filter: str | None = None
+    time: str | None = None
+
+    @property
+    def time_column(self) -> str:
+        return self.time or self.end
+
+
+class ConversionSide(_Frozen):
+    """One side of a conversion: an entity, the timestamp of its event, and the key that links."""
+
+    entity: str
+    time: str
+    key: str
+    filter: str | None = None
+
+
+class ConversionKpi(_KpiBase):
+    """Share of ``base`` events followed by a ``conversion`` event with the same key within the window."""
+
+    type: Literal["conversion"]
+    base: ConversionSide
+    conversion: ConversionSide
+    window_days: int = Field(gt=0)
+
+
+Kpi = Annotated[
+    SimpleKpi | RatioKpi | DerivedKpi | SnapshotKpi | DurationKpi | ConversionKpi,
+    Field(discriminator="type"),
+]
+
+KPI_TYPES: tuple[str, ...] = ("simple", "ratio", "derived", "snapshot", "duration", "conversion")
+AnyKpi = SimpleKpi | RatioKpi | DerivedKpi | SnapshotKpi | DurationKpi | ConversionKpi
+
+
+class KpiFile(_Frozen):
+    """The content of one ``kpis/*.yml`` file."""
+
+    kpis: tuple[Kpi, ...] = ()
+
+
+def kpi_entities(kpi: AnyKpi) -> tuple[str, ...]:
+    """The entities a KPI reads directly (derived KPIs read none themselves)."""
+    if isinstance(kpi, SimpleKpi | SnapshotKpi | DurationKpi):
+        return (kpi.entity,)
+    if isinstance(kpi, RatioKpi):
+        return tuple(dict.fromkeys((kpi.numerator.entity, kpi.denominator.entity)))
+    if isinstance(kpi, ConversionKpi):
+        return tuple(dict.fromkeys((kpi.base.entity, kpi.conversion.entity)))
+    return ()
