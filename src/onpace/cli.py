@@ -1,0 +1,341 @@
+"""The onpace command line: parses arguments, calls the library, prints the result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from onpace.errors import OnpaceError, SpecError, SpecIssue
+from onpace.engine.periods import GRAINS, Grain, next_period_start, parse_period
+
+app = typer.Typer(
+    help="onpace: sales KPIs as a percentage of their targets.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+kpi_app = typer.Typer(help="List and inspect KPI definitions.", no_args_is_help=True)
+app.add_typer(kpi_app, name="kpi")
+
+console = Console()
+err_console = Console(stderr=True)
+
+WorkspaceOpt = Annotated[
+    Path, typer.Option("--workspace", "-w", help="Workspace folder.", envvar="ONPACE_WORKSPACE")
+]
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _open(path: Path) -> Any:
+    from onpace.workspace import Workspace
+
+    try:
+        ws = Workspace.open(path)
+    except SpecError as exc:
+        _print_issues(exc.issues)
+        raise typer.Exit(1) from exc
+    except OnpaceError as exc:
+        _fail(str(exc))
+    if ws.errors:
+        err_console.print(
+            f"[yellow]{len(ws.errors)} definition error(s); the KPIs affected are left out. "
+            "Run 'onpace validate' for details.[/]"
+        )
+    return ws
+
+
+def _print_issues(issues: list[SpecIssue]) -> None:
+    for issue in issues:
+        colour = "red" if issue.level == "error" else "yellow"
+        where = f"{issue.file}:{issue.line}" if issue.file else "<spec>"
+        err_console.print(f"[bold]{where}[/] [{colour}]{issue.level}[/] [cyan]{issue.field}[/]: "
+                          f"{issue.message}" + (f"\n    fix: {issue.fix}" if issue.fix else ""),
+                          highlight=False)
+
+
+def _grain(value: str) -> Grain:
+    if value not in GRAINS:
+        _fail(f"unknown grain '{value}'; use one of {', '.join(GRAINS)}", 2)
+    return value  # type: ignore[return-value]
+
+
+def _bound(value: str | None, calendar: Any, inclusive_end: bool) -> date | None:
+    """A --from/--to value: a date, or a period label (2026-Q3); --to includes its period."""
+    if value is None:
+        return None
+    try:
+        grain, start = parse_period(value, calendar)
+    except ValueError as exc:
+        _fail(str(exc), 2)
+        raise
+    if inclusive_end:
+        return next_period_start(start, grain)
+    return start
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        _fail(f"--as-of {value!r} is not an ISO date or time such as 2026-10-31", 2)
+        raise
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Where to create the demo workspace.")] = Path(
+        "onpace-demo"),
+    orders: Annotated[int, typer.Option(help="Approximate number of orders to generate.")] = 60_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
+    years: Annotated[int, typer.Option(help="Full years of history before this year.")] = 3,
+) -> None:
+    """Create a demo workspace with generated data and print its scorecard."""
+    from onpace.demo.workspace import create_demo
+
+    with console.status(f"Generating {orders:,} orders of demo data..."):
+        result = create_demo(directory, orders=orders, seed=seed, years=years)
+    counts = ", ".join(f"{n} {t}" for t, n in result.rows.items())
+    console.print(f"[green]Demo workspace ready in[/] {directory}  ({counts})")
+    _scorecard(result.workspace, None)
+    console.print(f"\nNext: onpace kpi list -w {directory}\n      onpace compute revenue "
+                  f"orders --grain quarter --by channel -w {directory}")
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new workspace.")],
+    template: Annotated[str, typer.Option(help="b2b, ecommerce or multichannel.")] = "multichannel",
+    timezone: Annotated[str, typer.Option(help="IANA time zone of the business.")] = "UTC",
+    currency: Annotated[str, typer.Option(help="ISO currency code.")] = "EUR",
+    fiscal_year_start: Annotated[int, typer.Option(help="Month the fiscal year starts.")] = 1,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing onpace.yml.")] = False,
+) -> None:
+    """Create a workspace with the catalog KPIs that fit a kind of business."""
+    from onpace.init import create_workspace
+
+    try:
+        files = create_workspace(directory, template, timezone=timezone, currency=currency,
+                                 fiscal_year_start=fiscal_year_start, overwrite=force)
+    except OnpaceError as exc:
+        _fail(str(exc))
+        return
+    console.print(f"[green]Created workspace[/] {directory} ({template}):")
+    for f in files:
+        console.print(f"  {f}")
+
+
+@app.command()
+def validate(workspace: WorkspaceOpt = Path(".")) -> None:
+    """Check every KPI definition; exits 1 when there are errors."""
+    from onpace.workspace import Workspace
+
+    try:
+        ws = Workspace.open(workspace)
+    except SpecError as exc:
+        _print_issues(exc.issues)
+        raise typer.Exit(1) from exc
+    except OnpaceError as exc:
+        _fail(str(exc))
+        return
+    _print_issues(ws.issues)
+    errors = len(ws.errors)
+    warnings = len(ws.issues) - errors
+    if errors:
+        err_console.print(f"[red]{errors} error(s)[/], {warnings} warning(s) "
+                          f"in {len(ws.kpis) + len({i.field.split('.')[0] for i in ws.errors})} KPIs")
+        raise typer.Exit(1)
+    console.print(f"[green]OK[/]: {len(ws.kpis)} KPIs valid, {warnings} warning(s)")
+
+
+@kpi_app.command("list")
+def kpi_list(workspace: WorkspaceOpt = Path(".")) -> None:
+    """List the workspace's KPIs."""
+    from onpace.describe import kpi_rows
+
+    ws = _open(workspace)
+    table = Table(title=f"KPIs of {ws.config.name}")
+    for col in ("name", "label", "type", "unit", "better", "area"):
+        table.add_column(col)
+    for row in kpi_rows(ws):
+        table.add_row(row["name"], row["label"], row["type"], row["unit"], row["direction"],
+                      row["area"])
+    console.print(table)
+
+
+@kpi_app.command("show")
+def kpi_show(name: str, workspace: WorkspaceOpt = Path(".")) -> None:
+    """Show one KPI: definition, formula, unit, direction, dimensions."""
+    from onpace.describe import kpi_detail
+
+    ws = _open(workspace)
+    try:
+        detail = kpi_detail(ws, name)
+    except OnpaceError as exc:
+        _fail(str(exc))
+        return
+    console.print(f"[bold]{detail['label']}[/] ({detail['name']}, {detail['type']})")
+    if detail["description"]:
+        console.print(detail["description"])
+    console.print(f"[cyan]formula[/]    {escape(detail['formula'])}")
+    console.print(f"[cyan]unit[/]       {detail['unit']}    [cyan]better[/] {detail['direction']}")
+    console.print(f"[cyan]dimensions[/] {', '.join(detail['dimensions']) or '(none)'}")
+    console.print(f"[cyan]reads[/]      {', '.join(detail['entities']) or '(other KPIs)'}")
+    for key in ("objective", "owner", "review_cadence"):
+        if detail.get(key):
+            console.print(f"[cyan]{key}[/] {detail[key]}")
+    if detail["defined_at"]:
+        console.print(f"[dim]defined at {detail['defined_at']}[/]")
+
+
+@app.command()
+def explain(
+    name: str,
+    workspace: WorkspaceOpt = Path("."),
+    grain: Annotated[str, typer.Option(help="day, week, month, quarter or year.")] = "month",
+    by: Annotated[list[str] | None, typer.Option(help="Dimension to break down by.")] = None,
+) -> None:
+    """Print the SQL that computing a KPI runs on the workspace's backend."""
+    from onpace.describe import kpi_detail
+
+    ws = _open(workspace)
+    try:
+        detail = kpi_detail(ws, name)
+        queries = ws.explain(name, _grain(grain), tuple(by or ()))
+    except OnpaceError as exc:
+        _fail(str(exc))
+        return
+    console.print(f"-- {name}: {detail['formula']}", highlight=False, markup=False)
+    console.print(f"-- backend: {ws.warehouse.dialect}", highlight=False, markup=False)
+    for title, sql in queries:
+        console.print(f"\n-- {title}", highlight=False, markup=False)
+        console.print(sql + ";", highlight=False, markup=False)
+
+
+@app.command()
+def compute(
+    names: Annotated[list[str], typer.Argument(help="KPI names.")],
+    workspace: WorkspaceOpt = Path("."),
+    grain: Annotated[str, typer.Option(help="day, week, month, quarter or year.")] = "month",
+    from_: Annotated[str | None, typer.Option("--from", help="First date or period.")] = None,
+    to: Annotated[str | None, typer.Option(help="Last period (included) or end date.")] = None,
+    by: Annotated[list[str] | None, typer.Option(help="Dimension to break down by.")] = None,
+    format_: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Take the data as of this moment.")] = None,
+) -> None:
+    """Compute KPIs per period (and dimension) and print or save them."""
+    from onpace.describe import pivot_for_display
+
+    ws = _open(workspace)
+    g = _grain(grain)
+    if format_ not in ("table", "csv", "json", "parquet"):
+        _fail(f"unknown format '{format_}'; use table, csv, json or parquet", 2)
+    try:
+        frame = ws.compute(names, grain=g, start=_bound(from_, ws.calendar, False),
+                           end=_bound(to, ws.calendar, True), by=tuple(by or ()),
+                           as_of=_as_of(as_of))
+    except OnpaceError as exc:
+        _fail(str(exc))
+        return
+    if format_ == "table":
+        title, columns, rows = pivot_for_display(ws, frame, list(names), list(by or ()))
+        table = Table(title=title)
+        for i, col in enumerate(columns):
+            table.add_column(col, justify="left" if i < 1 + len(by or ()) else "right")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        notes = frame[frame["note"].notna()]
+        if len(notes):
+            err_console.print(f"[dim]{len(notes)} value(s) not computable; e.g. "
+                              f"{notes.iloc[0]['kpi']} {notes.iloc[0]['period_label']}: "
+                              f"{notes.iloc[0]['note']}[/]")
+        return
+    out = frame.copy()
+    out["period"] = out["period"].astype(str)
+    if format_ == "parquet":
+        if output is None:
+            _fail("parquet needs --output FILE", 2)
+            return
+        out.to_parquet(output, index=False)
+    elif format_ == "csv":
+        text = out.to_csv(index=False)
+        _write(text, output)
+    else:
+        records = json.loads(out.to_json(orient="records", date_format="iso"))
+        _write(json.dumps(records, indent=2) + "\n", output)
+    if output is not None:
+        err_console.print(f"wrote {len(out)} rows to {output}")
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@app.command()
+def periods(
+    workspace: WorkspaceOpt = Path("."),
+    as_of: Annotated[str | None, typer.Option(help="Take the data as of this moment.")] = None,
+    kpi: Annotated[list[str] | None, typer.Option(help="Only these KPIs.")] = None,
+) -> None:
+    """Every KPI for the last complete month, quarter and year, against earlier periods."""
+    ws = _open(workspace)
+    _scorecard(ws, _as_of(as_of), kpi)
+
+
+def _scorecard(ws: Any, as_of: datetime | None, names: list[str] | None = None) -> None:
+    from onpace.formatting import format_change, format_value
+    from onpace.scorecard import SCORECARD_GRAINS, period_scorecard
+
+    try:
+        rows = period_scorecard(ws, names, as_of=as_of)
+    except OnpaceError as exc:
+        _fail(str(exc))
+        return
+    currency = ws.config.currency
+    for grain in SCORECARD_GRAINS:
+        subset = [r for r in rows if r.grain == grain]
+        if not subset:
+            continue
+        table = Table(title=f"{ws.config.name}: last complete {grain} ({subset[0].period})")
+        for col in ("area", "KPI", "value", "previous", "change", "last year", "change"):
+            table.add_column(col, justify="left" if col in ("area", "KPI") else "right")
+        for r in sorted(subset, key=lambda r: (r.area, r.label)):
+            style = {True: "green", False: "red", None: "white"}[r.improved]
+            table.add_row(
+                r.area, r.label,
+                format_value(r.value, r.unit, currency),
+                format_value(r.previous, r.unit, currency),
+                format_change(r.change_previous, r.unit),
+                format_value(r.last_year, r.unit, currency),
+                f"[{style}]{format_change(r.change_last_year, r.unit)}[/]",
+            )
+        console.print(table)
+    skipped = [n for n in (names or ws.kpis) if n not in {r.kpi for r in rows}]
+    if skipped:
+        err_console.print(f"[yellow]not computable with this data:[/] {', '.join(skipped)}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

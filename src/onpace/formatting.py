@@ -1,0 +1,63 @@
+"""Format KPI values for people: by unit, with sensible decimals and signs.
+
+Percent KPIs are stored as fractions (0.253) and shown as 25.3%; their change is
+shown in percentage points, because "+10% of a 20% rate" is ambiguous. Other
+changes are relative (+4.2%).
+"""
+
+from __future__ import annotations
+
+import math
+
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF "}
+
+
+def _is_missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_value(value: float | None, unit: str, currency: str = "EUR",
+                 decimals: int | None = None) -> str:
+    """``value`` written for its unit: €12,345, 25.3%, 12.4 days, 1,234, 0.85."""
+    if _is_missing(value):
+        return "–"
+    assert value is not None
+    if unit == "currency":
+        symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
+        digits = 0 if decimals is None and abs(value) >= 1000 else (2 if decimals is None else decimals)
+        sign = "-" if value < 0 else ""
+        return f"{sign}{symbol}{abs(value):,.{digits}f}"
+    if unit == "percent":
+        return f"{value * 100:.{1 if decimals is None else decimals}f}%"
+    if unit == "days":
+        return f"{value:,.{1 if decimals is None else decimals}f} days"
+    if unit == "count":
+        if decimals is None and float(value).is_integer():
+            return f"{value:,.0f}"
+        return f"{value:,.{1 if decimals is None else decimals}f}"
+    if unit == "score":
+        return f"{value:,.{1 if decimals is None else decimals}f}"
+    return f"{value:,.{2 if decimals is None else decimals}f}"
+
+
+def change(current: float | None, base: float | None, unit: str) -> float | None:
+    """Change from ``base`` to ``current``: points for percent units, relative otherwise."""
+    if _is_missing(current) or _is_missing(base):
+        return None
+    assert current is not None and base is not None
+    if unit in ("percent", "score"):
+        return current - base
+    if base == 0:
+        return None
+    return (current - base) / abs(base)
+
+
+def format_change(delta: float | None, unit: str) -> str:
+    """``+4.2%`` (relative), ``-1.3 pp`` (percent units) or ``+3.0`` (scores)."""
+    if delta is None or math.isnan(delta):
+        return "–"
+    if unit == "percent":
+        return f"{delta * 100:+.1f} pp"
+    if unit == "score":
+        return f"{delta:+.1f}"
+    return f"{delta * 100:+.1f}%"
