@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from onpace.errors import OnpaceError, SpecError, SpecIssue
 from onpace.engine.periods import GRAINS, Grain, next_period_start, parse_period
+from onpace.errors import OnpaceError, SpecError, SpecIssue
 
 app = typer.Typer(
     help="onpace: sales KPIs as a percentage of their targets.",
@@ -25,8 +25,9 @@ app = typer.Typer(
 kpi_app = typer.Typer(help="List and inspect KPI definitions.", no_args_is_help=True)
 app.add_typer(kpi_app, name="kpi")
 
-console = Console()
-err_console = Console(stderr=True)
+# Piped output gets a wide, fixed width so tables do not wrap into unreadable columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 WorkspaceOpt = Annotated[
     Path, typer.Option("--workspace", "-w", help="Workspace folder.", envvar="ONPACE_WORKSPACE")
@@ -60,9 +61,11 @@ def _print_issues(issues: list[SpecIssue]) -> None:
     for issue in issues:
         colour = "red" if issue.level == "error" else "yellow"
         where = f"{issue.file}:{issue.line}" if issue.file else "<spec>"
-        err_console.print(f"[bold]{where}[/] [{colour}]{issue.level}[/] [cyan]{issue.field}[/]: "
-                          f"{issue.message}" + (f"\n    fix: {issue.fix}" if issue.fix else ""),
-                          highlight=False)
+        err_console.print(
+            f"[bold]{where}[/] [{colour}]{issue.level}[/] [cyan]{issue.field}[/]: "
+            f"{issue.message}" + (f"\n    fix: {issue.fix}" if issue.fix else ""),
+            highlight=False,
+        )
 
 
 def _grain(value: str) -> Grain:
@@ -98,7 +101,8 @@ def _as_of(value: str | None) -> datetime | None:
 @app.command()
 def demo(
     directory: Annotated[Path, typer.Argument(help="Where to create the demo workspace.")] = Path(
-        "onpace-demo"),
+        "onpace-demo"
+    ),
     orders: Annotated[int, typer.Option(help="Approximate number of orders to generate.")] = 60_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
     years: Annotated[int, typer.Option(help="Full years of history before this year.")] = 3,
@@ -111,8 +115,10 @@ def demo(
     counts = ", ".join(f"{n} {t}" for t, n in result.rows.items())
     console.print(f"[green]Demo workspace ready in[/] {directory}  ({counts})")
     _scorecard(result.workspace, None)
-    console.print(f"\nNext: onpace kpi list -w {directory}\n      onpace compute revenue "
-                  f"orders --grain quarter --by channel -w {directory}")
+    console.print(
+        f"\nNext: onpace kpi list -w {directory}\n      onpace compute revenue "
+        f"orders --grain quarter --by channel -w {directory}"
+    )
 
 
 @app.command()
@@ -128,8 +134,14 @@ def init(
     from onpace.init import create_workspace
 
     try:
-        files = create_workspace(directory, template, timezone=timezone, currency=currency,
-                                 fiscal_year_start=fiscal_year_start, overwrite=force)
+        files = create_workspace(
+            directory,
+            template,
+            timezone=timezone,
+            currency=currency,
+            fiscal_year_start=fiscal_year_start,
+            overwrite=force,
+        )
     except OnpaceError as exc:
         _fail(str(exc))
         return
@@ -155,8 +167,10 @@ def validate(workspace: WorkspaceOpt = Path(".")) -> None:
     errors = len(ws.errors)
     warnings = len(ws.issues) - errors
     if errors:
-        err_console.print(f"[red]{errors} error(s)[/], {warnings} warning(s) "
-                          f"in {len(ws.kpis) + len({i.field.split('.')[0] for i in ws.errors})} KPIs")
+        err_console.print(
+            f"[red]{errors} error(s)[/], {warnings} warning(s) "
+            f"in {len(ws.kpis) + len({i.field.split('.')[0] for i in ws.errors})} KPIs"
+        )
         raise typer.Exit(1)
     console.print(f"[green]OK[/]: {len(ws.kpis)} KPIs valid, {warnings} warning(s)")
 
@@ -171,8 +185,9 @@ def kpi_list(workspace: WorkspaceOpt = Path(".")) -> None:
     for col in ("name", "label", "type", "unit", "better", "area"):
         table.add_column(col)
     for row in kpi_rows(ws):
-        table.add_row(row["name"], row["label"], row["type"], row["unit"], row["direction"],
-                      row["area"])
+        table.add_row(
+            row["name"], row["label"], row["type"], row["unit"], row["direction"], row["area"]
+        )
     console.print(table)
 
 
@@ -233,8 +248,12 @@ def compute(
     from_: Annotated[str | None, typer.Option("--from", help="First date or period.")] = None,
     to: Annotated[str | None, typer.Option(help="Last period (included) or end date.")] = None,
     by: Annotated[list[str] | None, typer.Option(help="Dimension to break down by.")] = None,
-    format_: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    format_: Annotated[
+        str, typer.Option("--format", help="table, csv, json or parquet.")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
     as_of: Annotated[str | None, typer.Option(help="Take the data as of this moment.")] = None,
 ) -> None:
     """Compute KPIs per period (and dimension) and print or save them."""
@@ -245,9 +264,14 @@ def compute(
     if format_ not in ("table", "csv", "json", "parquet"):
         _fail(f"unknown format '{format_}'; use table, csv, json or parquet", 2)
     try:
-        frame = ws.compute(names, grain=g, start=_bound(from_, ws.calendar, False),
-                           end=_bound(to, ws.calendar, True), by=tuple(by or ()),
-                           as_of=_as_of(as_of))
+        frame = ws.compute(
+            names,
+            grain=g,
+            start=_bound(from_, ws.calendar, False),
+            end=_bound(to, ws.calendar, True),
+            by=tuple(by or ()),
+            as_of=_as_of(as_of),
+        )
     except OnpaceError as exc:
         _fail(str(exc))
         return
@@ -261,9 +285,11 @@ def compute(
         console.print(table)
         notes = frame[frame["note"].notna()]
         if len(notes):
-            err_console.print(f"[dim]{len(notes)} value(s) not computable; e.g. "
-                              f"{notes.iloc[0]['kpi']} {notes.iloc[0]['period_label']}: "
-                              f"{notes.iloc[0]['note']}[/]")
+            err_console.print(
+                f"[dim]{len(notes)} value(s) not computable; e.g. "
+                f"{notes.iloc[0]['kpi']} {notes.iloc[0]['period_label']}: "
+                f"{notes.iloc[0]['note']}[/]"
+            )
         return
     out = frame.copy()
     out["period"] = out["period"].astype(str)
@@ -320,7 +346,8 @@ def _scorecard(ws: Any, as_of: datetime | None, names: list[str] | None = None) 
         for r in sorted(subset, key=lambda r: (r.area, r.label)):
             style = {True: "green", False: "red", None: "white"}[r.improved]
             table.add_row(
-                r.area, r.label,
+                r.area,
+                r.label,
                 format_value(r.value, r.unit, currency),
                 format_value(r.previous, r.unit, currency),
                 format_change(r.change_previous, r.unit),
@@ -333,8 +360,16 @@ def _scorecard(ws: Any, as_of: datetime | None, names: list[str] | None = None) 
         err_console.print(f"[yellow]not computable with this data:[/] {', '.join(skipped)}")
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+def main() -> None:
+    """Console entry point: every onpace error becomes a message and exit code 1."""
+    try:
+        app()
+    except SpecError as exc:
+        _print_issues(exc.issues)
+        sys.exit(1)
+    except OnpaceError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

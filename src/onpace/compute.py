@@ -13,9 +13,9 @@ from onpace.compile.build import Window, customer_spells
 from onpace.compile.evaluate import Evaluator
 from onpace.compile.plan import build_plan
 from onpace.engine.periods import (
+    GRAINS,
     Calendar,
     Grain,
-    GRAINS,
     next_period_start,
     period_start,
     periods_between,
@@ -43,8 +43,13 @@ class ComputeRequest:
 class Session:
     """KPIs bound to a warehouse and the workspace's rules; computes and explains."""
 
-    def __init__(self, kpis: dict[str, AnyKpi], warehouse: Warehouse, calendar: Calendar,
-                 churn: ChurnSettings) -> None:
+    def __init__(
+        self,
+        kpis: dict[str, AnyKpi],
+        warehouse: Warehouse,
+        calendar: Calendar,
+        churn: ChurnSettings,
+    ) -> None:
         self.kpis = kpis
         self.warehouse = warehouse
         self.calendar = calendar
@@ -56,8 +61,9 @@ class Session:
         def source(name: str) -> Any:
             if name == "customer_spells":
                 if as_of not in self._spells:
-                    self._spells[as_of] = customer_spells(self.warehouse.table, self._available,
-                                                          self.churn, as_of)
+                    self._spells[as_of] = customer_spells(
+                        self.warehouse.table, self._available, self.churn, as_of
+                    )
                 return self._spells[as_of]
             if not self.warehouse.has_table(name):
                 raise MissingDataError(f"the warehouse has no table '{name}'")
@@ -85,8 +91,11 @@ class Session:
         if problems:
             return sorted(set(problems))
         try:
-            self._evaluator(ComputeRequest((name,), "month", date(2000, 1, 1), date(2000, 2, 1),
-                                           as_of=datetime(2000, 2, 1))).expressions()
+            self._evaluator(
+                ComputeRequest(
+                    (name,), "month", date(2000, 1, 1), date(2000, 2, 1), as_of=datetime(2000, 2, 1)
+                )
+            )[0].expressions()
         except MissingDataError as exc:
             problems.append(str(exc))
         return problems
@@ -96,7 +105,9 @@ class Session:
             if not dim or dim != dim.strip():
                 raise UnknownNameError(f"invalid dimension {dim!r}")
         if req.grain not in GRAINS:
-            raise UnknownNameError(f"unknown grain '{req.grain}'." + did_you_mean(req.grain, GRAINS))
+            raise UnknownNameError(
+                f"unknown grain '{req.grain}'." + did_you_mean(req.grain, GRAINS)
+            )
         for name in req.names:
             if name not in self.kpis:
                 raise UnknownNameError(f"unknown KPI '{name}'." + did_you_mean(name, self.kpis))
@@ -106,16 +117,20 @@ class Session:
                     raise UnknownNameError(
                         f"KPI '{name}' cannot be broken down by '{dim}'."
                         + did_you_mean(dim, allowed)
-                        + (f" Its dimensions: {', '.join(allowed)}" if allowed else
-                           " It has no dimensions.")
+                        + (
+                            f" Its dimensions: {', '.join(allowed)}"
+                            if allowed
+                            else " It has no dimensions."
+                        )
                     )
         plan = build_plan(list(req.names), self.kpis)
         first = period_start(req.start, req.grain, self.calendar)
         spine_start = first
         if plan.uses_lag:
             spine_start = shift_period(first, "year", -1)
-            spine_start = shift_period(period_start(spine_start, req.grain, self.calendar),
-                                       req.grain, -1)
+            spine_start = shift_period(
+                period_start(spine_start, req.grain, self.calendar), req.grain, -1
+            )
         periods = periods_between(spine_start, req.end, req.grain, self.calendar)
         last_end = next_period_start(periods[-1], req.grain) if periods else req.end
         as_of = req.as_of or datetime.now()
@@ -127,12 +142,14 @@ class Session:
             end=datetime(last_end.year, last_end.month, last_end.day),
             as_of=as_of,
         )
-        evaluator = Evaluator(plan, window, periods, self._tables(as_of), self._available,
-                              self._execute)
+        evaluator = Evaluator(
+            plan, window, periods, self._tables(as_of), self._available, self._execute
+        )
         return evaluator, first
 
     def _execute(self, expr: Any) -> pd.DataFrame:
-        return self.warehouse.backend.execute(expr)
+        result: pd.DataFrame = self.warehouse.backend.execute(expr)
+        return result
 
     def compute(self, req: ComputeRequest) -> pd.DataFrame:
         """Long table: kpi, period, period_label, <dims>, value, note."""
@@ -141,21 +158,27 @@ class Session:
         evaluator.evaluate()
         return evaluator.to_long(list(req.names), first)
 
-    def explain(self, name: str, grain: Grain = "month", by: Sequence[str] = (),
-                as_of: datetime | None = None) -> list[tuple[str, str]]:
+    def explain(
+        self,
+        name: str,
+        grain: Grain = "month",
+        by: Sequence[str] = (),
+        as_of: datetime | None = None,
+    ) -> list[tuple[str, str]]:
         """(title, SQL) for every query that computing ``name`` runs, in the backend's dialect."""
         import ibis
 
         today = (as_of or datetime.now()).date()
-        req = ComputeRequest((name,), grain, shift_period(today, "year", -1), today + timedelta(1),
-                             tuple(by), as_of)
+        req = ComputeRequest(
+            (name,), grain, shift_period(today, "year", -1), today + timedelta(1), tuple(by), as_of
+        )
         evaluator, _ = self._evaluator(req)
         dialect = self.warehouse.dialect
         out = []
         for title, expr in evaluator.expressions().items():
             try:
                 sql = str(ibis.to_sql(expr, dialect=dialect))
-            except Exception:  # noqa: BLE001 - some backends render SQL only when connected
+            except Exception:
                 sql = str(self.warehouse.backend.compile(expr))
             out.append((title, sql))
         return out

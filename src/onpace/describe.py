@@ -63,16 +63,26 @@ def formula(kpi: AnyKpi) -> str:
         return text + f", by {kpi.time_column}"
     assert isinstance(kpi, ConversionKpi)
     b, c = kpi.base, kpi.conversion
-    return (f"share of {b.entity}" + (f" where {b.filter}" if b.filter else "")
-            + f" (by {b.time}) followed within {kpi.window_days} days by {c.entity}"
-            + (f" where {c.filter}" if c.filter else "") + f" with the same {b.key}")
+    return (
+        f"share of {b.entity}"
+        + (f" where {b.filter}" if b.filter else "")
+        + f" (by {b.time}) followed within {kpi.window_days} days by {c.entity}"
+        + (f" where {c.filter}" if c.filter else "")
+        + f" with the same {b.key}"
+    )
 
 
 def kpi_rows(ws: Any) -> list[dict[str, str]]:
     """One summary row per KPI of the workspace."""
     return [
-        {"name": k.name, "label": k.label, "type": k.type, "unit": k.unit,
-         "direction": k.direction, "area": k.area}
+        {
+            "name": k.name,
+            "label": k.label,
+            "type": k.type,
+            "unit": k.unit,
+            "direction": k.direction,
+            "area": k.area,
+        }
         for k in sorted(ws.kpis.values(), key=lambda k: (k.area, k.name))
     ]
 
@@ -84,32 +94,48 @@ def kpi_detail(ws: Any, name: str) -> dict[str, Any]:
     kpi: AnyKpi = ws.kpis[name]
     source = ws.sources.get(name)
     return {
-        "name": kpi.name, "label": kpi.label, "type": kpi.type, "description": kpi.description,
-        "formula": formula(kpi), "unit": kpi.unit, "direction": kpi.direction,
-        "dimensions": list(kpi.dimensions), "entities": list(kpi_entities(kpi)),
-        "objective": kpi.objective, "owner": kpi.owner, "review_cadence": kpi.review_cadence,
+        "name": kpi.name,
+        "label": kpi.label,
+        "type": kpi.type,
+        "description": kpi.description,
+        "formula": formula(kpi),
+        "unit": kpi.unit,
+        "direction": kpi.direction,
+        "dimensions": list(kpi.dimensions),
+        "entities": list(kpi_entities(kpi)),
+        "objective": kpi.objective,
+        "owner": kpi.owner,
+        "review_cadence": kpi.review_cadence,
         "area": kpi.area,
         "defined_at": f"{source.file}:{source.line()}" if source and source.file else None,
     }
 
 
-def pivot_for_display(ws: Any, frame: pd.DataFrame, names: list[str],
-                      dims: list[str]) -> tuple[str, list[str], list[list[str]]]:
+def pivot_for_display(
+    ws: Any, frame: pd.DataFrame, names: list[str], dims: list[str]
+) -> tuple[str, list[str], list[list[str]]]:
     """Rows of periods (and dimension values), one formatted column per KPI."""
     labels = {n: ws.kpis[n].label for n in names}
     keys = ["period", "period_label", *dims]
     rows: list[list[str]] = []
     if len(frame):
-        wide = frame.pivot_table(index=keys, columns="kpi", values="value", aggfunc="first",
-                                 dropna=False, sort=True)
+        wide = frame.pivot_table(
+            index=keys, columns="kpi", values="value", aggfunc="first", dropna=False, sort=True
+        )
         for index, values in wide.iterrows():
             idx = index if isinstance(index, tuple) else (index,)
             cells = [str(idx[1]), *("" if v is None else str(v) for v in idx[2:])]
             for n in names:
                 kpi = ws.kpis[n]
                 value = values.get(n)
-                cells.append(format_value(None if value is None or pd.isna(value) else float(value),
-                                          kpi.unit, ws.config.currency, kpi.decimals))
+                cells.append(
+                    format_value(
+                        None if value is None or pd.isna(value) else float(value),
+                        kpi.unit,
+                        ws.config.currency,
+                        kpi.decimals,
+                    )
+                )
             rows.append(cells)
     title = ", ".join(labels.values())
     return title, ["period", *dims, *labels.values()], rows

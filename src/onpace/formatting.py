@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+MISSING = "\u2013"  # an en dash: the conventional mark for "no value" in tables
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF "}
 
 
@@ -16,15 +17,18 @@ def _is_missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def format_value(value: float | None, unit: str, currency: str = "EUR",
-                 decimals: int | None = None) -> str:
+def format_value(
+    value: float | None, unit: str, currency: str = "EUR", decimals: int | None = None
+) -> str:
     """``value`` written for its unit: €12,345, 25.3%, 12.4 days, 1,234, 0.85."""
     if _is_missing(value):
-        return "–"
+        return MISSING
     assert value is not None
     if unit == "currency":
         symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
-        digits = 0 if decimals is None and abs(value) >= 1000 else (2 if decimals is None else decimals)
+        digits = (
+            0 if decimals is None and abs(value) >= 1000 else (2 if decimals is None else decimals)
+        )
         sign = "-" if value < 0 else ""
         return f"{sign}{symbol}{abs(value):,.{digits}f}"
     if unit == "percent":
@@ -55,7 +59,7 @@ def change(current: float | None, base: float | None, unit: str) -> float | None
 def format_change(delta: float | None, unit: str) -> str:
     """``+4.2%`` (relative), ``-1.3 pp`` (percent units) or ``+3.0`` (scores)."""
     if delta is None or math.isnan(delta):
-        return "–"
+        return MISSING
     if unit == "percent":
         return f"{delta * 100:+.1f} pp"
     if unit == "score":

@@ -7,6 +7,7 @@ keeps them honest.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,8 @@ kpi_files:
 def _dump(items: list[dict[str, Any]], heading: str) -> str:
     body = yaml.safe_dump({"kpis": items}, sort_keys=False, width=100, allow_unicode=True)
     return f"# {heading}\n" + body.replace("\n- name:", "\n\n- name:").replace(
-        "\n  - name:", "\n\n  - name:")
+        "\n  - name:", "\n\n  - name:"
+    )
 
 
 def create_workspace(
@@ -60,10 +62,17 @@ def create_workspace(
     if config_path.exists() and not overwrite:
         raise WorkspaceError(f"{config_path} exists already; use --force to overwrite it")
     (root / "kpis").mkdir(parents=True, exist_ok=True)
-    config_path.write_text(CONFIG_TEMPLATE.format(
-        name=name or root.resolve().name, template=chosen.name, timezone=timezone,
-        currency=currency, fiscal_year_start=fiscal_year_start, churn_days=churn_days,
-    ), encoding="utf-8")
+    config_path.write_text(
+        CONFIG_TEMPLATE.format(
+            name=json.dumps(name or root.resolve().name),
+            template=chosen.name,
+            timezone=timezone,
+            currency=currency,
+            fiscal_year_start=fiscal_year_start,
+            churn_days=churn_days,
+        ),
+        encoding="utf-8",
+    )
     written = [config_path]
     wanted = set(chosen.kpis)
     for file in catalog_files():

@@ -63,9 +63,12 @@ def _clean(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def period_scorecard(ws: Workspace, names: Sequence[str] | None = None,
-                     grains: Sequence[Grain] = SCORECARD_GRAINS,
-                     as_of: datetime | None = None) -> list[ScorecardRow]:
+def period_scorecard(
+    ws: Workspace,
+    names: Sequence[str] | None = None,
+    grains: Sequence[Grain] = SCORECARD_GRAINS,
+    as_of: datetime | None = None,
+) -> list[ScorecardRow]:
     """Rows for every KPI (or ``names``) and grain, for the last complete period."""
     as_of = as_of or ws.now()
     wanted = list(names) if names is not None else list(ws.kpis)
@@ -78,8 +81,13 @@ def period_scorecard(ws: Workspace, names: Sequence[str] | None = None,
         last = shift_period(current, grain, -1)
         previous = shift_period(last, grain, -1)
         year_ago = period_start(same_period_last_year(last, grain), grain, cal)
-        frame = ws.compute(computable, grain=grain, start=min(year_ago, previous),
-                           end=next_period_start(last, grain), as_of=as_of)
+        frame = ws.compute(
+            computable,
+            grain=grain,
+            start=min(year_ago, previous),
+            end=next_period_start(last, grain),
+            as_of=as_of,
+        )
         by_key = {(r.kpi, r.period): r for r in frame.itertuples(index=False)}
         for name in computable:
             kpi = ws.kpis[name]
@@ -89,12 +97,21 @@ def period_scorecard(ws: Workspace, names: Sequence[str] | None = None,
             ago = by_key.get((name, year_ago))
             prev_value = _clean(prev.value) if prev is not None else None
             ago_value = _clean(ago.value) if ago is not None else None
-            rows.append(ScorecardRow(
-                kpi=name, label=kpi.label, area=kpi.area, unit=kpi.unit,
-                direction=kpi.direction, grain=grain, period=period_label(last, grain, cal),
-                value=value, previous=prev_value,
-                change_previous=change(value, prev_value, kpi.unit),
-                last_year=ago_value, change_last_year=change(value, ago_value, kpi.unit),
-                note=(now.note if now is not None and value is None else None),
-            ))
+            rows.append(
+                ScorecardRow(
+                    kpi=name,
+                    label=kpi.label,
+                    area=kpi.area,
+                    unit=kpi.unit,
+                    direction=kpi.direction,
+                    grain=grain,
+                    period=period_label(last, grain, cal),
+                    value=value,
+                    previous=prev_value,
+                    change_previous=change(value, prev_value, kpi.unit),
+                    last_year=ago_value,
+                    change_last_year=change(value, ago_value, kpi.unit),
+                    note=(now.note if now is not None and value is None else None),
+                )
+            )
     return rows

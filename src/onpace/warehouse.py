@@ -47,16 +47,21 @@ def arrow_schema(entity: Entity) -> pa.Schema:
 
 def _to_local_naive(values: pd.Series, timezone: str) -> pd.Series:
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert(timezone).dt.tz_localize(None)
+        converted: pd.Series = values.dt.tz_convert(timezone).dt.tz_localize(None)
+        return converted
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
     parsed = pd.to_datetime(values, format="ISO8601", utc=False)
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         return parsed.dt.tz_convert(timezone).dt.tz_localize(None)
     if parsed.dtype == object:  # mixed offsets: go through UTC
-        return pd.to_datetime(values, format="ISO8601", utc=True).dt.tz_convert(
-            timezone).dt.tz_localize(None)
-    return parsed
+        return (
+            pd.to_datetime(values, format="ISO8601", utc=True)
+            .dt.tz_convert(timezone)
+            .dt.tz_localize(None)
+        )
+    result: pd.Series = parsed
+    return result
 
 
 def normalize_frame(entity: Entity, frame: pd.DataFrame, timezone: str) -> pa.Table:
@@ -88,8 +93,9 @@ def normalize_frame(entity: Entity, frame: pd.DataFrame, timezone: str) -> pa.Ta
         elif col.kind == "money":
             from decimal import Decimal
 
-            values = values.map(lambda v: None if pd.isna(v) else Decimal(str(v)).quantize(
-                Decimal("0.01")))
+            values = values.map(
+                lambda v: None if pd.isna(v) else Decimal(str(v)).quantize(Decimal("0.01"))
+            )
         elif col.kind in ("id", "string"):
             values = values.map(lambda v: None if pd.isna(v) else str(v))
         arrays.append(pa.array(values, type=target, from_pandas=True))
@@ -139,7 +145,9 @@ def _expand_env(text: str) -> str:
     def sub(m: re.Match[str]) -> str:
         value = os.environ.get(m.group(1))
         if value is None:
-            raise WorkspaceError(f"environment variable {m.group(1)} is not set (used in warehouse.url)")
+            raise WorkspaceError(
+                f"environment variable {m.group(1)} is not set (used in warehouse.url)"
+            )
         return value
 
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", sub, text)

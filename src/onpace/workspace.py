@@ -32,8 +32,15 @@ def _config_issues(file: Path, exc: ValidationError, doc: Any) -> list[SpecIssue
     issues = []
     for err in exc.errors():
         loc = tuple(err["loc"])
-        issues.append(SpecIssue("error", file, doc.line_of(loc) if doc else None,
-                                ".".join(map(str, loc)) or "(file)", err["msg"]))
+        issues.append(
+            SpecIssue(
+                "error",
+                file,
+                doc.line_of(loc) if doc else None,
+                ".".join(map(str, loc)) or "(file)",
+                err["msg"],
+            )
+        )
     return issues
 
 
@@ -72,7 +79,9 @@ class Workspace:
         try:
             doc = load_located(config_file)
         except YamlSyntaxError as exc:
-            raise SpecError([SpecIssue("error", config_file, exc.line, "(yaml)", exc.message)]) from exc
+            raise SpecError(
+                [SpecIssue("error", config_file, exc.line, "(yaml)", exc.message)]
+            ) from exc
         try:
             config = WorkspaceConfig.model_validate(doc.data or {})
         except ValidationError as exc:
@@ -113,8 +122,9 @@ class Workspace:
     def now(self) -> datetime:
         return local_now(self.config.timezone)
 
-    def default_range(self, grain: Grain, periods: int = 12,
-                      as_of: datetime | None = None) -> tuple[date, date]:
+    def default_range(
+        self, grain: Grain, periods: int = 12, as_of: datetime | None = None
+    ) -> tuple[date, date]:
         """The last ``periods`` periods up to and including the one in progress."""
         today = (as_of or self.now()).date()
         current = period_start(today, grain, self.calendar)
@@ -150,7 +160,9 @@ class Workspace:
             return pa.Table.from_pandas(frame, preserve_index=False)
         return frame
 
-    def explain(self, kpi: str, grain: Grain = "month", by: Sequence[str] = ()) -> list[tuple[str, str]]:
+    def explain(
+        self, kpi: str, grain: Grain = "month", by: Sequence[str] = ()
+    ) -> list[tuple[str, str]]:
         return self.session().explain(kpi, grain, by, as_of=self.now())
 
 

@@ -16,10 +16,10 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
+from onpace.demo.generator import DemoSpec, write_demo_data
 
 from onpace.catalog import load_catalog
 from onpace.compute import ComputeRequest, Session
-from onpace.demo.generator import DemoSpec, write_demo_data
 from onpace.engine.periods import Calendar
 from onpace.model.entities import LOADED_ENTITIES
 from onpace.spec.workspace_config import ChurnSettings, WarehouseSettings
@@ -49,20 +49,23 @@ def _java_available() -> bool:
 @pytest.fixture(scope="module", params=["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
 def warehouse(request: pytest.FixtureRequest, demo_data: Path) -> Warehouse:
     if request.param == "duckdb":
-        return Warehouse(ibis.duckdb.connect(str(demo_data / "warehouse.duckdb"),
-                                             read_only=True), "duckdb")
+        return Warehouse(
+            ibis.duckdb.connect(str(demo_data / "warehouse.duckdb"), read_only=True), "duckdb"
+        )
     if not _java_available():
         if os.environ.get("CI"):
             pytest.fail("PySpark parity must run in CI, but no java is installed")
         pytest.skip("PySpark needs Java 17 (not installed here)")
-    return connect_spark(WarehouseSettings(backend="pyspark", parquet_dir=str(demo_data / "parquet")),
-                         demo_data)
+    return connect_spark(
+        WarehouseSettings(backend="pyspark", parquet_dir=str(demo_data / "parquet")), demo_data
+    )
 
 
 @pytest.fixture(scope="module")
 def reference(demo_data: Path) -> dict[tuple[str, ...], pd.DataFrame]:
-    wh = Warehouse(ibis.duckdb.connect(str(demo_data / "warehouse.duckdb"), read_only=True),
-                   "duckdb")
+    wh = Warehouse(
+        ibis.duckdb.connect(str(demo_data / "warehouse.duckdb"), read_only=True), "duckdb"
+    )
     return {by: _compute(wh, by) for by in [(), ("channel",)]}
 
 
@@ -76,9 +79,9 @@ def _compute(wh: Warehouse, by: tuple[str, ...]) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("by", [(), ("channel",)], ids=["overall", "by-channel"])
-def test_catalog_equal_across_backends(warehouse: Warehouse,
-                                       reference: dict[tuple[str, ...], pd.DataFrame],
-                                       by: tuple[str, ...]) -> None:
+def test_catalog_equal_across_backends(
+    warehouse: Warehouse, reference: dict[tuple[str, ...], pd.DataFrame], by: tuple[str, ...]
+) -> None:
     got = _compute(warehouse, by)
     want = reference[by]
     assert len(want) > 0
@@ -89,8 +92,9 @@ def test_catalog_equal_across_backends(warehouse: Warehouse,
     assert list(got["period"]) == list(want["period"])
     for d in by:
         assert list(got[d]) == list(want[d])
-    np.testing.assert_allclose(got["value"].to_numpy(), want["value"].to_numpy(),
-                               rtol=1e-9, atol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(
+        got["value"].to_numpy(), want["value"].to_numpy(), rtol=1e-9, atol=1e-9, equal_nan=True
+    )
     assert list(got["note"].isna()) == list(want["note"].isna())
     # the comparison is not vacuous: most values are real numbers
     assert want["value"].notna().mean() > 0.8

@@ -63,30 +63,96 @@ def test_validate_ok_and_errors(tmp_path: Path) -> None:
 
 
 def test_compute_table_csv_json(demo_ws: Path, tmp_path: Path) -> None:
-    table = runner.invoke(app, ["compute", "revenue", "orders", "-w", str(demo_ws), "--grain",
-                                "quarter", "--from", "2025-Q1", "--to", "2025-Q3",
-                                "--as-of", "2025-11-27"])
+    table = runner.invoke(
+        app,
+        [
+            "compute",
+            "revenue",
+            "orders",
+            "-w",
+            str(demo_ws),
+            "--grain",
+            "quarter",
+            "--from",
+            "2025-Q1",
+            "--to",
+            "2025-Q3",
+            "--as-of",
+            "2025-11-27",
+        ],
+    )
     assert table.exit_code == 0, table.output
     assert "2025-Q1" in table.output and "2025-Q3" in table.output and "2025-Q4" not in table.output
     out = tmp_path / "rev.json"
-    js = runner.invoke(app, ["compute", "revenue", "-w", str(demo_ws), "--grain", "month",
-                             "--from", "2025-01", "--to", "2025-03", "--by", "channel",
-                             "--format", "json", "-o", str(out), "--as-of", "2025-11-27"])
+    js = runner.invoke(
+        app,
+        [
+            "compute",
+            "revenue",
+            "-w",
+            str(demo_ws),
+            "--grain",
+            "month",
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-03",
+            "--by",
+            "channel",
+            "--format",
+            "json",
+            "-o",
+            str(out),
+            "--as-of",
+            "2025-11-27",
+        ],
+    )
     assert js.exit_code == 0, js.output
     records = json.loads(out.read_text())
     assert {r["period_label"] for r in records} == {"2025-01", "2025-02", "2025-03"}
     assert {r["channel"] for r in records} == {"web", "store", "sales"}
-    csv = runner.invoke(app, ["compute", "orders", "-w", str(demo_ws), "--from", "2025-01",
-                              "--to", "2025-02", "--format", "csv", "--as-of", "2025-11-27"])
+    csv = runner.invoke(
+        app,
+        [
+            "compute",
+            "orders",
+            "-w",
+            str(demo_ws),
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-02",
+            "--format",
+            "csv",
+            "--as-of",
+            "2025-11-27",
+        ],
+    )
     assert csv.exit_code == 0
     lines = csv.output.strip().splitlines()
     assert lines[0] == "kpi,period,period_label,value,note"
     assert len(lines) == 3
     # the same numbers in every format
     js_total = sum(r["value"] for r in records)
-    table_q1 = runner.invoke(app, ["compute", "revenue", "-w", str(demo_ws), "--from", "2025-01",
-                                   "--to", "2025-03", "--grain", "quarter", "--format", "json",
-                                   "--as-of", "2025-11-27"])
+    table_q1 = runner.invoke(
+        app,
+        [
+            "compute",
+            "revenue",
+            "-w",
+            str(demo_ws),
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-03",
+            "--grain",
+            "quarter",
+            "--format",
+            "json",
+            "--as-of",
+            "2025-11-27",
+        ],
+    )
     q1 = json.loads(table_q1.output)
     assert q1[0]["value"] == pytest.approx(js_total)
 
@@ -96,7 +162,9 @@ def test_compute_errors_are_messages_not_tracebacks(demo_ws: Path) -> None:
     assert unknown.exit_code == 1 and "Did you mean 'revenue'" in unknown.output
     bad_dim = runner.invoke(app, ["compute", "revenue", "--by", "colour", "-w", str(demo_ws)])
     assert bad_dim.exit_code == 1 and "cannot be broken down by 'colour'" in bad_dim.output
-    bad_grain = runner.invoke(app, ["compute", "revenue", "--grain", "fortnight", "-w", str(demo_ws)])
+    bad_grain = runner.invoke(
+        app, ["compute", "revenue", "--grain", "fortnight", "-w", str(demo_ws)]
+    )
     assert bad_grain.exit_code == 2
     no_ws = runner.invoke(app, ["kpi", "list", "-w", str(demo_ws / "nowhere")])
     assert no_ws.exit_code == 1 and "not an onpace workspace" in no_ws.output

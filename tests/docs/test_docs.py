@@ -37,8 +37,18 @@ def test_catalog_page_lists_every_kpi_with_formula() -> None:
 
 def test_spec_reference_documents_every_field() -> None:
     page = (DOCS / "spec.md").read_text(encoding="utf-8")
-    models = (SimpleKpi, RatioKpi, DerivedKpi, SnapshotKpi, DurationKpi, ConversionKpi, Measure,
-              ConversionSide, WorkspaceConfig, ChurnSettings, WarehouseSettings)
-    missing = [f"{m.__name__}.{f}" for m in models for f in m.model_fields
-               if f"`{f}`" not in page]
+    models = (
+        SimpleKpi,
+        RatioKpi,
+        DerivedKpi,
+        SnapshotKpi,
+        DurationKpi,
+        ConversionKpi,
+        Measure,
+        ConversionSide,
+        WorkspaceConfig,
+        ChurnSettings,
+        WarehouseSettings,
+    )
+    missing = [f"{m.__name__}.{f}" for m in models for f in m.model_fields if f"`{f}`" not in page]
     assert not missing, f"undocumented fields in docs/spec.md: {missing}"

@@ -19,7 +19,15 @@ from onpace.spec.loader import load_kpi_file, merge
 from onpace.spec.validate import validate_kpis
 
 AREAS: tuple[str, ...] = (
-    "sales", "team", "customers", "satisfaction", "service", "profit", "pipeline", "web", "finance",
+    "sales",
+    "team",
+    "customers",
+    "satisfaction",
+    "service",
+    "profit",
+    "pipeline",
+    "web",
+    "finance",
 )
 
 
@@ -69,8 +77,12 @@ def template(name: str) -> Template:
     """The template called ``name``."""
     known = templates()
     if name not in known:
-        raise UnknownNameError(f"unknown template '{name}'." + did_you_mean(name, known)
-                               + " Templates: " + ", ".join(known))
+        raise UnknownNameError(
+            f"unknown template '{name}'."
+            + did_you_mean(name, known)
+            + " Templates: "
+            + ", ".join(known)
+        )
     return known[name]
 
 

@@ -13,14 +13,13 @@ from typing import Any
 
 import ibis
 
+from onpace.compile.plan import AggregateQuery, MeasureSpec
+from onpace.engine.periods import Calendar, Grain, period_start_expr
 from onpace.errors import MissingDataError
 from onpace.model.entities import ENTITIES
 from onpace.model.paths import ColumnPath, resolve
 from onpace.spec.filters import ParsedExpression, to_ibis
 from onpace.spec.workspace_config import ChurnSettings
-
-from onpace.compile.plan import AggregateQuery, MeasureSpec
-from onpace.engine.periods import Calendar, Grain, period_start_expr
 
 TableSource = Callable[[str], Any]
 SECONDS_PER_DAY = 86400.0
@@ -173,15 +172,34 @@ def _group_keys(jt: JoinedTable, time_col: Any, window: Window) -> dict[str, Any
     return keys
 
 
+def _record_time(entity: str, time: str) -> str | None:
+    """The entity's own (first required) time column when ``time`` is a related row's.
+
+    A return placed by ``order.ordered_at`` is still dated by its ``returned_at``: as of
+    a moment before it came back, it does not exist yet.
+    """
+    if not resolve(entity, time).hops:
+        return None
+    for col in ENTITIES[entity].columns:
+        if col.required and col.kind in ("timestamp", "date"):
+            return col.name
+    return None
+
+
 def aggregate_expr(query: AggregateQuery, window: Window, tables: TableSource,
                    available: Callable[[str], set[str]]) -> Any:
     """One grouped query computing every measure of ``query`` per period and dimension."""
-    names = [query.time, *window.dims, *_needed(query.measures.values())]
+    record = _record_time(query.entity, query.time)
+    names = [query.time, *([record] if record else []), *window.dims,
+             *_needed(query.measures.values())]
     jt = JoinedTable(tables, query.entity, dict.fromkeys(names), available)
     key = ENTITIES[query.entity].key
     time_col = _as_timestamp(jt.col(query.time))
     upper = min(window.end, window.as_of)
-    filtered = jt.table.filter(time_col >= _ts(window.start), time_col < _ts(upper))
+    preds = [time_col >= _ts(window.start), time_col < _ts(upper)]
+    if record:  # placed by a related row's time: the row itself must exist as of as_of too
+        preds.append(_as_timestamp(jt.col(record)) < _ts(window.as_of))
+    filtered = jt.table.filter(*preds)
     jt.table = filtered
     time_col = _as_timestamp(jt.col(query.time))
     metrics = {cid: _aggregate(spec, jt, key) for cid, spec in query.measures.items()}

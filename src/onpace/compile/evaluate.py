@@ -252,8 +252,8 @@ class Evaluator:
             left, lnote = walk(node.left)
             right, rnote = walk(node.right)
             if isinstance(node, exp.Div):
-                return _divide(left, right, lnote, rnote,
-                               f"division by zero: {node.right.sql()} is 0")
+                divisor = node.right.sql(normalize_functions=False)  # as written: prior(x)
+                return _divide(left, right, lnote, rnote, f"division by zero: {divisor} is 0")
             op = {exp.Add: "__add__", exp.Sub: "__sub__", exp.Mul: "__mul__"}[type(node)]
             return getattr(left, op)(right), lnote.fillna(rnote)
 
@@ -286,6 +286,8 @@ class Evaluator:
         out.insert(2, "period_label", [period_label(p, self.window.grain, self.window.calendar)
                                        for p in out["period"]])
         out = out.rename(columns={dim_column(i): d for i, d in enumerate(dims)})
+        for d in dims:  # a MultiIndex turns None into NaN; a missing dimension value is None
+            out[d] = out[d].astype(object).where(out[d].notna(), None)
         out["value"] = out["value"].astype("float64")
         out["note"] = out["note"].astype(object).where(out["note"].notna(), None)
         return out[columns].reset_index(drop=True)

@@ -26,14 +26,21 @@ def demo_range(today: date, years: int = 3) -> tuple[date, date]:
     return date(today.year - years, 1, 1), today
 
 
-def create_demo(root: Path, orders: int = 60_000, seed: int = 7, years: int = 3,
-                today: date | None = None) -> DemoResult:
+def create_demo(
+    root: Path, orders: int = 60_000, seed: int = 7, years: int = 3, today: date | None = None
+) -> DemoResult:
     """Create (or refresh) the demo workspace in ``root`` and fill its warehouse."""
     import duckdb
 
     root.mkdir(parents=True, exist_ok=True)
-    create_workspace(root, "multichannel", name="Demo: Northwind Trading",
-                     timezone=DEMO_TIMEZONE, currency="EUR", overwrite=True)
+    create_workspace(
+        root,
+        "multichannel",
+        name="Demo: Northwind Trading",
+        timezone=DEMO_TIMEZONE,
+        currency="EUR",
+        overwrite=True,
+    )
     today = today or local_now(DEMO_TIMEZONE).date()
     start, end = demo_range(today, years)
     path = root / "warehouse.duckdb"

@@ -202,10 +202,15 @@ def parse_derived_expression(text: str) -> ParsedExpression:
 def _column_names(tree: exp.Expression) -> tuple[str, ...]:
     names: list[str] = []
     for col in tree.find_all(exp.Column):
-        name = f"{col.table}.{col.name}" if col.table else col.name
+        name = _dotted(col)
         if name not in names:
             names.append(name)
     return tuple(names)
+
+
+def _dotted(col: exp.Column) -> str:
+    """The full name of a column reference: ``order.rep.team`` keeps all three parts."""
+    return ".".join(part.name for part in col.parts)
 
 
 # ---------------------------------------------------------------------------
@@ -234,8 +239,7 @@ def to_ibis(parsed: ParsedExpression, column: Callable[[str], Any]) -> Any:
         if isinstance(node, exp.Paren):
             return walk(node.this)
         if isinstance(node, exp.Column):
-            name = f"{node.table}.{node.name}" if node.table else node.name
-            return column(name)
+            return column(_dotted(node))
         if isinstance(node, exp.Literal):
             return ibis.literal(_literal(node))
         if isinstance(node, exp.Boolean):
@@ -260,15 +264,16 @@ def to_ibis(parsed: ParsedExpression, column: Callable[[str], Any]) -> Any:
             target = walk(node.this)
             if isinstance(node.expression, exp.Null):
                 return target.isnull()
-            return target == walk(node.expression)
+            # x IS TRUE is false (not null) for a null x, so NOT (x IS TRUE) keeps it
+            return (target == walk(node.expression)).fill_null(False)
         if isinstance(node, exp.In):
             return walk(node.this).isin([walk(e) for e in node.expressions])
         if isinstance(node, exp.Between):
             return walk(node.this).between(walk(node.args["low"]), walk(node.args["high"]))
-        if isinstance(node, exp.Like):
-            return walk(node.this).like(walk(node.expression))
-        if isinstance(node, exp.ILike):
-            return walk(node.this).ilike(walk(node.expression))
+        if isinstance(node, exp.Like | exp.ILike):
+            target, pattern = walk(node.this), walk(node.expression)
+            matched = target.like(pattern) if isinstance(node, exp.Like) else target.ilike(pattern)
+            return ~matched if node.args.get("negate") else matched  # NOT LIKE
         if isinstance(node, exp.Case):
             branches = [(walk(i.this), walk(i.args["true"])) for i in node.args.get("ifs", [])]
             default = node.args.get("default")

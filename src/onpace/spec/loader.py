@@ -7,6 +7,7 @@ locations are mapped back to YAML lines through :mod:`onpace.spec.yaml_lines`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,14 +105,14 @@ def _issue_from_error(
         fix = "add type: one of " + ", ".join(KPI_TYPES)
     elif kind == "union_tag_invalid":
         field = "type"
+        line = doc.line_of((*path, "type")) if doc else None  # the type: line, not the KPI's
         given = str(kpi_type)
         message = f"unknown type '{given}'." + did_you_mean(given, KPI_TYPES)
         fix = "use one of " + ", ".join(KPI_TYPES)
     elif kind == "literal_error":
-        message = f"{err['msg'].lower()}, got {err.get('input')!r}"
-        options = err.get("ctx", {}).get("expected", "")
-        hint = did_you_mean(str(err.get("input")), [o.strip(" '") for o in options.split(",")])
-        message += hint
+        message = f"{err['msg'].lower()}, got {err.get('input')!r}."
+        options = err.get("ctx", {}).get("expected", "")  # "'a', 'b' or 'c'"
+        message += did_you_mean(str(err.get("input")), re.findall(r"'([^']*)'", options))
     else:
         message = err["msg"]
     return SpecIssue("error", file, line, field, message, fix)
