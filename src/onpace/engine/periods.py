@@ -163,12 +163,15 @@ def parse_period(label: str, cal: Calendar = Calendar()) -> tuple[Grain, date]:
         if not m:
             continue
         year = int(m.group("y"))
-        if grain == "day":
-            return grain, date(year, int(m.group("m")), int(m.group("d")))
-        if grain == "week":
-            return grain, date.fromisocalendar(year, int(m.group("w")), 1)
-        if grain == "month":
-            return grain, date(year, int(m.group("m")), 1)
+        try:
+            if grain == "day":
+                return grain, date(year, int(m.group("m")), int(m.group("d")))
+            if grain == "week":
+                return grain, date.fromisocalendar(year, int(m.group("w")), 1)
+            if grain == "month":
+                return grain, date(year, int(m.group("m")), 1)
+        except ValueError as exc:  # 2026-13, 2026-02-30, 2025-W53
+            raise ValueError(f"cannot read period {label!r}: {str(exc).lower()}") from exc
         fiscal_start = (
             add_months(date(year, 1, 1), cal.offset_months - 12)
             if cal.fiscal_year_start != 1
