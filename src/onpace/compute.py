@@ -55,15 +55,19 @@ class Session:
         self.calendar = calendar
         self.churn = churn
         self._spells: dict[datetime, Any] = {}
+        self._materialize = False
 
     # the table source the compiler reads through: warehouse tables plus derived ones
     def _tables(self, as_of: datetime) -> Callable[[str], Any]:
         def source(name: str) -> Any:
             if name == "customer_spells":
                 if as_of not in self._spells:
-                    self._spells[as_of] = customer_spells(
+                    # Several queries read the spells (won, lost, active, lifetime): compute
+                    # the window function over orders once and keep it as a temp table.
+                    spells = customer_spells(
                         self.warehouse.table, self._available, self.churn, as_of
                     )
+                    self._spells[as_of] = spells.cache() if self._materialize else spells
                 return self._spells[as_of]
             if not self.warehouse.has_table(name):
                 raise MissingDataError(f"the warehouse has no table '{name}'")
@@ -154,9 +158,26 @@ class Session:
     def compute(self, req: ComputeRequest) -> pd.DataFrame:
         """Long table: kpi, period, period_label, <dims>, value, note."""
         evaluator, first = self._evaluator(req)
-        evaluator.run_queries()
+        self._spells.clear()
+        self._materialize = True
+        try:
+            evaluator.run_queries()
+        finally:
+            self._materialize = False
+            self._release_spells()
         evaluator.evaluate()
         return evaluator.to_long(list(req.names), first)
+
+    def _release_spells(self) -> None:
+        """Drop the spells materialized for one computation, so later data is seen."""
+        for cached in self._spells.values():
+            release = getattr(cached, "release", None)
+            if release is not None:
+                try:
+                    release()
+                except Exception:  # noqa: BLE001 - a temp table that is already gone is fine
+                    pass
+        self._spells.clear()
 
     def explain(
         self,

@@ -16,10 +16,10 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
-from onpace.demo.generator import DemoSpec, write_demo_data
 
 from onpace.catalog import load_catalog
 from onpace.compute import ComputeRequest, Session
+from onpace.demo.generator import DemoSpec, write_demo_data
 from onpace.engine.periods import Calendar
 from onpace.model.entities import LOADED_ENTITIES
 from onpace.spec.workspace_config import ChurnSettings, WarehouseSettings

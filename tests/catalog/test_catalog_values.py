@@ -179,7 +179,7 @@ def _check(kpi: str, label: str, expected: float, row: dict[str, object]) -> Non
             assert want in note, f"{kpi} {label}: note {note!r} lacks {want!r}"
     else:
         assert value == pytest.approx(expected, abs=1e-9), f"{kpi} {label}"
-        assert row["note"] is None or kpi == "lead_to_sale_conversion", (kpi, label, row["note"])
+        assert row["note"] is None, (kpi, label, row["note"])
 
 
 def test_every_catalog_kpi_has_expected_values(catalog):
@@ -375,3 +375,52 @@ def test_complaints_per_100_orders_by_segment(sales_session, compute):
     }))
     smb_feb = df[(df["customer.segment"] == "smb") & (df["period_label"] == "2024-02")]
     assert "denominator is 0 (no orders" in smb_feb["note"].iloc[0]
+
+
+def test_revenue_growth_prior_by_rep_including_orders_without_a_rep(sales_session, compute):
+    df = compute(sales_session, "revenue_growth_prior", by=("rep",))
+    _assert_by(_by(df, "rep"), _grid({
+        "r1": (NAN, 120 / 180 - 1, 70 / 120 - 1),
+        "r2": (NAN, 65.5 / 50 - 1, 0 / 65.5 - 1),
+        "r3": (NAN, NAN, NAN),  # 0 / 0, 0 / 0, 150 / 0
+        None: (NAN, NAN, 0 / 30 - 1),
+    }))
+
+
+def test_lead_to_sale_conversion_by_source(sales_session, compute):
+    df = compute(sales_session, "lead_to_sale_conversion", by=("source",))
+    # l7 (referral) has no customer, so no referral row; l3 (ad) ordered two days later
+    _assert_by(_by(df, "source"), _grid({
+        "form": (1 / 1, 0 / 1, 0 / 1),  # l1 yes; l6 (c3) no; l8 (c2) no
+        "call": (1 / 1, NAN, NAN),
+        "ad": (1 / 1, NAN, NAN),
+        "chat": (NAN, 1 / 1, NAN),
+        "email": (NAN, 1 / 1, NAN),
+    }))
+    chat_jan = df[(df["source"] == "chat") & (df["period_label"] == "2024-01")]
+    assert chat_jan["note"].iloc[0] == "no leads in this period to convert"
+
+
+def test_dimensions_two_relations_away(sales_session, compute, catalog):
+    from onpace.compute import Session
+    from onpace.spec.kpi import SimpleKpi
+
+    refunded = SimpleKpi(name="refunded", label="Refunded", type="simple", entity="returns",
+                         agg="sum", column="amount", filter="kind = 'return'",
+                         time="returned_at", unit="currency",
+                         dimensions=("order.rep.team", "order.customer.segment"))
+    s = Session({**catalog, "refunded": refunded}, sales_session.warehouse,
+                sales_session.calendar, sales_session.churn)
+    df = compute(s, "refunded", by=("order.rep.team", "order.customer.segment"))
+    got = {(r["period_label"], r["order.rep.team"], r["order.customer.segment"]): r["value"]
+           for r in df.to_dict("records")}
+    # ret1 40 (o1: r1 North, c1 enterprise); ret2 50 (o2: r2 North, c2 smb);
+    # ret3 is an exchange (o6: r2 North, c4 consumer); ret4 30 + ret5 15 (o9: r3 South, c5
+    # consumer)
+    combos = [("North", "consumer"), ("North", "enterprise"), ("North", "smb"),
+              ("South", "consumer")]
+    expected = {(m, *c): 0.0 for m in MONTHS for c in combos}
+    expected[("2024-01", "North", "enterprise")] = 40
+    expected[("2024-02", "North", "smb")] = 50
+    expected[("2024-03", "South", "consumer")] = 30 + 15
+    assert got == expected

@@ -74,7 +74,7 @@ def test_empty_period_counts_and_sums_are_zero_averages_null_with_a_note(
     assert "denominator is 0" in notes(df, "gross_margin")["2024-02"]
 
 
-def test_period_after_the_data_and_an_empty_table(make_session, compute):
+def test_empty_tables_give_zero_counts_and_null_averages(make_session, compute):
     s = make_session({"orders": orders(), "leads": pd.DataFrame(
         {"lead_id": [], "created_at": []})})
     df = compute(s, ("revenue", "average_order_value", "sales_cycle_days", "active_customers",
@@ -429,3 +429,44 @@ def test_invoice_not_yet_due_is_not_counted(sales_session, compute):
     assert "denominator is 0" in notes(early, "non_payment_rate")["2024-04"]
     late = compute(sales_session, "non_payment_rate", as_of=T(2024, 7, 1), **april)
     assert_values(values(late, "non_payment_rate"), {"2024-04": 90 / 90})
+
+
+def test_daily_growth_across_a_leap_day(make_session, compute):
+    s = make_session({"orders": orders(("a", "2024-02-28", 10.0), ("b", "2024-02-29", 20.0),
+                                       ("c", "2025-02-28", 30.0), ("d", "2025-03-01", 40.0))})
+    df = compute(s, ("revenue_growth_yoy", "revenue_growth_prior"), grain="day",
+                 start=D(2025, 2, 27), end=D(2025, 3, 2), as_of=T(2026, 1, 1))
+    # last year of 28 Feb 2025 is 28 Feb 2024 (10); of 1 Mar 2025 is 1 Mar 2024 (nothing)
+    assert_values(values(df, "revenue_growth_yoy"),
+                  {"2025-02-27": NAN, "2025-02-28": 30 / 10 - 1, "2025-03-01": NAN})
+    assert_values(values(df, "revenue_growth_prior"),
+                  {"2025-02-27": NAN, "2025-02-28": NAN, "2025-03-01": 40 / 30 - 1})
+    # 29 February 2024 compares with 28 February 2023
+    leap = compute(s, ("revenue", "revenue_growth_yoy"), grain="day", start=D(2024, 2, 29),
+                   end=D(2024, 3, 1))
+    assert_values(values(leap, "revenue"), {"2024-02-29": 20})
+    assert_values(values(leap, "revenue_growth_yoy"), {"2024-02-29": NAN})
+
+
+def test_churn_by_end_date(make_session, compute):
+    customers = pd.DataFrame({
+        "customer_id": ["c1", "c2", "c3", "c4"],
+        "first_seen_at": ["2024-01-01", None, "2024-02-01", None],
+        "churned_at": ["2024-03-15", None, "2024-02-20", None],
+    })
+    s = make_session({"customers": customers, "orders": orders(
+        ("o1", "2024-01-05", 1.0, "c1"), ("o2", "2024-02-10", 2.0, "c2"),
+        ("o3", "2024-03-01", 3.0, "c2"))}, churn=ChurnSettings(method="end_date"))
+    df = compute(s, ("customers_won", "customers_lost", "active_customers",
+                     "customer_lifetime_days"), end=D(2024, 5, 1))
+    # c1 from first_seen Jan 1 to churned Mar 15; c2 from its first order Feb 10, still a
+    # customer; c3 Feb 1 - Feb 20 without an order; c4 never started
+    assert_values(values(df, "customers_won"),
+                  {"2024-01": 1, "2024-02": 2, "2024-03": 0, "2024-04": 0})
+    assert_values(values(df, "customers_lost"),
+                  {"2024-01": 0, "2024-02": 1, "2024-03": 1, "2024-04": 0})
+    assert_values(values(df, "active_customers"),
+                  {"2024-01": 1, "2024-02": 1 + 2 - 1, "2024-03": 2 - 1, "2024-04": 1})
+    # c1: Jan 1 -> last order Jan 5; c3 has no order, so no lifetime
+    assert_values(values(df, "customer_lifetime_days"),
+                  {"2024-01": NAN, "2024-02": NAN, "2024-03": 4, "2024-04": NAN})

@@ -63,7 +63,7 @@ class JoinedTable:
         for name, path in paths.items():
             if not path.hops:
                 self.names[name] = path.column.name
-        for n, (chain, chain_paths) in enumerate(sorted(chains.items())):
+        for n, (_chain, chain_paths) in enumerate(sorted(chains.items())):
             hops = chain_paths[0].hops
             self._check(entity, available, [hops[0].column])
             right = self._chain_table(tables, available, hops, chain_paths, n)
@@ -235,13 +235,15 @@ def customer_spells(tables: TableSource, available: Callable[[str], set[str]],
         gap = o.ordered_at.epoch_seconds() - o.prev.epoch_seconds()
         o = o.mutate(new_spell=ibis.cases((o.prev.isnull() | (gap > days * SECONDS_PER_DAY), 1),
                                           else_=0))
-        cw = ibis.cumulative_window(group_by=o.customer_id, order_by=[o.ordered_at, o.new_spell.desc()])
+        cw = ibis.cumulative_window(group_by=o.customer_id,
+                                    order_by=[o.ordered_at, o.new_spell.desc()])
         o = o.mutate(spell_number=o.new_spell.sum().over(cw))
         spells = o.group_by("customer_id", "spell_number").aggregate(
             started_at=o.ordered_at.min(), last_order_at=o.ordered_at.max(),
             orders=o.ordered_at.count())
         lost = spells.last_order_at + ibis.interval(days=days)
-        spells = spells.mutate(lost_at=ibis.cases((lost < cutoff, lost), else_=ibis.null("timestamp")))
+        spells = spells.mutate(lost_at=ibis.cases((lost < cutoff, lost),
+                                                  else_=ibis.null("timestamp")))
     else:
         if "churned_at" not in available("customers"):
             raise MissingDataError("churn method end_date needs customers.churned_at")
@@ -267,7 +269,8 @@ def customer_spells(tables: TableSource, available: Callable[[str], set[str]],
         spells = spells.left_join(right, spells.customer_id == right.__cid).drop("__cid")
         for a in attrs:
             if a not in have:
-                spells = spells.mutate(**{a: ibis.null("boolean" if a.startswith("is_") else "string")})
+                kind = "boolean" if a.startswith("is_") else "string"
+                spells = spells.mutate(**{a: ibis.null(kind)})
     else:
         spells = spells.mutate(**{a: ibis.null("boolean" if a.startswith("is_") else "string")
                                   for a in attrs})
@@ -330,6 +333,53 @@ def snapshot_expr(entity: str, agg: str, column: str | None, start: str, end: st
     return joined.group_by(keys).aggregate(value=metric.cast("float64"))
 
 
+def snapshot_flows_expr(entity: str, agg: str, column: str | None, start: str,
+                        end: str | None, window_days: int | None,
+                        filter_: ParsedExpression | None, window: Window, tables: TableSource,
+                        available: Callable[[str], set[str]]) -> Any:
+    """Inflows and outflows of a stock per period, for ``count`` and ``sum`` snapshots.
+
+    A row is alive from ``start`` until its effective end (``end``, or ``start`` plus
+    the window, whichever is first). The stock at a cutoff is everything that started
+    before it minus everything that ended before it, so one grouped scan and a running
+    sum replace a join of every row against every period end. The running sum is
+    taken by the evaluator over the (small) grouped result.
+    """
+    names = [start, *([end] if end else []), *([column] if column else []), *window.dims,
+             *(filter_.columns if filter_ else [])]
+    jt = JoinedTable(tables, entity, dict.fromkeys(names), available)
+    if filter_:
+        jt.table = jt.table.filter(to_ibis(filter_, jt.col))
+    begin = _as_timestamp(jt.col(start))
+    finish = _as_timestamp(jt.col(end)) if end else None
+    if window_days:
+        limit = begin + ibis.interval(days=window_days)
+        finish = limit if finish is None else ibis.cases(
+            (finish.isnull() | (limit < finish), limit), else_=finish)
+    if agg == "sum":
+        weight = jt.col(column or "").cast("float64")
+    elif column:
+        weight = ibis.cases((jt.col(column).notnull(), 1.0), else_=0.0)
+    else:
+        weight = ibis.literal(1.0)
+    cols: dict[str, Any] = {"__start": begin, "__end": finish if finish is not None
+                            else ibis.null("timestamp"), "__w": weight}
+    for i, dim in enumerate(window.dims):
+        cols[dim_column(i)] = jt.col(dim).cast("string")
+    rows = jt.table.select(**cols)
+    cutoff = _ts(window.as_of)
+    rows = rows.filter(rows.__start.notnull(), rows.__start < cutoff,
+                       rows.__end.isnull() | (rows.__end >= rows.__start))
+    dims = [dim_column(i) for i in range(len(window.dims))]
+    starts = rows.select(period=period_start_expr(rows.__start, window.grain, window.calendar),
+                         flow=rows.__w, **{d: rows[d] for d in dims})
+    ended = rows.filter(rows.__end.notnull(), rows.__end < cutoff)
+    ends = ended.select(period=period_start_expr(ended.__end, window.grain, window.calendar),
+                        flow=-ended.__w, **{d: ended[d] for d in dims})
+    flows = starts.union(ends)
+    return flows.group_by(["period", *dims]).aggregate(value=flows.flow.sum().cast("float64"))
+
+
 def conversion_exprs(base_entity: str, base_time: str, base_key: str,
                      base_filter: ParsedExpression | None, conv_entity: str, conv_time: str,
                      conv_key: str, conv_filter: ParsedExpression | None, window_days: int,
@@ -341,7 +391,8 @@ def conversion_exprs(base_entity: str, base_time: str, base_key: str,
     id_col = ENTITIES[base_entity].key
     base_time_col = _as_timestamp(bj.col(base_time))
     upper = _ts(min(window.end, window.as_of))
-    cond = (base_time_col >= _ts(window.start)) & (base_time_col < upper) & bj.col(base_key).notnull()
+    cond = ((base_time_col >= _ts(window.start)) & (base_time_col < upper)
+            & bj.col(base_key).notnull())
     if base_filter:
         cond = cond & to_ibis(base_filter, bj.col)
     base = bj.table.filter(cond)
@@ -358,13 +409,15 @@ def conversion_exprs(base_entity: str, base_time: str, base_key: str,
         ccond = ccond & to_ibis(conv_filter, cj.col)
     conv = cj.table.filter(ccond)
     cj.table = conv
-    conv_rows = conv.select(__ckey=cj.col(conv_key).cast("string"), __ct=_as_timestamp(cj.col(conv_time)))
+    conv_rows = conv.select(__ckey=cj.col(conv_key).cast("string"),
+                            __ct=_as_timestamp(cj.col(conv_time)))
     matched = base_rows.semi_join(conv_rows, [
         base_rows.__key == conv_rows.__ckey,
         conv_rows.__ct >= base_rows.__t,
         conv_rows.__ct <= base_rows.__t + ibis.interval(days=window_days),
     ])
     group = ["period", *(dim_column(i) for i in range(len(window.dims)))]
-    base_counts = base_rows.group_by(group).aggregate(value=base_rows.__id.nunique().cast("float64"))
+    base_counts = base_rows.group_by(group).aggregate(
+        value=base_rows.__id.nunique().cast("float64"))
     conv_counts = matched.group_by(group).aggregate(value=matched.__id.nunique().cast("float64"))
     return base_counts, conv_counts

@@ -26,9 +26,15 @@ from onpace.compile.build import (
     conversion_exprs,
     dim_column,
     snapshot_expr,
+    snapshot_flows_expr,
 )
 from onpace.compile.plan import MeasureRef, Plan
-from onpace.engine.periods import next_period_start, period_label, same_period_last_year
+from onpace.engine.periods import (
+    next_period_start,
+    period_label,
+    same_period_last_year,
+    shift_period,
+)
 from onpace.spec.filters import parse_derived_expression, parse_row_expression
 from onpace.spec.kpi import (
     ConversionKpi,
@@ -96,7 +102,11 @@ class Evaluator:
             expr = aggregate_expr(query, self.window, self.tables, self.available)
             self.results[key] = self._normalize(self.execute(expr))
         for name in self.plan.snapshots:
-            self.results[("snapshot", name)] = self._normalize(self.execute(self._snapshot_expr(name)))
+            snapshot = self.execute(self._snapshot_expr(name))
+            frame = self._normalize(snapshot)
+            if self._uses_flows(name):
+                frame = self._stock_from_flows(frame)
+            self.results[("snapshot", name)] = frame
         for name in self.plan.conversions:
             base, conv = self._conversion_exprs(name)
             self.results[("conversion_base", name)] = self._normalize(self.execute(base))
@@ -110,10 +120,36 @@ class Evaluator:
             out.append((p, cutoff))
         return out
 
+    def _uses_flows(self, name: str) -> bool:
+        kpi = self.plan.kpis[name]
+        return isinstance(kpi, SnapshotKpi) and kpi.agg in ("count", "sum")
+
+    def _stock_from_flows(self, flows: pd.DataFrame) -> pd.DataFrame:
+        """Running sum of in- and outflows, read at every period of the spine."""
+        dims = self.keys[1:]
+        if not len(flows):
+            return flows
+        parts = []
+        groups = flows.groupby(dims, dropna=False, sort=False) if dims else [((), flows)]
+        for key, group in groups:
+            per = group.groupby("period")["value"].sum()
+            periods = sorted(set(per.index) | set(self.periods))
+            stock = per.reindex(periods, fill_value=0.0).cumsum().reindex(self.periods)
+            part = pd.DataFrame({"period": self.periods, "value": stock.to_numpy()})
+            values = key if isinstance(key, tuple) else (key,)
+            for dim, value in zip(dims, values, strict=True):
+                part[dim] = None if pd.isna(value) else value
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True)[self.keys + ["value"]]
+
     def _snapshot_expr(self, name: str) -> Any:
         kpi = self.plan.kpis[name]
         assert isinstance(kpi, SnapshotKpi)
         flt = parse_row_expression(kpi.filter, kind="filter") if kpi.filter else None
+        if kpi.agg in ("count", "sum"):
+            return snapshot_flows_expr(kpi.entity, kpi.agg, kpi.column, kpi.start, kpi.end,
+                                       kpi.window_days, flt, self.window, self.tables,
+                                       self.available)
         return snapshot_expr(kpi.entity, kpi.agg, kpi.column, kpi.start, kpi.end, kpi.window_days,
                              flt, self._cutoffs(), self.window, self.tables, self.available)
 
@@ -184,7 +220,8 @@ class Evaluator:
         return self.frames
 
     def _ratio(self, kpi: RatioKpi, refs: dict[str, MeasureRef]) -> KpiFrame:
-        index = self._index([self._frames_of(refs["numerator"]), self._frames_of(refs["denominator"])])
+        index = self._index([self._frames_of(refs["numerator"]),
+                             self._frames_of(refs["denominator"])])
         num, num_note = self._measure(refs["numerator"], index)
         den, den_note = self._measure(refs["denominator"], index)
         value, note = _divide(num, den, num_note, den_note,
@@ -212,14 +249,15 @@ class Evaluator:
     def _lagged(self, name: str, how: str, index: pd.Index) -> tuple[pd.Series, pd.Series]:
         src = self.frames[name]
         grain = self.window.grain
-        shift: Callable[[date], date] = (
-            (lambda p: next_period_start(p, grain)) if how == "prior"
-            else (lambda p: _plus_year(p, grain))
+        # look each period's source period up (rather than shifting the source forward):
+        # at day grain 28 and 29 February 2024 would both land on 28 February 2025
+        back: Callable[[date], date] = (
+            (lambda p: shift_period(p, grain, -1)) if how == "prior"
+            else (lambda p: same_period_last_year(p, grain))
         )
-        value = src.value.copy()
-        value.index = _map_period(value.index, shift)
         label = "the previous period" if how == "prior" else "the same period last year"
-        v = value.reindex(index)
+        v = src.value.reindex(_map_period(index, back))
+        v.index = index
         return v, _missing_note(v, f"{name} has no value for {label}")
 
     def _derived(self, kpi: DerivedKpi) -> KpiFrame:
@@ -315,19 +353,6 @@ def _map_period(index: pd.Index, shift: Callable[[date], date]) -> pd.Index:
         tuples = [(shift(t[0]), *t[1:]) for t in index]
         return pd.MultiIndex.from_tuples(tuples, names=index.names) if tuples else index
     return pd.Index([shift(p) for p in index], name=index.name)
-
-
-def _plus_year(p: date, grain: str) -> date:
-    """Inverse of :func:`same_period_last_year`: the period a year later."""
-    from datetime import timedelta
-
-    from onpace.engine.periods import add_months
-
-    if grain == "week":
-        return p + timedelta(weeks=52)
-    shifted = add_months(p, 12)
-    assert same_period_last_year(shifted, grain) == p or grain == "day"  # type: ignore[arg-type]
-    return shifted
 
 
 def _window_open(period: date, window: Window, days: int) -> bool:

@@ -34,7 +34,9 @@ class Calendar:
 
     def __post_init__(self) -> None:
         if not 1 <= self.fiscal_year_start <= 12:
-            raise ValueError(f"fiscal_year_start must be a month 1-12, got {self.fiscal_year_start}")
+            raise ValueError(
+                f"fiscal_year_start must be a month 1-12, got {self.fiscal_year_start}"
+            )
 
     @property
     def offset_months(self) -> int:

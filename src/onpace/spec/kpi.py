@@ -146,7 +146,7 @@ class SnapshotKpi(_KpiBase):
 
 
 class DurationKpi(_KpiBase):
-    """Average (or median) days from ``start`` to ``end`` for rows whose ``end`` falls in the period."""
+    """Average (or median) days from ``start`` to ``end``, for rows ending in the period."""
 
     type: Literal["duration"]
     entity: str
@@ -171,7 +171,7 @@ class ConversionSide(_Frozen):
 
 
 class ConversionKpi(_KpiBase):
-    """Share of ``base`` events followed by a ``conversion`` event with the same key within the window."""
+    """Share of ``base`` events followed by a same-key ``conversion`` event within the window."""
 
     type: Literal["conversion"]
     base: ConversionSide

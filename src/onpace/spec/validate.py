@@ -112,7 +112,8 @@ def _check_one(kpi: AnyKpi, source: KpiSource | None, names: set[str]) -> list[S
         c.measure(("denominator",), kpi.denominator)
         c.dimensions([kpi.numerator.entity, kpi.denominator.entity])
         if kpi.multiplier == 0:
-            c.add(("multiplier",), "multiplier 0 makes every value 0", "use 1, or 100 for 'per 100'")
+            c.add(("multiplier",), "multiplier 0 makes every value 0",
+                  "use 1, or 100 for 'per 100'")
     elif isinstance(kpi, SnapshotKpi):
         if c.entity(("entity",), kpi.entity):
             if kpi.agg != "count" and not kpi.column:
