@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from onpace.engine.periods import GRAINS, Grain, next_period_start, parse_period
-from onpace.errors import OnpaceError, SpecError, SpecIssue
+from onpace.cli_support import (
+    WorkspaceOpt,
+    as_of_option,
+    console,
+    err_console,
+    fail,
+    grain_option,
+    open_workspace,
+    period_bound,
+    print_issues,
+)
+from onpace.errors import OnpaceError, SpecError
 
 app = typer.Typer(
     help="onpace: sales KPIs as a percentage of their targets.",
@@ -25,77 +34,19 @@ app = typer.Typer(
 kpi_app = typer.Typer(help="List and inspect KPI definitions.", no_args_is_help=True)
 app.add_typer(kpi_app, name="kpi")
 
-# Piped output gets a wide, fixed width so tables do not wrap into unreadable columns.
-console = Console(width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
-WorkspaceOpt = Annotated[
-    Path, typer.Option("--workspace", "-w", help="Workspace folder.", envvar="ONPACE_WORKSPACE")
-]
+def _register_command_modules() -> None:
+    """Commands of other areas live in their own modules and add themselves here."""
+    import importlib
 
-
-def _fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def _open(path: Path) -> Any:
-    from onpace.workspace import Workspace
-
-    try:
-        ws = Workspace.open(path)
-    except SpecError as exc:
-        _print_issues(exc.issues)
-        raise typer.Exit(1) from exc
-    except OnpaceError as exc:
-        _fail(str(exc))
-    if ws.errors:
-        err_console.print(
-            f"[yellow]{len(ws.errors)} definition error(s); the KPIs affected are left out. "
-            "Run 'onpace validate' for details.[/]"
-        )
-    return ws
-
-
-def _print_issues(issues: list[SpecIssue]) -> None:
-    for issue in issues:
-        colour = "red" if issue.level == "error" else "yellow"
-        where = f"{issue.file}:{issue.line}" if issue.file else "<spec>"
-        err_console.print(
-            f"[bold]{where}[/] [{colour}]{issue.level}[/] [cyan]{issue.field}[/]: "
-            f"{issue.message}" + (f"\n    fix: {issue.fix}" if issue.fix else ""),
-            highlight=False,
-        )
-
-
-def _grain(value: str) -> Grain:
-    if value not in GRAINS:
-        _fail(f"unknown grain '{value}'; use one of {', '.join(GRAINS)}", 2)
-    return value  # type: ignore[return-value]
-
-
-def _bound(value: str | None, calendar: Any, inclusive_end: bool) -> date | None:
-    """A --from/--to value: a date, or a period label (2026-Q3); --to includes its period."""
-    if value is None:
-        return None
-    try:
-        grain, start = parse_period(value, calendar)
-    except ValueError as exc:
-        _fail(str(exc), 2)
-        raise
-    if inclusive_end:
-        return next_period_start(start, grain)
-    return start
-
-
-def _as_of(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        _fail(f"--as-of {value!r} is not an ISO date or time such as 2026-10-31", 2)
-        raise
+    for module in ("onpace.cli_targets", "onpace.cli_ingest"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(app)
 
 
 @app.command()
@@ -143,7 +94,7 @@ def init(
             overwrite=force,
         )
     except OnpaceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     console.print(f"[green]Created workspace[/] {directory} ({template}):")
     for f in files:
@@ -158,12 +109,12 @@ def validate(workspace: WorkspaceOpt = Path(".")) -> None:
     try:
         ws = Workspace.open(workspace)
     except SpecError as exc:
-        _print_issues(exc.issues)
+        print_issues(exc.issues)
         raise typer.Exit(1) from exc
     except OnpaceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
-    _print_issues(ws.issues)
+    print_issues(ws.issues)
     errors = len(ws.errors)
     warnings = len(ws.issues) - errors
     if errors:
@@ -180,7 +131,7 @@ def kpi_list(workspace: WorkspaceOpt = Path(".")) -> None:
     """List the workspace's KPIs."""
     from onpace.describe import kpi_rows
 
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     table = Table(title=f"KPIs of {ws.config.name}")
     for col in ("name", "label", "type", "unit", "better", "area"):
         table.add_column(col)
@@ -196,11 +147,11 @@ def kpi_show(name: str, workspace: WorkspaceOpt = Path(".")) -> None:
     """Show one KPI: definition, formula, unit, direction, dimensions."""
     from onpace.describe import kpi_detail
 
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     try:
         detail = kpi_detail(ws, name)
     except OnpaceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     console.print(f"[bold]{detail['label']}[/] ({detail['name']}, {detail['type']})")
     if detail["description"]:
@@ -226,12 +177,12 @@ def explain(
     """Print the SQL that computing a KPI runs on the workspace's backend."""
     from onpace.describe import kpi_detail
 
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     try:
         detail = kpi_detail(ws, name)
-        queries = ws.explain(name, _grain(grain), tuple(by or ()))
+        queries = ws.explain(name, grain_option(grain), tuple(by or ()))
     except OnpaceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     console.print(f"-- {name}: {detail['formula']}", highlight=False, markup=False)
     console.print(f"-- backend: {ws.warehouse.dialect}", highlight=False, markup=False)
@@ -259,21 +210,21 @@ def compute(
     """Compute KPIs per period (and dimension) and print or save them."""
     from onpace.describe import pivot_for_display
 
-    ws = _open(workspace)
-    g = _grain(grain)
+    ws = open_workspace(workspace)
+    g = grain_option(grain)
     if format_ not in ("table", "csv", "json", "parquet"):
-        _fail(f"unknown format '{format_}'; use table, csv, json or parquet", 2)
+        fail(f"unknown format '{format_}'; use table, csv, json or parquet", 2)
     try:
         frame = ws.compute(
             names,
             grain=g,
-            start=_bound(from_, ws.calendar, False),
-            end=_bound(to, ws.calendar, True),
+            start=period_bound(from_, ws.calendar, False),
+            end=period_bound(to, ws.calendar, True),
             by=tuple(by or ()),
-            as_of=_as_of(as_of),
+            as_of=as_of_option(as_of),
         )
     except OnpaceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if format_ == "table":
         title, columns, rows = pivot_for_display(ws, frame, list(names), list(by or ()))
@@ -295,7 +246,7 @@ def compute(
     out["period"] = out["period"].astype(str)
     if format_ == "parquet":
         if output is None:
-            _fail("parquet needs --output FILE", 2)
+            fail("parquet needs --output FILE", 2)
             return
         out.to_parquet(output, index=False)
     elif format_ == "csv":
@@ -322,8 +273,8 @@ def periods(
     kpi: Annotated[list[str] | None, typer.Option(help="Only these KPIs.")] = None,
 ) -> None:
     """Every KPI for the last complete month, quarter and year, against earlier periods."""
-    ws = _open(workspace)
-    _scorecard(ws, _as_of(as_of), kpi)
+    ws = open_workspace(workspace)
+    _scorecard(ws, as_of_option(as_of), kpi)
 
 
 def _scorecard(ws: Any, as_of: datetime | None, names: list[str] | None = None) -> None:
@@ -333,7 +284,7 @@ def _scorecard(ws: Any, as_of: datetime | None, names: list[str] | None = None) 
     try:
         rows = period_scorecard(ws, names, as_of=as_of)
     except OnpaceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     currency = ws.config.currency
     for grain in SCORECARD_GRAINS:
@@ -360,12 +311,15 @@ def _scorecard(ws: Any, as_of: datetime | None, names: list[str] | None = None) 
         err_console.print(f"[yellow]not computable with this data:[/] {', '.join(skipped)}")
 
 
+_register_command_modules()
+
+
 def main() -> None:
     """Console entry point: every onpace error becomes a message and exit code 1."""
     try:
         app()
     except SpecError as exc:
-        _print_issues(exc.issues)
+        print_issues(exc.issues)
         sys.exit(1)
     except OnpaceError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False)

@@ -109,6 +109,8 @@ class Warehouse:
     backend: Any
     kind: str
     _columns: dict[str, set[str]] = field(default_factory=dict)
+    _tables: dict[str, Any] = field(default_factory=dict)
+    _names: set[str] | None = None
 
     @property
     def dialect(self) -> str:
@@ -118,10 +120,21 @@ class Warehouse:
         return name in self.table_names()
 
     def table_names(self) -> set[str]:
-        return set(self.backend.list_tables())
+        # asked once per computation for every table; the catalog query is not free
+        if self._names is None:
+            self._names = set(self.backend.list_tables())
+        return self._names
 
     def table(self, name: str) -> Any:
-        return self.backend.table(name)
+        if name not in self._tables:
+            self._tables[name] = self.backend.table(name)
+        return self._tables[name]
+
+    def refresh(self) -> None:
+        """Forget what tables and columns exist (after something else changed them)."""
+        self._names = None
+        self._tables.clear()
+        self._columns.clear()
 
     def columns(self, name: str) -> set[str]:
         if name not in self._columns:
@@ -132,8 +145,8 @@ class Warehouse:
         """Replace the table of ``entity_name`` with ``frame`` (normalized). Returns rows."""
         entity = ENTITIES[entity_name]
         table = frame if isinstance(frame, pa.Table) else normalize_frame(entity, frame, timezone)
-        self._columns.pop(entity_name, None)
         self.backend.create_table(entity_name, table, overwrite=True)
+        self.refresh()
         return int(table.num_rows)
 
     def load_all(self, frames: Mapping[str, pd.DataFrame | pa.Table], timezone: str) -> None:
