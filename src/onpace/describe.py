@@ -116,26 +116,22 @@ def pivot_for_display(
 ) -> tuple[str, list[str], list[list[str]]]:
     """Rows of periods (and dimension values), one formatted column per KPI."""
     labels = {n: ws.kpis[n].label for n in names}
-    keys = ["period", "period_label", *dims]
     rows: list[list[str]] = []
     if len(frame):
-        wide = frame.pivot_table(
-            index=keys, columns="kpi", values="value", aggfunc="first", dropna=False, sort=True
+        period_labels = dict(zip(frame["period"], frame["period_label"], strict=False))
+        keyed = frame.assign(
+            **{d: frame[d].astype(object).where(frame[d].notna(), "") for d in dims}
         )
+        wide = keyed.set_index(["period", *dims, "kpi"])["value"].unstack("kpi")
+        wide = wide.sort_index()
         for index, values in wide.iterrows():
             idx = index if isinstance(index, tuple) else (index,)
-            cells = [str(idx[1]), *("" if v is None else str(v) for v in idx[2:])]
+            cells = [str(period_labels[idx[0]]), *(str(v) for v in idx[1:])]
             for n in names:
                 kpi = ws.kpis[n]
                 value = values.get(n)
-                cells.append(
-                    format_value(
-                        None if value is None or pd.isna(value) else float(value),
-                        kpi.unit,
-                        ws.config.currency,
-                        kpi.decimals,
-                    )
-                )
+                number = None if value is None or pd.isna(value) else float(value)
+                cells.append(format_value(number, kpi.unit, ws.config.currency, kpi.decimals))
             rows.append(cells)
     title = ", ".join(labels.values())
     return title, ["period", *dims, *labels.values()], rows

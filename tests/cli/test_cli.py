@@ -83,6 +83,30 @@ def test_compute_table_csv_json(demo_ws: Path, tmp_path: Path) -> None:
     )
     assert table.exit_code == 0, table.output
     assert "2025-Q1" in table.output and "2025-Q3" in table.output and "2025-Q4" not in table.output
+    # one row per period, each with a number in every column
+    period_rows = [line for line in table.output.splitlines() if "2025-Q" in line]
+    assert len(period_rows) == 3
+    assert all("€" in line and "\u2013" not in line for line in period_rows)
+    by_channel = runner.invoke(
+        app,
+        [
+            "compute",
+            "revenue",
+            "-w",
+            str(demo_ws),
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-02",
+            "--by",
+            "channel",
+            "--as-of",
+            "2025-11-27",
+        ],
+    )
+    assert by_channel.exit_code == 0, by_channel.output
+    rows = [line for line in by_channel.output.splitlines() if "2025-0" in line]
+    assert len(rows) == 6  # 2 months x 3 channels, each once
     out = tmp_path / "rev.json"
     js = runner.invoke(
         app,

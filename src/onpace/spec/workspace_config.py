@@ -1,11 +1,11 @@
-"""onpace.yml: the settings of one workspace (time zone, calendar, churn rule, warehouse)."""
+"""onpace.yml: the settings of one workspace (time zone, calendar, churn, warehouse, state)."""
 
 from __future__ import annotations
 
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Frozen(BaseModel):
@@ -41,6 +41,40 @@ class WarehouseSettings(_Frozen):
     spark_master: str = "local[2]"
 
 
+class StatusThresholds(_Frozen):
+    """Where a KPI's status changes, as a fraction of its target (attainment or projection).
+
+    ``on_track``: at or above it the KPI is on track; ``at_risk``: at or above it (and
+    below ``on_track``) it is at risk; below it is off track.
+    """
+
+    on_track: float = Field(default=0.98, gt=0)
+    at_risk: float = Field(default=0.90, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StatusThresholds:
+        if self.at_risk > self.on_track:
+            raise ValueError(
+                f"at_risk ({self.at_risk}) must not be above on_track ({self.on_track})"
+            )
+        return self
+
+
+class StatusSettings(StatusThresholds):
+    """Status thresholds of the workspace, with optional overrides per KPI.
+
+    ``unrealistic_below`` and ``unambitious_above`` are the probabilities of reaching
+    a target below (above) which ``onpace check`` calls it unrealistic (unambitious).
+    """
+
+    kpis: dict[str, StatusThresholds] = {}
+    unrealistic_below: float = Field(default=0.10, ge=0, le=1)
+    unambitious_above: float = Field(default=0.95, ge=0, le=1)
+
+    def for_kpi(self, name: str) -> StatusThresholds:
+        return self.kpis.get(name, StatusThresholds(on_track=self.on_track, at_risk=self.at_risk))
+
+
 class WorkspaceConfig(_Frozen):
     """The content of onpace.yml."""
 
@@ -53,6 +87,9 @@ class WorkspaceConfig(_Frozen):
     churn: ChurnSettings = ChurnSettings()
     warehouse: WarehouseSettings = WarehouseSettings()
     kpi_files: tuple[str, ...] = ("kpis/*.yml",)
+    state_url: str | None = None
+    objectives_file: str = "objectives.yml"
+    status: StatusSettings = StatusSettings()
 
     @field_validator("timezone")
     @classmethod

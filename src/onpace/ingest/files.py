@@ -1,0 +1,192 @@
+"""Finding, fingerprinting and sniffing source files before any row is read.
+
+Real exports come in any encoding and with any delimiter. This module answers,
+for one file: what is its content hash (for the ledger, and to notice a file that
+changes while it is read), which encoding (UTF-8 with or without BOM, else the
+best guess of charset-normalizer, e.g. Windows-1252), which delimiter (the
+standard library's ``csv.Sniffer`` over a sample, with a column-count fallback)
+and what the header says. Files not in UTF-8 are transcoded once to a temporary
+UTF-8 copy so that DuckDB can read them at full speed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import glob
+import hashlib
+import io
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from onpace.ingest.errors import IngestError
+
+_CHUNK = 1 << 20
+_SAMPLE = 256 * 1024
+_DELIMITERS = ",;\t|"
+FORMATS_BY_SUFFIX = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a file was when fingerprinted: a change of either means it was rewritten."""
+
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileStamp:
+        st = path.stat()
+        return cls(st.st_size, st.st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Content hash, stamp and whether the bytes are valid UTF-8 (and start with a BOM)."""
+
+    sha256: str
+    stamp: FileStamp
+    utf8: bool
+    bom: bool
+
+
+def expand(root: Path, patterns: tuple[str, ...]) -> list[Path]:
+    """Files matching the patterns (relative to ``root``), sorted, each once."""
+    found: list[Path] = []
+    for pattern in patterns:
+        full = pattern if Path(pattern).is_absolute() else str(root / pattern)
+        matches = sorted(glob.glob(full, recursive=True))
+        found.extend(Path(m) for m in matches if Path(m).is_file())
+    return list(dict.fromkeys(found))
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    """Hash the file and check UTF-8 validity in the same single pass."""
+    stamp = FileStamp.of(path)
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    first = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            if not first:
+                first = chunk[:3]
+            digest.update(chunk)
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return Fingerprint(digest.hexdigest(), stamp, utf8, first.startswith(codecs.BOM_UTF8))
+
+
+def guess_encoding(path: Path) -> str:
+    """The encoding of a file that is not UTF-8, from a sample (charset-normalizer)."""
+    from charset_normalizer import from_bytes
+
+    with path.open("rb") as fh:
+        sample = fh.read(_SAMPLE)
+    best = from_bytes(sample).best()
+    if best is None:
+        return "cp1252"
+    name = str(best.encoding)
+    # Latin-1 guesses are almost always Windows-1252 exports (it adds the euro sign)
+    return "cp1252" if name in ("latin_1", "iso8859_1", "ascii") else name
+
+
+def transcode(path: Path, encoding: str, workdir: Path) -> Path:
+    """A UTF-8 copy of ``path`` in ``workdir``; bytes the encoding lacks are an error."""
+    fd, name = tempfile.mkstemp(suffix=".csv", dir=workdir)
+    os.close(fd)
+    target = Path(name)
+    try:
+        with path.open("r", encoding=encoding, newline="") as src, target.open(
+            "w", encoding="utf-8", newline=""
+        ) as dst:
+            while chunk := src.read(_CHUNK):
+                dst.write(chunk)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise IngestError(
+            f"{path}: cannot decode as {encoding}: {exc}",
+            "set 'encoding:' on the source to the file's real encoding (e.g. cp1252, utf-16)",
+        ) from exc
+    return target
+
+
+def read_sample(path: Path, encoding: str) -> str:
+    with path.open("rb") as fh:
+        raw = fh.read(_SAMPLE)
+    text = raw.decode(encoding, errors="replace")
+    return text.removeprefix("\ufeff")
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The field delimiter of a CSV sample: csv.Sniffer first, consistent counts second."""
+    lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
+    if len(lines) > 1 and not sample.endswith("\n"):
+        lines = lines[:-1]  # the sample may cut the last line
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS)
+        return str(dialect.delimiter)
+    except csv.Error:
+        pass
+    best, best_score = ",", -1
+    for delim in _DELIMITERS:
+        counts = Counter(
+            len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)
+        )
+        if not counts:
+            continue
+        width, freq = counts.most_common(1)[0]
+        score = freq * (width > 1) * width
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def read_header(sample: str, delimiter: str, quote: str, skip: int) -> list[str]:
+    """Column names from the header line (after ``skip`` lines), checked for blanks and twins."""
+    reader = csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar=quote)
+    row: list[str] | None = None
+    try:
+        for _ in range(skip + 1):
+            row = next(reader)
+    except StopIteration:
+        row = None
+    except csv.Error as exc:
+        raise IngestError(f"cannot read the header: {exc}") from exc
+    if not row or not any(c.strip() for c in row):
+        raise IngestError("the file is empty: there is no header line",
+                          "export the data again with a header row")
+    names = [c.strip() for c in row]
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names, start=1):
+        if not name:
+            names[i - 1] = f"column{i}"
+            continue
+        if name in seen:
+            raise IngestError(
+                f"column '{name}' appears twice in the header (columns {seen[name]} and {i})",
+                "rename one of them in the file",
+            )
+        seen[name] = i
+    return names
