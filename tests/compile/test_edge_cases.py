@@ -409,16 +409,21 @@ def test_as_of_excludes_later_rows(make_session, compute):
         "costs": pd.DataFrame({"cost_id": ["x", "y"], "incurred_on": ["2024-01-14", "2024-01-16"],
                                "amount": [1.0, 2.0]}),
     })
-    # as of 15 Jan 12:00 the order placed at that very moment is not in yet
+    # as of 15 Jan 12:00 the order placed at that very moment is not in yet; February
+    # starts after the as-of moment, so it has no value (rather than a misleading 0)
     df = compute(s, ("revenue", "orders", "operating_costs", "customers_won",
                      "active_customers"), end=D(2024, 3, 1), as_of=T(2024, 1, 15, 12, 0))
-    assert_values(values(df, "revenue"), {"2024-01": 10, "2024-02": 0})
-    assert_values(values(df, "orders"), {"2024-01": 1, "2024-02": 0})
-    assert_values(values(df, "operating_costs"), {"2024-01": 1, "2024-02": 0})
-    assert_values(values(df, "customers_won"), {"2024-01": 1, "2024-02": 0})
-    assert_values(values(df, "active_customers"), {"2024-01": 1, "2024-02": 1})
+    assert_values(values(df, "revenue"), {"2024-01": 10, "2024-02": NAN})
+    assert_values(values(df, "orders"), {"2024-01": 1, "2024-02": NAN})
+    assert_values(values(df, "operating_costs"), {"2024-01": 1, "2024-02": NAN})
+    assert_values(values(df, "customers_won"), {"2024-01": 1, "2024-02": NAN})
+    assert_values(values(df, "active_customers"), {"2024-01": 1, "2024-02": NAN})
+    assert "starts after the as-of moment" in notes(df, "revenue")["2024-02"]
     df = compute(s, "revenue", end=D(2024, 3, 1), as_of=T(2024, 1, 15, 12, 1))
-    assert_values(values(df, "revenue"), {"2024-01": 30, "2024-02": 0})
+    assert_values(values(df, "revenue"), {"2024-01": 30, "2024-02": NAN})
+    # a minute into February, February has begun: its midnight order is in
+    df = compute(s, "revenue", end=D(2024, 3, 1), as_of=T(2024, 2, 1, 0, 1))
+    assert_values(values(df, "revenue"), {"2024-01": 30, "2024-02": 40})
 
 
 def test_invoice_not_yet_due_is_not_counted(sales_session, compute):

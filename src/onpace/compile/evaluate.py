@@ -328,6 +328,12 @@ class Evaluator:
             out[d] = out[d].astype(object).where(out[d].notna(), None)
         out["value"] = out["value"].astype("float64")
         out["note"] = out["note"].astype(object).where(out["note"].notna(), None)
+        # a period that starts after the data's as-of moment has no value yet
+        as_of_day = self.window.as_of.date()
+        future = (out["period"] > as_of_day) | (
+            (out["period"] == as_of_day) & (self.window.as_of.time() == datetime.min.time()))
+        out.loc[future, "value"] = np.nan
+        out.loc[future, "note"] = f"the period starts after the as-of moment {self.window.as_of}"
         return out[columns].reset_index(drop=True)
 
 
