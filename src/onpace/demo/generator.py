@@ -1448,8 +1448,8 @@ class _Simulation:
 
         Most are paid before or around the due date, some late, a few never (those
         older than four months are written off). Payments after the end date have not
-        happened yet, and a due date after it is left empty because every timestamp of
-        the demo data lies inside the simulated range.
+        happened yet. A due date is a term agreed when invoicing, not an event, so the
+        invoices of the last month are due after the end date, as in any real ledger.
         """
         cal, rng = self.cal, ch.rng
         s = _i64(np.flatnonzero((o.channel == SALES) & ~o.cancelled))
@@ -1476,7 +1476,7 @@ class _Simulation:
                 "invoice_id": _a_id(self._numbers("invoices", m)),
                 "issued_at": _a_ts(issued),
                 "amount": _a_money(amount),
-                "due_at": _a_ts(np.where(due < cal.end_s, due, -1)),
+                "due_at": _a_ts(due),
                 "order_id": _a_id(o.number[s]),
                 "customer_id": _a_id(customer + 1),
                 "paid_amount": _a_money(_i64(paid_amount)),
@@ -1502,11 +1502,11 @@ class _Simulation:
             (MARKETING, 0.045 * revenue[WEB] * noise[0], -1),
             (MARKETING, 0.015 * revenue[WEB] * noise[1], -1),
             (MARKETING, 1500.0 * scale**0.5 * frac, -1),
-            (SALARIES, self.employed[k] * 4800.0 * wage * frac, payday),
-            (SALARIES, 26000.0 * scale**0.8 * wage * frac, payday),
-            (RENT, 9000.0 * scale**0.6 * rent * frac, first_day),
-            (RENT, 4000.0 * scale**0.7 * rent * frac, first_day),
-            (RENT, 2500.0 * rent * frac, first_day),
+            (SALARIES, self.employed[k] * 2600.0 * wage * frac, payday),
+            (SALARIES, 12000.0 * scale**0.9 * wage * frac, payday),
+            (RENT, 4500.0 * scale**0.8 * rent * frac, first_day),
+            (RENT, 2000.0 * scale**0.8 * rent * frac, first_day),
+            (RENT, 1500.0 * rent * frac, first_day),
             (LOGISTICS, (0.07 * revenue[WEB] + 0.02 * revenue[SALES]) * noise[2], -1),
             (LOGISTICS, 0.012 * revenue[STORE] * noise[3], -1),
         ]
