@@ -225,7 +225,10 @@ def test_all_timestamps_lie_in_the_range(con: duckdb.DuckDBPyConnection) -> None
             checked += 1
     assert checked >= 15
     # due dates are 30 days after the invoice date, wherever that lands
-    assert _count(con, "SELECT count(*) FROM invoices WHERE due_at <> issued_at + INTERVAL 30 DAY") == 0
+    assert (
+        _count(con, "SELECT count(*) FROM invoices WHERE due_at <> issued_at + INTERVAL 30 DAY")
+        == 0
+    )
     outside = _count(
         con, "SELECT count(*) FROM costs WHERE incurred_on < ? OR incurred_on >= ?", [START, END]
     )
