@@ -1,0 +1,205 @@
+"""Interface language (English, Dutch) and locale-aware formatting of numbers and dates.
+
+Numbers are formatted with Babel so `€ 1.234,50` in Dutch and `€1,234.50` in English
+come from the CLDR data, not from hand-made rules. Interface strings live in one
+table per language; a missing Dutch string falls back to English, and a test keeps
+the two tables complete.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LANGUAGES = {"en": "en_GB", "nl": "nl_NL"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "scorecard": "Scorecard",
+        "kpis": "KPIs",
+        "objectives": "Objectives",
+        "targets": "Targets",
+        "health": "Data health",
+        "check": "SMART check",
+        "logout": "Log out",
+        "login": "Log in",
+        "username": "User name",
+        "password": "Password",
+        "value": "Value",
+        "target": "Target",
+        "attainment": "Attainment",
+        "pace": "Pace",
+        "projection": "Projection",
+        "probability": "Probability",
+        "status": "Status",
+        "period": "Period",
+        "previous": "Previous period",
+        "last_year": "Same period last year",
+        "change": "Change",
+        "definition": "Definition",
+        "formula": "Formula",
+        "unit": "Unit",
+        "direction": "Better when",
+        "higher": "higher",
+        "lower": "lower",
+        "dimensions": "Dimensions",
+        "breakdown": "Breakdown",
+        "trend": "Trend",
+        "download_csv": "Download CSV",
+        "as_json": "JSON",
+        "rows": "Rows",
+        "first": "First",
+        "last": "Last",
+        "missing": "Missing",
+        "data_until": "Data until",
+        "table": "Table",
+        "no_value": "no value",
+        "by": "by",
+        "grain": "Grain",
+        "month": "month",
+        "quarter": "quarter",
+        "year": "year",
+        "week": "week",
+        "day": "day",
+        "on_track": "on track",
+        "at_risk": "at risk",
+        "off_track": "off track",
+        "compare_to": "Compare to",
+        "language": "Language",
+        "history": "History",
+        "reason": "Reason",
+        "save": "Save",
+        "login_failed": "Wrong user name or password.",
+        "too_many_attempts": "Too many attempts; wait a minute and try again.",
+        "area": "Area",
+        "name": "Name",
+        "label": "Label",
+        "type": "Type",
+    },
+    "nl": {
+        "scorecard": "Scorekaart",
+        "kpis": "KPI's",
+        "objectives": "Doelstellingen",
+        "targets": "Doelen",
+        "health": "Datakwaliteit",
+        "check": "SMART-controle",
+        "logout": "Uitloggen",
+        "login": "Inloggen",
+        "username": "Gebruikersnaam",
+        "password": "Wachtwoord",
+        "value": "Waarde",
+        "target": "Doel",
+        "attainment": "Realisatie",
+        "pace": "Tempo",
+        "projection": "Prognose",
+        "probability": "Kans",
+        "status": "Status",
+        "period": "Periode",
+        "previous": "Vorige periode",
+        "last_year": "Zelfde periode vorig jaar",
+        "change": "Verandering",
+        "definition": "Definitie",
+        "formula": "Formule",
+        "unit": "Eenheid",
+        "direction": "Beter als",
+        "higher": "hoger",
+        "lower": "lager",
+        "dimensions": "Dimensies",
+        "breakdown": "Uitsplitsing",
+        "trend": "Verloop",
+        "download_csv": "CSV downloaden",
+        "as_json": "JSON",
+        "rows": "Rijen",
+        "first": "Eerste",
+        "last": "Laatste",
+        "missing": "Ontbreekt",
+        "data_until": "Gegevens tot",
+        "table": "Tabel",
+        "no_value": "geen waarde",
+        "by": "per",
+        "grain": "Periode",
+        "month": "maand",
+        "quarter": "kwartaal",
+        "year": "jaar",
+        "week": "week",
+        "day": "dag",
+        "on_track": "op koers",
+        "at_risk": "risico",
+        "off_track": "uit koers",
+        "compare_to": "Vergelijk met",
+        "language": "Taal",
+        "history": "Geschiedenis",
+        "reason": "Reden",
+        "save": "Opslaan",
+        "login_failed": "Onjuiste gebruikersnaam of wachtwoord.",
+        "too_many_attempts": "Te veel pogingen; wacht een minuut en probeer opnieuw.",
+        "area": "Gebied",
+        "name": "Naam",
+        "label": "Omschrijving",
+        "type": "Soort",
+    },
+}
+
+
+def pick_language(requested: str | None, accept_language: str | None) -> str:
+    """``requested`` when supported, else the first supported one the browser asks for."""
+    if requested in LANGUAGES:
+        return requested
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def translate(language: str, key: str) -> str:
+    """The interface string ``key`` in ``language``, falling back to English, then the key."""
+    return STRINGS.get(language, {}).get(key) or STRINGS["en"].get(key, key)
+
+
+def format_number(
+    value: float | None,
+    unit: str,
+    language: str,
+    currency: str = "EUR",
+    decimals: int | None = None,
+) -> str:
+    """A KPI value for display in ``language``'s conventions."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "\u2013"
+    locale = LANGUAGES.get(language, "en_GB")
+    if unit == "currency":
+        digits = (
+            0 if decimals is None and abs(value) >= 1000 else (2 if decimals is None else decimals)
+        )
+        pattern = None if digits == 2 else ("¤#,##0" if digits == 0 else None)
+        if language == "nl" and pattern:
+            pattern = "¤ #,##0;¤ -#,##0"
+        return format_currency(
+            value, currency, locale=locale, format=pattern, currency_digits=digits == 2
+        )
+    if unit == "percent":
+        places = 1 if decimals is None else decimals
+        return format_percent(
+            value, locale=locale, format="#,##0." + "0" * places + "%" if places else "#,##0%"
+        )
+    places = {"days": 1, "count": 0, "score": 1, "ratio": 2}.get(unit, 2)
+    if decimals is not None:
+        places = decimals
+    if unit == "count" and decimals is None and not float(value).is_integer():
+        places = 1
+    fmt = "#,##0" + ("." + "0" * places if places else "")
+    text = format_decimal(value, locale=locale, format=fmt)
+    return f"{text} d" if unit == "days" else text
+
+
+def format_day(value: date | datetime | str | None, language: str) -> str:
+    """A date in the language's medium format (3 Mar 2026, 3 mrt 2026)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return format_date(value, format="medium", locale=LANGUAGES.get(language, "en_GB"))
