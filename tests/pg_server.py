@@ -71,13 +71,35 @@ def pg_url() -> Iterator[str]:
 
     def run(*args: str) -> None:
         subprocess.run(
-            args, check=True, capture_output=True, env=env, cwd=root, **kwargs  # type: ignore[arg-type]
+            args,
+            check=True,
+            capture_output=True,
+            env=env,
+            cwd=root,
+            **kwargs,  # type: ignore[arg-type]
         )
 
     try:
-        run(str(bins / "initdb"), "-D", str(data), "-U", "onpace", "-A", "trust", "-E", "UTF8", "--no-sync")
         run(
-            str(bins / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
+            str(bins / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "onpace",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
+        run(
+            str(bins / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(root / "log"),
+            "-w",
+            "-o",
             f"-c listen_addresses='' -c unix_socket_directories='{sock}' -c fsync=off",
             "start",
         )

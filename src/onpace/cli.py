@@ -66,6 +66,9 @@ def demo(
     counts = ", ".join(f"{n} {t}" for t, n in result.rows.items())
     console.print(f"[green]Demo workspace ready in[/] {directory}  ({counts})")
     _scorecard(result.workspace, None)
+    from onpace.cli_targets import print_status_scorecard
+
+    print_status_scorecard(result.workspace)
     console.print(
         f"\nNext: onpace kpi list -w {directory}\n      onpace compute revenue "
         f"orders --grain quarter --by channel -w {directory}"

@@ -49,4 +49,10 @@ def create_demo(
         rows = write_demo_data(con, DemoSpec(orders=orders, seed=seed, start=start, end=end))
     finally:
         con.close()
-    return DemoResult(Workspace.open(root, strict=True), rows)
+    from onpace.demo.targets import create_demo_targets
+
+    ws = Workspace.open(root, strict=True)
+    for old in (root / "state.db",):  # a refreshed demo starts a fresh target history
+        old.unlink(missing_ok=True)
+    create_demo_targets(ws, today)
+    return DemoResult(ws, rows)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from onpace.engine.periods import Grain, add_months, period_start
@@ -105,10 +105,7 @@ class KpiData:
     ) -> float | None:
         """The KPI over ``period`` (to date when it is in progress), or None without data."""
         self.check(kpi, dimension)
-        if (
-            period.start >= self.as_of.date() + timedelta(days=1)
-            and period.start > self.as_of.date()
-        ):
+        if period.start > self.as_of.date():
             return None
         if period.grain != "custom":
             grain: Grain = period.grain

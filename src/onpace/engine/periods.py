@@ -134,9 +134,7 @@ def period_label(start: date, grain: Grain, cal: Calendar = Calendar()) -> str:
     year_name = f"FY{year_end.year}" if fiscal else str(start.year)
     if grain == "year":
         return year_name
-    quarter = (
-        (start.year * 12 + start.month - 1 - (cal.fiscal_year_start - 1)) % 12
-    ) // 3 + 1
+    quarter = ((start.year * 12 + start.month - 1 - (cal.fiscal_year_start - 1)) % 12) // 3 + 1
     return f"{year_name}-Q{quarter}"
 
 

@@ -6,4 +6,12 @@
 
 from onpace.store.store import AppendOnlyError, Store, StoreError, open_store, store_url
 
-__all__ = ["AppendOnlyError", "Store", "StoreError", "open_store", "store_url"]
+__all__ = ["AppendOnlyError", "Store", "StoreError", "open_store", "store_url", "workspace_store"]
+
+
+def workspace_store(ws: object) -> Store:
+    """The store of a workspace: ``state_url`` from onpace.yml, or state.db in it."""
+    from onpace.workspace import Workspace
+
+    assert isinstance(ws, Workspace)
+    return open_store(store_url(ws.config.state_url, ws.root))

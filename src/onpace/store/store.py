@@ -111,7 +111,9 @@ class Store:
             raise
         except SQLAlchemyError as exc:
             session.rollback()
-            raise StoreError(f"the state store refused the change: {exc.orig or exc}") from exc
+            raise StoreError(
+                f"the state store refused the change: {getattr(exc, 'orig', None) or exc}"
+            ) from exc
         finally:
             session.close()
 

@@ -1,0 +1,224 @@
+"""The target, objectives, scorecard and check commands on a real workspace folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from target_fixtures import make_workspace
+from typer.testing import CliRunner
+
+from onpace.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    make_workspace(root)
+    (root / "objectives.yml").write_text(
+        "objectives:\n  - name: growth\n    label: Grow revenue\n"
+        "    kpis: {revenue: 2, cancelled_orders: 1}\n"
+    )
+    return root
+
+
+def test_set_list_history_remove(ws: Path) -> None:
+    w = str(ws)
+    code, out = invoke(
+        "target", "set", "revenue", "2026-Q1", "900", "--why", "budget", "-w", w, "--user", "ann"
+    )
+    assert code == 0 and "€900" in out and "revision 1 by ann" in out
+    code, out = invoke(
+        "target", "set", "revenue", "2026-Q1", "950", "--why", "raised", "-w", w, "--user", "bob"
+    )
+    assert code == 0 and "revision 2 by bob" in out
+    code, out = invoke(
+        "target",
+        "set",
+        "revenue",
+        "2026-02",
+        "+10%",
+        "--relative",
+        "previous",
+        "--why",
+        "grow",
+        "-w",
+        w,
+    )
+    # previous month January 2026: 240 -> 264
+    assert code == 0 and "€264" in out and "2026-01" in out
+    code, out = invoke(
+        "target",
+        "set",
+        "revenue",
+        "2026-Q1",
+        "400",
+        "--by",
+        "rep=r1",
+        "--phasing",
+        "weights",
+        "--weights",
+        "20,30,50",
+        "--why",
+        "quota",
+        "-w",
+        w,
+    )
+    assert code == 0 and "rep=r1" in out
+    code, out = invoke("target", "list", "-w", w, "--milestones")
+    assert code == 0 and "€950" in out and "€400" in out and "20.0%" in out
+    code, out = invoke("target", "history", "revenue", "-w", w)
+    assert code == 0 and "ann" in out and "bob" in out and "budget" in out and "raised" in out
+    code, out = invoke(
+        "target", "remove", "revenue", "2026-Q1", "--by", "rep=r1", "--why", "left", "-w", w
+    )
+    assert code == 0
+    code, out = invoke("target", "history", "revenue", "-w", w)
+    assert "retire" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["revenue", "2026-Q1", "+10%", "--relative", "last_year"], "baseline 2025-Q1 is 0"),
+        (["revenu", "2026-Q1", "5"], "Did you mean 'revenue'"),
+        (["revenue", "2026-Q5", "5"], "cannot read period"),
+        (["revenue", "2026-Q1", "lots"], "not a number"),
+        (["revenue", "2026-Q1", "5", "--by", "region=north"], "cannot be broken down by 'region'"),
+        (["revenue", "2026-Q1", "5", "--phasing", "weights", "--weights", "50,40,5"], "sum to 100"),
+        (["revenue", "2026-Q1", "5", "--relative", "lastyear"], "last_year or previous"),
+    ],
+)
+def test_bad_input_is_a_message_not_a_traceback(ws: Path, args: list[str], message: str) -> None:
+    code, out = invoke("target", "set", *args, "--why", "x", "-w", str(ws))
+    assert code == 1 and message in out.replace("\n", " ")
+
+
+def test_why_is_required(ws: Path) -> None:
+    code, out = invoke("target", "set", "revenue", "2026-Q1", "5", "-w", str(ws))
+    assert code == 2 and "--why" in out
+
+
+def test_export_import_round_trip(ws: Path, tmp_path: Path) -> None:
+    w = str(ws)
+    invoke(
+        "target",
+        "set",
+        "revenue",
+        "2026-02",
+        "+10%",
+        "--relative",
+        "previous",
+        "--why",
+        "grow",
+        "-w",
+        w,
+    )
+    code, out = invoke(
+        "target",
+        "set",
+        "cancel_rate",
+        "2026-Q1",
+        "--relative",
+        "previous",
+        "--why",
+        "fewer",
+        "-w",
+        w,
+        "--",
+        "-2pp",
+    )
+    # 2025-Q4: 2 cancelled of 5 orders = 40%, minus 2 points
+    assert code == 0 and "38.0%" in out
+    out_file = tmp_path / "targets.yml"
+    code, _ = invoke("target", "export", "-w", w, "-o", str(out_file))
+    assert code == 0
+    text = out_file.read_text()
+    assert "baseline_value: 240.0" in text and "change: +10%" in text and "-2pp" in text
+    other = tmp_path / "other"
+    make_workspace(other)
+    code, out = invoke("target", "import", str(out_file), "-w", str(other))
+    assert code == 0 and "2 new revision(s)" in out
+    code, out = invoke("target", "import", str(out_file), "-w", str(other))
+    assert "0 new revision(s)" in out
+    code, out = invoke("target", "export", "-w", str(other))
+    assert out == text
+
+
+def test_import_errors_point_at_the_entry(ws: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "targets:\n  - kpi: revenue\n    period: 2026-Q1\n    why: x\n"
+        "  - kpi: revenue\n    period: 2026-Q2\n    value: 5\n    colour: red\n    why: y\n"
+    )
+    code, out = invoke("target", "import", str(bad), "-w", str(ws))
+    assert code == 1 and "bad.yml:8" in out and "colour" in out
+    bad.write_text("targets:\n  - kpi: revenue\n    period: 2026-Q1\n    why: x\n")
+    code, out = invoke("target", "import", str(bad), "-w", str(ws))
+    assert code == 1 and "bad.yml:2" in out and "give either value or relative" in out
+
+
+def test_scorecard_objectives_and_check(ws: Path) -> None:
+    w = str(ws)
+    invoke("target", "set", "revenue", "2026-Q1", "870", "--why", "b", "-w", w)
+    invoke("target", "set", "cancelled_orders", "2026-Q1", "4", "--why", "b", "-w", w)
+    invoke("target", "set", "revenue", "2026-Q1", "350", "--by", "rep=r1", "--why", "q", "-w", w)
+    code, out = invoke("scorecard", "-w", w, "--as-of", "2026-02-15")
+    assert code == 0 and "Grow revenue" in out and "on track" in out
+    code, out = invoke("scorecard", "-w", w, "--as-of", "2026-02-15", "--format", "json")
+    card = json.loads(out)
+    rows = {r["kpi"]: r for g in card["groups"] for r in g["rows"]}
+    assert rows["revenue"]["actual"] == 450.0 and rows["revenue"]["projection"] == 870.0
+    # roll-up: revenue projected at 870 of 870, cancellations at 3.5 for at most 4 (inverted)
+    assert card["groups"][0]["attainment"] == pytest.approx((2 * 1 + 1 * 4 / 3.5) / 3)
+    code, out = invoke(
+        "scorecard", "-w", w, "--as-of", "2026-02-15", "--by", "rep", "--format", "json"
+    )
+    (row,) = [r for g in json.loads(out)["groups"] for r in g["rows"]]
+    assert row["scope"] == "rep=r1" and row["actual"] == 350.0
+    code, out = invoke("scorecard", "-w", w, "--period", "2025-Q1")
+    assert code == 0 and "no targets for 2025-Q1" in out
+    code, out = invoke("objectives", "-w", w, "--as-of", "2026-02-15")
+    assert code == 0 and "Grow revenue" in out and "revenue  weight 67%" in out
+    code, out = invoke("check", "-w", w, "--as-of", "2026-02-15")
+    assert code == 0, out
+    invoke("target", "set", "revenue", "2026-Q1", "5000", "--why", "dream", "-w", w)
+    code, out = invoke("check", "-w", w, "--as-of", "2026-02-15")
+    assert code == 1 and "unrealistic" in out
+
+
+def test_state_url_from_onpace_yml(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STATE_DIR", str(tmp_path))
+    config = ws / "onpace.yml"
+    config.write_text(config.read_text() + "state_url: sqlite:///${STATE_DIR}/elsewhere.db\n")
+    code, _ = invoke("target", "set", "revenue", "2026-Q1", "900", "--why", "b", "-w", str(ws))
+    assert code == 0 and (tmp_path / "elsewhere.db").exists() and not (ws / "state.db").exists()
+
+
+def test_demo_shows_every_status_and_an_unrealistic_target(tmp_path: Path) -> None:
+    from datetime import date
+
+    from onpace.demo.workspace import create_demo
+
+    root = tmp_path / "demo"
+    create_demo(root, orders=3000, seed=3, years=2, today=date(2025, 11, 27))
+    code, out = invoke("scorecard", "-w", str(root), "--as-of", "2025-11-27", "--format", "json")
+    statuses = {r["status"] for g in json.loads(out)["groups"] for r in g["rows"]}
+    assert {"on track", "at risk", "off track"} <= statuses
+    code, out = invoke("scorecard", "-w", str(root), "--as-of", "2025-11-27", "--by", "rep")
+    assert code == 0 and "rep=" in out
+    code, out = invoke("check", "-w", str(root), "--as-of", "2025-11-27", "--kpi", "revenue")
+    assert code == 1 and "unrealistic" in out and "2026-Q1" in out
+    code, out = invoke("target", "history", "revenue", "-w", str(root))
+    assert "demo" in out and "stretch goal" in out
