@@ -51,9 +51,10 @@ def change(current: float | None, base: float | None, unit: str) -> float | None
     assert current is not None and base is not None
     if unit in ("percent", "score"):
         return current - base
-    if base == 0:
+    if base <= 0 or current < 0:
+        # a relative change from zero or across zero (net growth -2 -> 158) means nothing
         return None
-    return (current - base) / abs(base)
+    return (current - base) / base
 
 
 def format_change(delta: float | None, unit: str) -> str:
