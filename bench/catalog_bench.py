@@ -102,8 +102,15 @@ def run_onpace(path: Path, names: list[str], by_rep: bool) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------
 
 
-def _fact_sql(table: str, time_col: str, measures: dict[str, str], kpis: dict[str, str],
-              by_rep: bool, where: str = "", joins: str = "") -> str:
+def _fact_sql(
+    table: str,
+    time_col: str,
+    measures: dict[str, str],
+    kpis: dict[str, str],
+    by_rep: bool,
+    where: str = "",
+    joins: str = "",
+) -> str:
     """A grouped scan of ``table`` laid on a dense month (x rep) spine, KPIs in the select."""
     rep_sel = ", rep_id::VARCHAR AS rep" if by_rep else ""
     rep_key = ", rep" if by_rep else ""
@@ -125,7 +132,7 @@ agg AS (SELECT period{rep_key},
 months AS (SELECT unnest(generate_series(DATE '2022-01-01', DATE '2025-12-01',
                                          INTERVAL 1 MONTH))::DATE AS period),
 spine AS (SELECT m.period{rep_key} FROM months m {reps})
-SELECT s.period{', s.rep' if by_rep else ''},
+SELECT s.period{", s.rep" if by_rep else ""},
   {ks}
 FROM spine s LEFT JOIN agg a ON a.period = s.period {rep_on}
 ORDER BY ALL
@@ -147,25 +154,29 @@ def sql_queries(by_rep: bool) -> dict[str, str]:
         "gross_margin": "a.gp / nullif(a.rev, 0)",
         "average_margin_per_sale": "a.gp / nullif(a.n, 0)",
         "average_order_value": "a.rev / nullif(a.n, 0)",
-        "revenue_growth_prior": (
-            f"{_z('rev')} / nullif(lag({_z('rev')}) OVER ({{w}}), 0) - 1"),
-        "revenue_growth_yoy": (
-            f"{_z('rev')} / nullif(lag({_z('rev')}, 12) OVER ({{w}}), 0) - 1"),
+        "revenue_growth_prior": (f"{_z('rev')} / nullif(lag({_z('rev')}) OVER ({{w}}), 0) - 1"),
+        "revenue_growth_yoy": (f"{_z('rev')} / nullif(lag({_z('rev')}, 12) OVER ({{w}}), 0) - 1"),
     }
     joins = ""
     if not by_rep:
         orders_kpis["sales_per_salesperson"] = "a.rep_rev / nullif(a.reps, 0)"
         orders_kpis["net_profit"] = f"{_z('gp')} - coalesce(c.opcost, 0)"
-        orders_kpis["net_margin"] = (
-            f"({_z('gp')} - coalesce(c.opcost, 0)) / nullif({_z('rev')}, 0)")
-    q["orders"] = _fact_sql("orders", "ordered_at", {
-        "rev": f"sum(amount) FILTER (WHERE {OK})::DOUBLE",
-        "units": f"sum(quantity) FILTER (WHERE {OK})::DOUBLE",
-        "n": f"count(*) FILTER (WHERE {OK})",
-        "gp": f"sum(amount - coalesce(cost, 0)) FILTER (WHERE {OK})::DOUBLE",
-        "rep_rev": f"sum(amount) FILTER (WHERE rep_id IS NOT NULL AND {OK})::DOUBLE",
-        "reps": f"count(DISTINCT rep_id) FILTER (WHERE rep_id IS NOT NULL AND {OK})",
-    }, orders_kpis, by_rep, joins=joins)
+        orders_kpis["net_margin"] = f"({_z('gp')} - coalesce(c.opcost, 0)) / nullif({_z('rev')}, 0)"
+    q["orders"] = _fact_sql(
+        "orders",
+        "ordered_at",
+        {
+            "rev": f"sum(amount) FILTER (WHERE {OK})::DOUBLE",
+            "units": f"sum(quantity) FILTER (WHERE {OK})::DOUBLE",
+            "n": f"count(*) FILTER (WHERE {OK})",
+            "gp": f"sum(amount - coalesce(cost, 0)) FILTER (WHERE {OK})::DOUBLE",
+            "rep_rev": f"sum(amount) FILTER (WHERE rep_id IS NOT NULL AND {OK})::DOUBLE",
+            "reps": f"count(DISTINCT rep_id) FILTER (WHERE rep_id IS NOT NULL AND {OK})",
+        },
+        orders_kpis,
+        by_rep,
+        joins=joins,
+    )
     if not by_rep:  # net profit needs the operating costs of the same month
         q["orders"] = q["orders"].replace(
             "FROM spine s LEFT JOIN agg a ON a.period = s.period",
@@ -173,53 +184,97 @@ def sql_queries(by_rep: bool) -> dict[str, str]:
             "LEFT JOIN (SELECT date_trunc('month', incurred_on)::DATE AS period,"
             " sum(amount)::DOUBLE AS opcost FROM costs"
             f" WHERE incurred_on::TIMESTAMP >= {WIN} AND incurred_on::TIMESTAMP < {UPPER}"
-            " GROUP BY 1) c ON c.period = s.period")
-    q["quotes_submitted"] = _fact_sql("quotes", "submitted_at", {"n": "count(*)"},
-                                      {"quotes_submitted": _z("n")}, by_rep)
-    q["quotes_decided"] = _fact_sql("quotes", "decided_at", {
-        "won": "count(*) FILTER (WHERE status = 'won')",
-        "decided": "count(*) FILTER (WHERE status IN ('won', 'lost'))",
-    }, {"quotes_won": _z("won"), "quote_win_rate": f"{_z('won')} / nullif(a.decided, 0)"},
-        by_rep)
-    q["leads_created"] = _fact_sql("leads", "created_at", {
-        "inbound": "count(*) FILTER (WHERE source IN ('call', 'form', 'chat', 'email'))",
-        "forms": "count(*) FILTER (WHERE source = 'form')",
-    }, {"inbound_requests": _z("inbound"),
-        **({} if by_rep else {"web_lead_forms": _z("forms")})}, by_rep)
-    q["leads_converted"] = _fact_sql("leads", "converted_at", {
-        "cycle": "avg(epoch(converted_at) - epoch(first_contact_at)) FILTER (WHERE "
-                 "first_contact_at IS NOT NULL AND converted_at IS NOT NULL) / 86400.0",
-    }, {"sales_cycle_days": "a.cycle"}, by_rep)
+            " GROUP BY 1) c ON c.period = s.period",
+        )
+    q["quotes_submitted"] = _fact_sql(
+        "quotes", "submitted_at", {"n": "count(*)"}, {"quotes_submitted": _z("n")}, by_rep
+    )
+    q["quotes_decided"] = _fact_sql(
+        "quotes",
+        "decided_at",
+        {
+            "won": "count(*) FILTER (WHERE status = 'won')",
+            "decided": "count(*) FILTER (WHERE status IN ('won', 'lost'))",
+        },
+        {"quotes_won": _z("won"), "quote_win_rate": f"{_z('won')} / nullif(a.decided, 0)"},
+        by_rep,
+    )
+    q["leads_created"] = _fact_sql(
+        "leads",
+        "created_at",
+        {
+            "inbound": "count(*) FILTER (WHERE source IN ('call', 'form', 'chat', 'email'))",
+            "forms": "count(*) FILTER (WHERE source = 'form')",
+        },
+        {"inbound_requests": _z("inbound"), **({} if by_rep else {"web_lead_forms": _z("forms")})},
+        by_rep,
+    )
+    q["leads_converted"] = _fact_sql(
+        "leads",
+        "converted_at",
+        {
+            "cycle": "avg(epoch(converted_at) - epoch(first_contact_at)) FILTER (WHERE "
+            "first_contact_at IS NOT NULL AND converted_at IS NOT NULL) / 86400.0",
+        },
+        {"sales_cycle_days": "a.cycle"},
+        by_rep,
+    )
     if by_rep:
         return q
     simple = {
-        "operating_costs": ("costs", "incurred_on", {"c": "sum(amount)::DOUBLE"},
-                            {"operating_costs": _z("c")}),
-        "web_sessions": ("web_sessions", "started_at", {
-            "n": "count(*)", "paid": "count(*) FILTER (WHERE is_paid)"},
-            {"website_visits": _z("n"), "ad_visits": _z("paid")}),
-        "carts": ("carts", "created_at", {
-            "n": "count(*)", "ab": "count(*) FILTER (WHERE order_id IS NULL)"},
-            {"abandoned_carts": _z("ab"), "cart_abandonment_rate": f"{_z('ab')} / nullif(a.n, 0)"}),
-        "returns": ("returns", "returned_at", {
-            "r": "count(*) FILTER (WHERE kind = 'return')",
-            "x": "count(*) FILTER (WHERE kind = 'exchange')"},
-            {"returns": _z("r"), "exchanges": _z("x")}),
-        "complaints": ("complaints", "opened_at", {"n": "count(*)"},
-                       {"complaints": _z("n")}),
-        "invoices": ("invoices", "due_at", {
-            "unpaid": "sum(amount - coalesce(paid_amount, 0)) FILTER (WHERE written_off "
-                      "OR paid_at IS NULL)::DOUBLE",
-            "amt": "sum(amount)::DOUBLE"},
-            {"non_payment_rate": f"{_z('unpaid')} / nullif(a.amt, 0)"}),
-        "satisfaction": ("satisfaction", "responded_at", {
-            "c_ok": "count(*) FILTER (WHERE scale = 'csat_5' AND score >= 4)",
-            "c_n": "count(*) FILTER (WHERE scale = 'csat_5')",
-            "nps_s": "sum(CASE WHEN score >= 9 THEN 1 WHEN score <= 6 THEN -1 ELSE 0 END)"
-                     " FILTER (WHERE scale = 'nps_10')",
-            "nps_n": "count(*) FILTER (WHERE scale = 'nps_10')"},
-            {"csat": f"{_z('c_ok')} / nullif(a.c_n, 0)",
-             "nps": f"100.0 * {_z('nps_s')} / nullif(a.nps_n, 0)"}),
+        "operating_costs": (
+            "costs",
+            "incurred_on",
+            {"c": "sum(amount)::DOUBLE"},
+            {"operating_costs": _z("c")},
+        ),
+        "web_sessions": (
+            "web_sessions",
+            "started_at",
+            {"n": "count(*)", "paid": "count(*) FILTER (WHERE is_paid)"},
+            {"website_visits": _z("n"), "ad_visits": _z("paid")},
+        ),
+        "carts": (
+            "carts",
+            "created_at",
+            {"n": "count(*)", "ab": "count(*) FILTER (WHERE order_id IS NULL)"},
+            {"abandoned_carts": _z("ab"), "cart_abandonment_rate": f"{_z('ab')} / nullif(a.n, 0)"},
+        ),
+        "returns": (
+            "returns",
+            "returned_at",
+            {
+                "r": "count(*) FILTER (WHERE kind = 'return')",
+                "x": "count(*) FILTER (WHERE kind = 'exchange')",
+            },
+            {"returns": _z("r"), "exchanges": _z("x")},
+        ),
+        "complaints": ("complaints", "opened_at", {"n": "count(*)"}, {"complaints": _z("n")}),
+        "invoices": (
+            "invoices",
+            "due_at",
+            {
+                "unpaid": "sum(amount - coalesce(paid_amount, 0)) FILTER (WHERE written_off "
+                "OR paid_at IS NULL)::DOUBLE",
+                "amt": "sum(amount)::DOUBLE",
+            },
+            {"non_payment_rate": f"{_z('unpaid')} / nullif(a.amt, 0)"},
+        ),
+        "satisfaction": (
+            "satisfaction",
+            "responded_at",
+            {
+                "c_ok": "count(*) FILTER (WHERE scale = 'csat_5' AND score >= 4)",
+                "c_n": "count(*) FILTER (WHERE scale = 'csat_5')",
+                "nps_s": "sum(CASE WHEN score >= 9 THEN 1 WHEN score <= 6 THEN -1 ELSE 0 END)"
+                " FILTER (WHERE scale = 'nps_10')",
+                "nps_n": "count(*) FILTER (WHERE scale = 'nps_10')",
+            },
+            {
+                "csat": f"{_z('c_ok')} / nullif(a.c_n, 0)",
+                "nps": f"100.0 * {_z('nps_s')} / nullif(a.nps_n, 0)",
+            },
+        ),
     }
     for name, (table, tcol, ms, ks) in simple.items():
         q[name] = _fact_sql(table, tcol, ms, ks, False)
@@ -379,8 +434,7 @@ def _grouped(df: pd.DataFrame, by_rep: bool, aggs: dict[str, tuple[str, str]]) -
     else:
         keys = ["period"]
         spine = pd.Index(MONTHS, name="period")
-    g = df.groupby(keys, dropna=False).agg(**aggs) if len(df) else pd.DataFrame(
-        columns=list(aggs))
+    g = df.groupby(keys, dropna=False).agg(**aggs) if len(df) else pd.DataFrame(columns=list(aggs))
     out: pd.DataFrame = g.reindex(spine)
     return out
 
@@ -403,12 +457,26 @@ def run_pandas(path: Path, names: list[str], by_rep: bool) -> pd.DataFrame:
         return df[ok_status].isna() | (df[ok_status] != "cancelled")
 
     need = lambda *ks: bool(wanted & set(ks))  # noqa: E731
-    if need("revenue", "units_sold", "orders", "gross_profit", "gross_margin",
-            "average_margin_per_sale", "average_order_value", "revenue_growth_prior",
-            "revenue_growth_yoy", "sales_per_salesperson", "net_profit", "net_margin",
-            "complaints_per_100_orders", "return_rate"):
-        o = _window(_read(con, "orders", ["ordered_at", "amount", "cost", "quantity", "status",
-                                          "rep_id"]), "ordered_at")
+    if need(
+        "revenue",
+        "units_sold",
+        "orders",
+        "gross_profit",
+        "gross_margin",
+        "average_margin_per_sale",
+        "average_order_value",
+        "revenue_growth_prior",
+        "revenue_growth_yoy",
+        "sales_per_salesperson",
+        "net_profit",
+        "net_margin",
+        "complaints_per_100_orders",
+        "return_rate",
+    ):
+        o = _window(
+            _read(con, "orders", ["ordered_at", "amount", "cost", "quantity", "status", "rep_id"]),
+            "ordered_at",
+        )
         ok = completed(o)
         o["rev"] = o["amount"].where(ok)
         o["units"] = o["quantity"].where(ok).astype("float64")
@@ -417,9 +485,18 @@ def run_pandas(path: Path, names: list[str], by_rep: bool) -> pd.DataFrame:
         repok = ok & o["rep_id"].notna()
         o["rep_rev"] = o["amount"].where(repok)
         o["rep_x"] = o["rep_id"].where(repok)
-        g = _grouped(o, by_rep, {"rev": ("rev", "sum"), "units": ("units", "sum"),
-                                 "n": ("n", "sum"), "gp": ("gp", "sum"),
-                                 "rep_rev": ("rep_rev", "sum"), "reps": ("rep_x", "nunique")})
+        g = _grouped(
+            o,
+            by_rep,
+            {
+                "rev": ("rev", "sum"),
+                "units": ("units", "sum"),
+                "n": ("n", "sum"),
+                "gp": ("gp", "sum"),
+                "rep_rev": ("rep_rev", "sum"),
+                "reps": ("rep_x", "nunique"),
+            },
+        )
         del o
         g = g.fillna(0)
         res["revenue"], res["units_sold"], res["orders"] = g["rev"], g["units"], g["n"]
@@ -448,8 +525,19 @@ def run_pandas(path: Path, names: list[str], by_rep: bool) -> pd.DataFrame:
         res["quotes_won"] = d["won"]
         res["quote_win_rate"] = _div(d["won"], d["dec"])
     if need("inbound_requests", "web_lead_forms", "sales_cycle_days", "lead_to_sale_conversion"):
-        ld = _read(con, "leads", ["lead_id", "created_at", "source", "first_contact_at",
-                                  "converted_at", "customer_id", "rep_id"])
+        ld = _read(
+            con,
+            "leads",
+            [
+                "lead_id",
+                "created_at",
+                "source",
+                "first_contact_at",
+                "converted_at",
+                "customer_id",
+                "rep_id",
+            ],
+        )
         c = _window(ld, "created_at")
         c["inb"] = c["source"].isin(["call", "form", "chat", "email"]).astype("int64")
         c["form"] = (c["source"] == "form").astype("int64")
@@ -461,17 +549,23 @@ def run_pandas(path: Path, names: list[str], by_rep: bool) -> pd.DataFrame:
         v["days"] = (v["converted_at"] - v["first_contact_at"]).dt.total_seconds() / 86400.0
         res["sales_cycle_days"] = _grouped(v, by_rep, {"d": ("days", "mean")})["d"]
         if not by_rep and "lead_to_sale_conversion" in wanted:
-            base = c[c["customer_id"].notna()][["lead_id", "customer_id", "created_at",
-                                                "period"]]
+            base = c[c["customer_id"].notna()][["lead_id", "customer_id", "created_at", "period"]]
             od = _read(con, "orders", ["customer_id", "ordered_at", "status"])
-            od = od[od["customer_id"].notna() & (od["ordered_at"] < pd.Timestamp(AS_OF))
-                    & completed(od)][["customer_id", "ordered_at"]]
+            od = od[
+                od["customer_id"].notna() & (od["ordered_at"] < pd.Timestamp(AS_OF)) & completed(od)
+            ][["customer_id", "ordered_at"]]
             # first completed order at or after the lead, per customer
-            m = pd.merge_asof(base.sort_values("created_at"), od.sort_values("ordered_at"),
-                              left_on="created_at", right_on="ordered_at", by="customer_id",
-                              direction="forward")
+            m = pd.merge_asof(
+                base.sort_values("created_at"),
+                od.sort_values("ordered_at"),
+                left_on="created_at",
+                right_on="ordered_at",
+                by="customer_id",
+                direction="forward",
+            )
             m["conv"] = m["ordered_at"].notna() & (
-                m["ordered_at"] <= m["created_at"] + pd.Timedelta(days=90))
+                m["ordered_at"] <= m["created_at"] + pd.Timedelta(days=90)
+            )
             bg = m.groupby("period")["lead_id"].nunique().reindex(MONTHS).fillna(0)
             cv = m[m["conv"]].groupby("period")["lead_id"].nunique().reindex(MONTHS)
             res["lead_to_sale_conversion"] = _div(cv, bg).rename_axis("period")
@@ -492,8 +586,9 @@ def run_pandas(path: Path, names: list[str], by_rep: bool) -> pd.DataFrame:
     return _finish(df, keys)
 
 
-def simple_pandas(con: duckdb.DuckDBPyConnection, wanted: set[str],
-                  res: dict[str, pd.Series]) -> None:
+def simple_pandas(
+    con: duckdb.DuckDBPyConnection, wanted: set[str], res: dict[str, pd.Series]
+) -> None:
     def monthly(df: pd.DataFrame, col: str, how: str = "sum") -> pd.Series:
         s = df.groupby("period")[col].agg(how).reindex(MONTHS)
         s.index.name = "period"
@@ -525,57 +620,76 @@ def simple_pandas(con: duckdb.DuckDBPyConnection, wanted: set[str],
             rr = rr.merge(o[ok][["order_id", "ordered_at"]], on="order_id")
             rr = _window(rr, "ordered_at")
             ow = _window(o[ok], "ordered_at").assign(one=1)
-            res["return_rate"] = _div(monthly(rr, "order_id", "nunique").fillna(0),
-                                      monthly(ow, "one"))
+            res["return_rate"] = _div(
+                monthly(rr, "order_id", "nunique").fillna(0), monthly(ow, "one")
+            )
     if need("complaints", "complaints_per_100_orders"):
         c = _window(_read(con, "complaints", ["opened_at"]), "opened_at").assign(one=1)
         res["complaints"] = monthly(c, "one").fillna(0)
         if "complaints_per_100_orders" in wanted:
             o = _read(con, "orders", ["ordered_at", "status"])
             o = _window(o[o["status"].isna() | (o["status"] != "cancelled")], "ordered_at")
-            res["complaints_per_100_orders"] = 100 * _div(res["complaints"],
-                                                          monthly(o.assign(one=1), "one"))
+            res["complaints_per_100_orders"] = 100 * _div(
+                res["complaints"], monthly(o.assign(one=1), "one")
+            )
     if need("non_payment_rate"):
-        i = _window(_read(con, "invoices", ["due_at", "amount", "paid_amount", "paid_at",
-                                            "written_off"]), "due_at")
+        i = _window(
+            _read(con, "invoices", ["due_at", "amount", "paid_amount", "paid_at", "written_off"]),
+            "due_at",
+        )
         bad = (i["written_off"] == True) | i["paid_at"].isna()  # noqa: E712
         i["unpaid"] = (i["amount"] - i["paid_amount"].fillna(0)).where(bad, 0.0)
         res["non_payment_rate"] = _div(monthly(i, "unpaid").fillna(0), monthly(i, "amount"))
     if need("csat", "nps"):
-        s = _window(_read(con, "satisfaction", ["responded_at", "score", "scale"]),
-                    "responded_at")
+        s = _window(_read(con, "satisfaction", ["responded_at", "score", "scale"]), "responded_at")
         cs, ns = s["scale"] == "csat_5", s["scale"] == "nps_10"
         s["c_ok"] = (cs & (s["score"] >= 4)).astype(int)
         s["c_n"], s["nps_n"] = cs.astype(int), ns.astype(int)
         s["nps_s"] = np.where(s["score"] >= 9, 1, np.where(s["score"] <= 6, -1, 0)) * ns
         res["csat"] = _div(monthly(s, "c_ok"), monthly(s, "c_n"))
         res["nps"] = 100 * _div(monthly(s, "nps_s"), monthly(s, "nps_n"))
-    if need("active_customers", "active_target_customers", "customer_portfolio_growth",
-            "new_customers", "customers_won", "customers_lost", "net_customer_growth",
-            "lost_to_won_ratio", "customer_lifetime_days"):
+    if need(
+        "active_customers",
+        "active_target_customers",
+        "customer_portfolio_growth",
+        "new_customers",
+        "customers_won",
+        "customers_lost",
+        "net_customer_growth",
+        "lost_to_won_ratio",
+        "customer_lifetime_days",
+    ):
         customers_pandas(con, res, monthly)
 
 
-def customers_pandas(con: duckdb.DuckDBPyConnection, res: dict[str, pd.Series],
-                     monthly: Callable[..., pd.Series]) -> None:
+def customers_pandas(
+    con: duckdb.DuckDBPyConnection, res: dict[str, pd.Series], monthly: Callable[..., pd.Series]
+) -> None:
     o = _read(con, "orders", ["customer_id", "ordered_at", "status"])
-    o = o[o["customer_id"].notna() & (o["ordered_at"] < pd.Timestamp(AS_OF))
-          & (o["status"].isna() | (o["status"] != "cancelled"))]
-    o = o.sort_values(["customer_id", "ordered_at"], kind="stable")[["customer_id",
-                                                                     "ordered_at"]]
+    o = o[
+        o["customer_id"].notna()
+        & (o["ordered_at"] < pd.Timestamp(AS_OF))
+        & (o["status"].isna() | (o["status"] != "cancelled"))
+    ]
+    o = o.sort_values(["customer_id", "ordered_at"], kind="stable")[["customer_id", "ordered_at"]]
     gap = o["ordered_at"] - o.groupby("customer_id")["ordered_at"].shift()
     o["spell"] = (gap.isna() | (gap > pd.Timedelta(days=CHURN_DAYS))).astype("int64")
     o["spell"] = o.groupby("customer_id")["spell"].cumsum()
-    sp = o.groupby(["customer_id", "spell"], sort=False)["ordered_at"].agg(
-        started_at="min", last_order_at="max").reset_index()
+    sp = (
+        o.groupby(["customer_id", "spell"], sort=False)["ordered_at"]
+        .agg(started_at="min", last_order_at="max")
+        .reset_index()
+    )
     del o
     lost = sp["last_order_at"] + pd.Timedelta(days=CHURN_DAYS)
     sp["lost_at"] = lost.where(lost < pd.Timestamp(AS_OF))
     cust = _read(con, "customers", ["customer_id", "is_target_audience"])
     sp = sp.merge(cust, on="customer_id", how="left")
     # active at a cutoff: started before it and not lost before it
-    cut = np.array([min(m + pd.DateOffset(months=1), pd.Timestamp(AS_OF)) for m in MONTHS],
-                   dtype="datetime64[ns]")
+    cut = np.array(
+        [min(m + pd.DateOffset(months=1), pd.Timestamp(AS_OF)) for m in MONTHS],
+        dtype="datetime64[ns]",
+    )
 
     def active(frame: pd.DataFrame) -> pd.Series:
         starts = np.sort(frame["started_at"].to_numpy("datetime64[ns]"))
@@ -587,8 +701,9 @@ def customers_pandas(con: duckdb.DuckDBPyConnection, res: dict[str, pd.Series],
 
     res["active_customers"] = active(sp)
     res["active_target_customers"] = active(sp[sp["is_target_audience"] == True])  # noqa: E712
-    res["customer_portfolio_growth"] = _div(res["active_customers"],
-                                            res["active_customers"].shift(1)) - 1
+    res["customer_portfolio_growth"] = (
+        _div(res["active_customers"], res["active_customers"].shift(1)) - 1
+    )
     won = _window(sp, "started_at")
     won["one"] = 1
     won["new"] = (won["spell"] == 1).astype(int)
@@ -661,9 +776,19 @@ def child(args: argparse.Namespace) -> None:
     timed = times[1:] if args.warmup else times
     result.to_pickle(args.out)
     peak = sampler.stop()
-    print(json.dumps({"approach": args.only, "scenario": args.scenario, "seconds": min(timed),
-                      "all_seconds": times, "peak_rss_mib": peak / 2**20,
-                      "rows": len(result), "kpis": len(names)}))
+    print(
+        json.dumps(
+            {
+                "approach": args.only,
+                "scenario": args.scenario,
+                "seconds": min(timed),
+                "all_seconds": times,
+                "peak_rss_mib": peak / 2**20,
+                "rows": len(result),
+                "kpis": len(names),
+            }
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------
@@ -693,13 +818,20 @@ def compare(frames: dict[str, pd.DataFrame], by_rep: bool) -> list[dict[str, obj
             if only_l or only_r or nan_diff or bad:
                 rel = np.abs(a[both] - c[both]) / np.maximum(np.abs(c[both]), 1e-12)
                 ex = b[both][~close].head(3)
-                issues.append({
-                    "vs": other, "kpi": kpi, "rows_only_onpace": only_l,
-                    "rows_only_other": only_r, "nan_mismatch": nan_diff, "value_mismatch": bad,
-                    "max_rel_diff": float(rel.max()) if len(rel) else 0.0,
-                    "examples": ex[[*keys[1:], "value_onpace", "value_other"]].astype(str)
-                    .to_dict("records"),
-                })
+                issues.append(
+                    {
+                        "vs": other,
+                        "kpi": kpi,
+                        "rows_only_onpace": only_l,
+                        "rows_only_other": only_r,
+                        "nan_mismatch": nan_diff,
+                        "value_mismatch": bad,
+                        "max_rel_diff": float(rel.max()) if len(rel) else 0.0,
+                        "examples": ex[[*keys[1:], "value_onpace", "value_other"]]
+                        .astype(str)
+                        .to_dict("records"),
+                    }
+                )
     return issues
 
 
@@ -707,11 +839,15 @@ def parent(args: argparse.Namespace) -> None:
     path = data_path(args)
     gen = ensure_data(path, args.orders)
     con = duckdb.connect(str(path), read_only=True)
-    sizes = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
-             for (t,) in con.execute("SHOW TABLES").fetchall()}
+    sizes = {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+        for (t,) in con.execute("SHOW TABLES").fetchall()
+    }
     con.close()
-    print(f"data: {path} ({path.stat().st_size / 2**20:.0f} MiB"
-          f"{f', generated in {gen:.0f}s' if gen else ', reused'})")
+    print(
+        f"data: {path} ({path.stat().st_size / 2**20:.0f} MiB"
+        f"{f', generated in {gen:.0f}s' if gen else ', reused'})"
+    )
     print("rows: " + ", ".join(f"{k}={v:,}" for k, v in sorted(sizes.items())))
     scenarios = ["overall", "rep"] if args.by_rep else ["overall"]
     report: dict[str, dict[str, dict[str, float]]] = {}
@@ -722,38 +858,62 @@ def parent(args: argparse.Namespace) -> None:
             report[sc] = {}
             for ap in APPROACHES:
                 out = Path(tmp) / f"{sc}_{ap}.pkl"
-                cmd = [sys.executable, __file__, "--only", ap, "--scenario", sc, "--db",
-                       str(path), "--out", str(out), "--repeat", str(args.repeat)]
+                cmd = [
+                    sys.executable,
+                    __file__,
+                    "--only",
+                    ap,
+                    "--scenario",
+                    sc,
+                    "--db",
+                    str(path),
+                    "--out",
+                    str(out),
+                    "--repeat",
+                    str(args.repeat),
+                ]
                 if args.kpis:
                     cmd += ["--kpis", args.kpis]
                 if not args.warmup:
                     cmd.append("--no-warmup")
-                proc = subprocess.run(cmd, capture_output=True, text=True,
-                                      env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                proc = subprocess.run(
+                    cmd,
+                    capture_output=True,
+                    text=True,
+                    env={**os.environ, "PYTHONWARNINGS": "ignore"},
+                )
                 if proc.returncode:
                     print(proc.stderr[-3000:])
                     raise SystemExit(f"{ap}/{sc} failed")
                 info = json.loads(proc.stdout.strip().splitlines()[-1])
                 report[sc][ap] = info
                 frames[ap] = pd.read_pickle(out)
-                print(f"  {sc:8s} {ap:7s} {info['seconds']:8.2f}s  (runs "
-                      f"{', '.join(f'{s:.2f}' for s in info['all_seconds'])})  "
-                      f"peak RSS {info['peak_rss_mib']:.0f} MiB  rows {info['rows']}",
-                      flush=True)
+                print(
+                    f"  {sc:8s} {ap:7s} {info['seconds']:8.2f}s  (runs "
+                    f"{', '.join(f'{s:.2f}' for s in info['all_seconds'])})  "
+                    f"peak RSS {info['peak_rss_mib']:.0f} MiB  rows {info['rows']}",
+                    flush=True,
+                )
             all_issues[sc] = compare(frames, sc == "rep")
     print()
-    print(f"orders={args.orders:,}  as_of={AS_OF:%Y-%m-%d}  grain=month 2023-01..2025-12  "
-          f"best of {args.repeat}{' after warm-up' if args.warmup else ''}")
-    head = (f"{'scenario':9s} {'KPIs':>4s} {'onpace s':>9s} {'SQL s':>7s} {'pandas s':>9s} "
-            f"{'onp/SQL':>8s} {'pd/onp':>7s} {'RSS onp':>8s} {'RSS SQL':>8s} {'RSS pd':>7s}")
+    print(
+        f"orders={args.orders:,}  as_of={AS_OF:%Y-%m-%d}  grain=month 2023-01..2025-12  "
+        f"best of {args.repeat}{' after warm-up' if args.warmup else ''}"
+    )
+    head = (
+        f"{'scenario':9s} {'KPIs':>4s} {'onpace s':>9s} {'SQL s':>7s} {'pandas s':>9s} "
+        f"{'onp/SQL':>8s} {'pd/onp':>7s} {'RSS onp':>8s} {'RSS SQL':>8s} {'RSS pd':>7s}"
+    )
     print(head)
     print("-" * len(head))
     for sc, r in report.items():
         on, sq, pdn = (r[a]["seconds"] for a in APPROACHES)
         rss = [r[a]["peak_rss_mib"] for a in APPROACHES]
-        print(f"{sc:9s} {r['onpace']['kpis']:4d} {on:9.2f} {sq:7.2f} {pdn:9.2f} "
-              f"{on / sq:7.2f}{'*' if on / sq > 1.5 else ' '} {pdn / on:6.2f}"
-              f"{'*' if pdn / on < 5 else ' '} {rss[0]:7.0f}M {rss[1]:7.0f}M {rss[2]:6.0f}M")
+        print(
+            f"{sc:9s} {r['onpace']['kpis']:4d} {on:9.2f} {sq:7.2f} {pdn:9.2f} "
+            f"{on / sq:7.2f}{'*' if on / sq > 1.5 else ' '} {pdn / on:6.2f}"
+            f"{'*' if pdn / on < 5 else ' '} {rss[0]:7.0f}M {rss[1]:7.0f}M {rss[2]:6.0f}M"
+        )
     print("(* = misses the goal: onpace/SQL <= 1.5, pandas/onpace >= 5)")
     print()
     for sc, issues in all_issues.items():
@@ -762,30 +922,40 @@ def parent(args: argparse.Namespace) -> None:
             continue
         print(f"{sc}: DISAGREEMENTS")
         for i in issues:
-            print(f"  onpace vs {i['vs']}: {i['kpi']}: only-onpace rows {i['rows_only_onpace']},"
-                  f" only-{i['vs']} rows {i['rows_only_other']}, NaN mismatches "
-                  f"{i['nan_mismatch']}, value mismatches {i['value_mismatch']} "
-                  f"(max rel diff {i['max_rel_diff']:.3g})")
+            print(
+                f"  onpace vs {i['vs']}: {i['kpi']}: only-onpace rows {i['rows_only_onpace']},"
+                f" only-{i['vs']} rows {i['rows_only_other']}, NaN mismatches "
+                f"{i['nan_mismatch']}, value mismatches {i['value_mismatch']} "
+                f"(max rel diff {i['max_rel_diff']:.3g})"
+            )
             for e in i["examples"]:  # type: ignore[attr-defined]
                 print(f"      {e}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"report": report, "issues": all_issues,
-                                               "sizes": sizes}, indent=2, default=str))
+        Path(args.json).write_text(
+            json.dumps(
+                {"report": report, "issues": all_issues, "sizes": sizes}, indent=2, default=str
+            )
+        )
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--orders", type=int, default=1_000_000)
-    p.add_argument("--by-rep", action=argparse.BooleanOptionalAction, default=True,
-                   help="also run the by-rep scenario (default: yes)")
+    p.add_argument(
+        "--by-rep",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run the by-rep scenario (default: yes)",
+    )
     p.add_argument("--data-dir", help="cache the generated DuckDB file here")
     p.add_argument("--kpis", help="comma-separated subset of KPI names")
     p.add_argument("--repeat", type=int, default=2, help="timed runs; the best is reported")
     p.add_argument("--warmup", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--json", help="write the report as JSON here")
     p.add_argument("--only", choices=APPROACHES, help=argparse.SUPPRESS)
-    p.add_argument("--scenario", choices=("overall", "rep"), default="overall",
-                   help=argparse.SUPPRESS)
+    p.add_argument(
+        "--scenario", choices=("overall", "rep"), default="overall", help=argparse.SUPPRESS
+    )
     p.add_argument("--db", help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
     args = p.parse_args()

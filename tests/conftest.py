@@ -27,23 +27,27 @@ from onpace.warehouse import Warehouse
 N = None
 
 SALES_DATA: dict[str, pd.DataFrame] = {
-    "salespeople": pd.DataFrame({
-        "rep_id": ["r1", "r2", "r3"],
-        "name": ["Ann", "Bob", "Cem"],
-        "team": ["North", "North", "South"],
-        "region": ["EU", "US", "EU"],
-        "manager": ["Mia", "Mia", "Max"],
-        "hired_at": ["2020-01-01", "2021-06-01", "2022-03-01"],
-    }),
-    "customers": pd.DataFrame({
-        "customer_id": ["c1", "c2", "c3", "c4", "c5"],
-        "first_seen_at": ["2023-12-01", "2024-01-08", "2024-01-18", "2024-02-05", "2024-02-15"],
-        "name": ["Acme", "Bolt", "Cora", "Dina", "Eve"],
-        "segment": ["enterprise", "smb", "smb", "consumer", "consumer"],
-        "region": ["EU", "EU", "US", "US", "EU"],
-        "country": ["NL", "DE", "US", "US", "NL"],
-        "is_target_audience": [True, False, True, False, False],
-    }),
+    "salespeople": pd.DataFrame(
+        {
+            "rep_id": ["r1", "r2", "r3"],
+            "name": ["Ann", "Bob", "Cem"],
+            "team": ["North", "North", "South"],
+            "region": ["EU", "US", "EU"],
+            "manager": ["Mia", "Mia", "Max"],
+            "hired_at": ["2020-01-01", "2021-06-01", "2022-03-01"],
+        }
+    ),
+    "customers": pd.DataFrame(
+        {
+            "customer_id": ["c1", "c2", "c3", "c4", "c5"],
+            "first_seen_at": ["2023-12-01", "2024-01-08", "2024-01-18", "2024-02-05", "2024-02-15"],
+            "name": ["Acme", "Bolt", "Cora", "Dina", "Eve"],
+            "segment": ["enterprise", "smb", "smb", "consumer", "consumer"],
+            "region": ["EU", "EU", "US", "US", "EU"],
+            "country": ["NL", "DE", "US", "US", "NL"],
+            "is_target_audience": [True, False, True, False, False],
+        }
+    ),
     "orders": pd.DataFrame(
         [
             # id, ordered_at, amount, customer, rep, channel, cost, qty, status
@@ -60,8 +64,17 @@ SALES_DATA: dict[str, pd.DataFrame] = {
             ("o9", "2024-03-10 14:00", 90.00, "c5", "r3", "store", 45.00, 3, "completed"),
             ("o10", "2024-03-28 16:00", 70.00, "c1", "r1", "web", 35.00, 2, "completed"),
         ],
-        columns=["order_id", "ordered_at", "amount", "customer_id", "rep_id", "channel", "cost",
-                 "quantity", "status"],
+        columns=[
+            "order_id",
+            "ordered_at",
+            "amount",
+            "customer_id",
+            "rep_id",
+            "channel",
+            "cost",
+            "quantity",
+            "status",
+        ],
     ),
     "quotes": pd.DataFrame(
         [
@@ -75,27 +88,75 @@ SALES_DATA: dict[str, pd.DataFrame] = {
             ("q6", "2024-03-01", "won", "2024-03-02", "c2", "r3", 60.0, "o8"),
             ("q7", "2024-03-15", "open", N, "c5", "r3", 80.0, N),
         ],
-        columns=["quote_id", "submitted_at", "status", "decided_at", "customer_id", "rep_id",
-                 "amount", "order_id"],
+        columns=[
+            "quote_id",
+            "submitted_at",
+            "status",
+            "decided_at",
+            "customer_id",
+            "rep_id",
+            "amount",
+            "order_id",
+        ],
     ),
     "leads": pd.DataFrame(
         [
             # id, created_at, source, campaign, first_contact_at, customer, rep, converted_at
-            ("l1", "2024-01-02 09:00", "form", "winter", "2024-01-03 09:00", "c1", "r1",
-             "2024-01-05 10:00"),
-            ("l2", "2024-01-08 08:00", "call", N, "2024-01-08 12:00", "c2", "r2",
-             "2024-01-12 09:00"),
+            (
+                "l1",
+                "2024-01-02 09:00",
+                "form",
+                "winter",
+                "2024-01-03 09:00",
+                "c1",
+                "r1",
+                "2024-01-05 10:00",
+            ),
+            (
+                "l2",
+                "2024-01-08 08:00",
+                "call",
+                N,
+                "2024-01-08 12:00",
+                "c2",
+                "r2",
+                "2024-01-12 09:00",
+            ),
             ("l3", "2024-01-18 10:00", "ad", "winter", N, "c3", "r1", "2024-01-20 15:00"),
             ("l6", "2024-02-01 10:00", "form", "winter", "2024-02-02 10:00", "c3", "r1", N),
-            ("l4", "2024-02-05 10:00", "chat", N, "2024-02-06 08:00", "c4", "r2",
-             "2024-02-14 08:00"),
-            ("l5", "2024-02-15 10:00", "email", N, "2024-02-16 14:00", "c5", "r3",
-             "2024-03-10 14:00"),
+            (
+                "l4",
+                "2024-02-05 10:00",
+                "chat",
+                N,
+                "2024-02-06 08:00",
+                "c4",
+                "r2",
+                "2024-02-14 08:00",
+            ),
+            (
+                "l5",
+                "2024-02-15 10:00",
+                "email",
+                N,
+                "2024-02-16 14:00",
+                "c5",
+                "r3",
+                "2024-03-10 14:00",
+            ),
             ("l8", "2024-03-12 10:00", "form", "spring", "2024-03-12 15:00", "c2", "r3", N),
             ("l7", "2024-03-20 09:00", "referral", "spring", N, N, N, N),
         ],
-        columns=["lead_id", "created_at", "source", "campaign", "first_contact_at",
-                 "customer_id", "rep_id", "converted_at"],
+        columns=[
+            "lead_id",
+            "created_at",
+            "source",
+            "campaign",
+            "first_contact_at",
+            "customer_id",
+            "rep_id",
+            "converted_at",
+        ],
     ),
     "web_sessions": pd.DataFrame(
         [
@@ -110,8 +171,16 @@ SALES_DATA: dict[str, pd.DataFrame] = {
             ("s8", "2024-03-28 15:50", "v8", "c1", "google", "cpc", "spring", True),
             ("s9", "2024-03-29 10:00", "v9", "c3", "newsletter", "email", N, False),
         ],
-        columns=["session_id", "started_at", "visitor_id", "customer_id", "source", "medium",
-                 "campaign", "is_paid"],
+        columns=[
+            "session_id",
+            "started_at",
+            "visitor_id",
+            "customer_id",
+            "source",
+            "medium",
+            "campaign",
+            "is_paid",
+        ],
     ),
     "carts": pd.DataFrame(
         [
@@ -143,8 +212,7 @@ SALES_DATA: dict[str, pd.DataFrame] = {
             ("cp2", "2024-02-10", "c2", N, "billing", N),
             ("cp3", "2024-02-21", "c4", "o6", "quality", "2024-02-25"),
         ],
-        columns=["complaint_id", "opened_at", "customer_id", "order_id", "category",
-                 "resolved_at"],
+        columns=["complaint_id", "opened_at", "customer_id", "order_id", "category", "resolved_at"],
     ),
     "invoices": pd.DataFrame(
         [
@@ -157,8 +225,17 @@ SALES_DATA: dict[str, pd.DataFrame] = {
             ("i7", "2024-02-25", "2024-03-25", 25.00, "o11", "c4", 5.00, N, True),
             ("i6", "2024-03-10", "2024-04-09", 90.00, "o9", "c5", N, N, False),  # due in April
         ],
-        columns=["invoice_id", "issued_at", "due_at", "amount", "order_id", "customer_id",
-                 "paid_amount", "paid_at", "written_off"],
+        columns=[
+            "invoice_id",
+            "issued_at",
+            "due_at",
+            "amount",
+            "order_id",
+            "customer_id",
+            "paid_amount",
+            "paid_at",
+            "written_off",
+        ],
     ),
     "satisfaction": pd.DataFrame(
         [
@@ -198,8 +275,7 @@ def catalog() -> dict[str, AnyKpi]:
 
 
 @pytest.fixture(scope="session")
-def sales_session(tmp_path_factory: pytest.TempPathFactory,
-                  catalog: dict[str, AnyKpi]) -> Session:
+def sales_session(tmp_path_factory: pytest.TempPathFactory, catalog: dict[str, AnyKpi]) -> Session:
     """``SALES_DATA`` in a DuckDB file; calendar years, churn after 30 days."""
     path = tmp_path_factory.mktemp("sales") / "warehouse.duckdb"
     wh = Warehouse(ibis.duckdb.connect(str(path)), "duckdb")
@@ -211,9 +287,13 @@ def sales_session(tmp_path_factory: pytest.TempPathFactory,
 def make_session(tmp_path: Path, catalog: dict[str, AnyKpi]) -> Callable[..., Session]:
     """Build a session on a fresh DuckDB file from ``{entity: DataFrame}``."""
 
-    def make(frames: Mapping[str, pd.DataFrame], timezone: str = "UTC",
-             calendar: Calendar = Calendar(), churn: ChurnSettings = ChurnSettings(days=30),
-             kpis: dict[str, AnyKpi] | None = None) -> Session:
+    def make(
+        frames: Mapping[str, pd.DataFrame],
+        timezone: str = "UTC",
+        calendar: Calendar = Calendar(),
+        churn: ChurnSettings = ChurnSettings(days=30),
+        kpis: dict[str, AnyKpi] | None = None,
+    ) -> Session:
         path = tmp_path / f"w{next(_counter)}.duckdb"
         wh = Warehouse(ibis.duckdb.connect(str(path)), "duckdb")
         wh.load_all(frames, timezone)
@@ -226,12 +306,25 @@ def make_session(tmp_path: Path, catalog: dict[str, AnyKpi]) -> Callable[..., Se
 def compute() -> Callable[..., pd.DataFrame]:
     """``compute(session, names, grain, start, end, by=(), as_of=...)`` -> long frame."""
 
-    def run(session: Session, names: tuple[str, ...] | str, grain: str = "month",
-            start: dt.date = dt.date(2024, 1, 1), end: dt.date = dt.date(2024, 4, 1),
-            by: tuple[str, ...] = (), as_of: dt.datetime = dt.datetime(2024, 7, 1)
-            ) -> pd.DataFrame:
+    def run(
+        session: Session,
+        names: tuple[str, ...] | str,
+        grain: str = "month",
+        start: dt.date = dt.date(2024, 1, 1),
+        end: dt.date = dt.date(2024, 4, 1),
+        by: tuple[str, ...] = (),
+        as_of: dt.datetime = dt.datetime(2024, 7, 1),
+    ) -> pd.DataFrame:
         names = (names,) if isinstance(names, str) else tuple(names)
-        return session.compute(ComputeRequest(names, grain, start, end, by=by,  # type: ignore[arg-type]
-                                              as_of=as_of))
+        return session.compute(
+            ComputeRequest(
+                names,
+                grain,
+                start,
+                end,
+                by=by,  # type: ignore[arg-type]
+                as_of=as_of,
+            )
+        )
 
     return run

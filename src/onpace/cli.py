@@ -39,7 +39,7 @@ def _register_command_modules() -> None:
     """Commands of other areas live in their own modules and add themselves here."""
     import importlib
 
-    for module in ("onpace.cli_targets", "onpace.cli_ingest"):
+    for module in ("onpace.cli_targets", "onpace.cli_ingest", "onpace.cli_web"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -57,8 +57,11 @@ def demo(
     orders: Annotated[int, typer.Option(help="Approximate number of orders to generate.")] = 60_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
     years: Annotated[int, typer.Option(help="Full years of history before this year.")] = 3,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the dashboard at the end.")
+    ] = True,
 ) -> None:
-    """Create a demo workspace with generated data and print its scorecard."""
+    """Create a demo workspace with generated data, print its scorecard and serve it."""
     from onpace.demo.workspace import create_demo
 
     with console.status(f"Generating {orders:,} orders of demo data..."):
@@ -73,6 +76,9 @@ def demo(
         f"\nNext: onpace kpi list -w {directory}\n      onpace compute revenue "
         f"orders --grain quarter --by channel -w {directory}"
     )
+    from onpace.cli_web import demo_login
+
+    demo_login(result.workspace, serve)
 
 
 @app.command()
@@ -83,6 +89,10 @@ def init(
     currency: Annotated[str, typer.Option(help="ISO currency code.")] = "EUR",
     fiscal_year_start: Annotated[int, typer.Option(help="Month the fiscal year starts.")] = 1,
     force: Annotated[bool, typer.Option(help="Overwrite an existing onpace.yml.")] = False,
+    from_: Annotated[
+        list[Path] | None,
+        typer.Option("--from", help="Export files to propose a sources.yml for."),
+    ] = None,
 ) -> None:
     """Create a workspace with the catalog KPIs that fit a kind of business."""
     from onpace.init import create_workspace
@@ -96,12 +106,21 @@ def init(
             fiscal_year_start=fiscal_year_start,
             overwrite=force,
         )
+        if from_:
+            from onpace.ingest.propose import write_proposal
+
+            files.append(write_proposal(directory, list(from_), overwrite=force)[0])
     except OnpaceError as exc:
         fail(str(exc))
         return
     console.print(f"[green]Created workspace[/] {directory} ({template}):")
     for f in files:
         console.print(f"  {f}")
+    if from_:
+        console.print(
+            f"Check the proposed mapping in {directory / 'sources.yml'}, then run: "
+            f"onpace ingest -w {directory}"
+        )
 
 
 @app.command()

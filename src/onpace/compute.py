@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -173,10 +174,9 @@ class Session:
         for cached in self._spells.values():
             release = getattr(cached, "release", None)
             if release is not None:
-                try:
+                # a temp table that is already gone (closed connection) is fine
+                with contextlib.suppress(Exception):
                     release()
-                except Exception:  # noqa: BLE001 - a temp table that is already gone is fine
-                    pass
         self._spells.clear()
 
     def explain(

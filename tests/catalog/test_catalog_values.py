@@ -207,22 +207,29 @@ def test_quarter_values(sales_session, compute):
 
 def test_each_kpi_alone_gives_the_same_as_all_together(sales_session, compute):
     """Computing one KPI must not depend on which others share its queries."""
-    for kpi in ("average_order_value", "return_rate", "net_margin", "active_customers",
-                "lead_to_sale_conversion", "nps"):
+    for kpi in (
+        "average_order_value",
+        "return_rate",
+        "net_margin",
+        "active_customers",
+        "lead_to_sale_conversion",
+        "nps",
+    ):
         df = compute(sales_session, kpi)
-        for label, expected, row in zip(MONTHS, MONTHLY[kpi], df.to_dict("records"),
-                                        strict=True):
+        for label, expected, row in zip(MONTHS, MONTHLY[kpi], df.to_dict("records"), strict=True):
             _check(kpi, label, expected, row)
 
 
 # --- by dimension --------------------------------------------------------------
 
+
 def _by(df, dim: str) -> dict[tuple[str, object], float]:
     return {(r["period_label"], r[dim]): r["value"] for r in df.to_dict("records")}
 
 
-def _assert_by(got: dict[tuple[str, object], float],
-               expected: dict[tuple[str, object], float]) -> None:
+def _assert_by(
+    got: dict[tuple[str, object], float], expected: dict[tuple[str, object], float]
+) -> None:
     assert set(got) == set(expected)
     for key, want in expected.items():
         if math.isnan(want):
@@ -238,109 +245,168 @@ def _grid(values: dict[object, tuple[float, float, float]]) -> dict[tuple[str, o
 def test_revenue_by_channel(sales_session, compute):
     df = compute(sales_session, "revenue", by=("channel",))
     assert list(df.columns) == ["kpi", "period", "period_label", "channel", "value", "note"]
-    _assert_by(_by(df, "channel"), _grid({
-        "sales": (100, 120, 60),  # o4 (200, cancelled) is not revenue
-        "web": (50, 40.5 + 30, 70),
-        "store": (80, 25, 90),
-    }))
+    _assert_by(
+        _by(df, "channel"),
+        _grid(
+            {
+                "sales": (100, 120, 60),  # o4 (200, cancelled) is not revenue
+                "web": (50, 40.5 + 30, 70),
+                "store": (80, 25, 90),
+            }
+        ),
+    )
 
 
 def test_revenue_by_rep(sales_session, compute):
     df = compute(sales_session, "revenue", by=("rep",))
-    _assert_by(_by(df, "rep"), _grid({
-        "r1": (100 + 80, 120, 70),
-        "r2": (50, 40.5 + 25, 0),
-        "r3": (0, 0, 60 + 90),  # r3's only January order was cancelled
-        None: (0, 30, 0),  # the guest order without a rep
-    }))
+    _assert_by(
+        _by(df, "rep"),
+        _grid(
+            {
+                "r1": (100 + 80, 120, 70),
+                "r2": (50, 40.5 + 25, 0),
+                "r3": (0, 0, 60 + 90),  # r3's only January order was cancelled
+                None: (0, 30, 0),  # the guest order without a rep
+            }
+        ),
+    )
 
 
 def test_revenue_by_rep_team_through_the_salespeople_join(sales_session, compute):
     df = compute(sales_session, "revenue", by=("rep.team",))
-    _assert_by(_by(df, "rep.team"), _grid({
-        "North": (180 + 50, 120 + 65.5, 70),
-        "South": (0, 0, 150),
-        None: (0, 30, 0),
-    }))
+    _assert_by(
+        _by(df, "rep.team"),
+        _grid(
+            {
+                "North": (180 + 50, 120 + 65.5, 70),
+                "South": (0, 0, 150),
+                None: (0, 30, 0),
+            }
+        ),
+    )
 
 
 def test_revenue_by_customer_segment(sales_session, compute):
     df = compute(sales_session, "revenue", by=("customer.segment",))
-    _assert_by(_by(df, "customer.segment"), _grid({
-        "enterprise": (100, 120, 70),
-        "smb": (50 + 80, 0, 60),
-        "consumer": (0, 40.5 + 25, 90),
-        None: (0, 30, 0),
-    }))
+    _assert_by(
+        _by(df, "customer.segment"),
+        _grid(
+            {
+                "enterprise": (100, 120, 70),
+                "smb": (50 + 80, 0, 60),
+                "consumer": (0, 40.5 + 25, 90),
+                None: (0, 30, 0),
+            }
+        ),
+    )
 
 
 def test_revenue_growth_prior_by_channel(sales_session, compute):
     df = compute(sales_session, "revenue_growth_prior", by=("channel",))
-    _assert_by(_by(df, "channel"), _grid({
-        "sales": (NAN, 120 / 100 - 1, 60 / 120 - 1),
-        "web": (NAN, 70.5 / 50 - 1, 70 / 70.5 - 1),
-        "store": (NAN, 25 / 80 - 1, 90 / 25 - 1),
-    }))
+    _assert_by(
+        _by(df, "channel"),
+        _grid(
+            {
+                "sales": (NAN, 120 / 100 - 1, 60 / 120 - 1),
+                "web": (NAN, 70.5 / 50 - 1, 70 / 70.5 - 1),
+                "store": (NAN, 25 / 80 - 1, 90 / 25 - 1),
+            }
+        ),
+    )
 
 
 def test_sales_per_salesperson_by_team(sales_session, compute):
     df = compute(sales_session, "sales_per_salesperson", by=("rep.team",))
-    _assert_by(_by(df, "rep.team"), _grid({
-        "North": (230 / 2, 185.5 / 2, 70 / 1),
-        "South": (NAN, NAN, 150 / 1),  # South sold nothing (o4 was cancelled)
-        None: (NAN, NAN, NAN),  # orders without a rep are not credited
-    }))
+    _assert_by(
+        _by(df, "rep.team"),
+        _grid(
+            {
+                "North": (230 / 2, 185.5 / 2, 70 / 1),
+                "South": (NAN, NAN, 150 / 1),  # South sold nothing (o4 was cancelled)
+                None: (NAN, NAN, NAN),  # orders without a rep are not credited
+            }
+        ),
+    )
     south_jan = df[(df["rep.team"] == "South") & (df["period_label"] == "2024-01")]
     assert "denominator is 0" in south_jan["note"].iloc[0]
 
 
 def test_quote_win_rate_by_team(sales_session, compute):
     df = compute(sales_session, "quote_win_rate", by=("rep.team",))
-    _assert_by(_by(df, "rep.team"), _grid({
-        "North": (1 / 1, 1 / 2, 0 / 1),
-        "South": (NAN, NAN, 1 / 2),
-    }))
+    _assert_by(
+        _by(df, "rep.team"),
+        _grid(
+            {
+                "North": (1 / 1, 1 / 2, 0 / 1),
+                "South": (NAN, NAN, 1 / 2),
+            }
+        ),
+    )
 
 
 def test_quotes_won_by_rep(sales_session, compute):
     df = compute(sales_session, "quotes_won", by=("rep",))
-    _assert_by(_by(df, "rep"), _grid({
-        "r1": (1, 1, 0),
-        "r2": (0, 0, 0),
-        "r3": (0, 0, 1),
-    }))
+    _assert_by(
+        _by(df, "rep"),
+        _grid(
+            {
+                "r1": (1, 1, 0),
+                "r2": (0, 0, 0),
+                "r3": (0, 0, 1),
+            }
+        ),
+    )
 
 
 def test_returns_and_return_rate_by_channel_of_the_order(sales_session, compute):
     df = compute(sales_session, ("returns", "exchanges", "return_rate"), by=("channel",))
-    _assert_by(_by(df[df["kpi"] == "returns"], "channel"), _grid({
-        "sales": (1, 0, 0),
-        "web": (0, 1, 0),
-        "store": (0, 0, 2),
-    }))
-    _assert_by(_by(df[df["kpi"] == "exchanges"], "channel"), _grid({
-        "sales": (0, 0, 0),
-        "web": (0, 1, 0),
-        "store": (0, 0, 0),
-    }))
-    _assert_by(_by(df[df["kpi"] == "return_rate"], "channel"), _grid({
-        "sales": (1 / 1, 0 / 1, 0 / 1),
-        "web": (1 / 1, 0 / 2, 0 / 1),
-        "store": (0 / 1, 0 / 1, 1 / 1),
-    }))
+    _assert_by(
+        _by(df[df["kpi"] == "returns"], "channel"),
+        _grid(
+            {
+                "sales": (1, 0, 0),
+                "web": (0, 1, 0),
+                "store": (0, 0, 2),
+            }
+        ),
+    )
+    _assert_by(
+        _by(df[df["kpi"] == "exchanges"], "channel"),
+        _grid(
+            {
+                "sales": (0, 0, 0),
+                "web": (0, 1, 0),
+                "store": (0, 0, 0),
+            }
+        ),
+    )
+    _assert_by(
+        _by(df[df["kpi"] == "return_rate"], "channel"),
+        _grid(
+            {
+                "sales": (1 / 1, 0 / 1, 0 / 1),
+                "web": (1 / 1, 0 / 2, 0 / 1),
+                "store": (0 / 1, 0 / 1, 1 / 1),
+            }
+        ),
+    )
 
 
 def test_customer_kpis_by_segment(sales_session, compute):
-    names = ("new_customers", "customers_won", "customers_lost", "active_customers",
-             "net_customer_growth")
+    names = (
+        "new_customers",
+        "customers_won",
+        "customers_lost",
+        "active_customers",
+        "net_customer_growth",
+    )
     df = compute(sales_session, names, by=("segment",))
     expected = {
         "new_customers": {"enterprise": (1, 0, 0), "smb": (2, 0, 0), "consumer": (0, 1, 1)},
         "customers_won": {"enterprise": (1, 0, 1), "smb": (2, 0, 1), "consumer": (0, 1, 1)},
         "customers_lost": {"enterprise": (0, 0, 1), "smb": (0, 2, 0), "consumer": (0, 0, 1)},
         "active_customers": {"enterprise": (1, 1, 1), "smb": (2, 0, 1), "consumer": (0, 1, 1)},
-        "net_customer_growth": {"enterprise": (1, 0, 0), "smb": (2, -2, 1),
-                                "consumer": (0, 1, 0)},
+        "net_customer_growth": {"enterprise": (1, 0, 0), "smb": (2, -2, 1), "consumer": (0, 1, 0)},
     }
     for kpi, grid in expected.items():
         _assert_by(_by(df[df["kpi"] == kpi], "segment"), _grid(grid))
@@ -348,55 +414,80 @@ def test_customer_kpis_by_segment(sales_session, compute):
 
 def test_non_payment_rate_by_customer_segment(sales_session, compute):
     df = compute(sales_session, "non_payment_rate", by=("customer.segment",))
-    _assert_by(_by(df, "customer.segment"), _grid({
-        "enterprise": (0 / 100, 80 / 120, NAN),
-        "smb": (50 / 50, NAN, 0 / 60),
-        "consumer": (NAN, 40.5 / 40.5, 20 / 25),
-    }))
+    _assert_by(
+        _by(df, "customer.segment"),
+        _grid(
+            {
+                "enterprise": (0 / 100, 80 / 120, NAN),
+                "smb": (50 / 50, NAN, 0 / 60),
+                "consumer": (NAN, 40.5 / 40.5, 20 / 25),
+            }
+        ),
+    )
 
 
 def test_cart_abandonment_rate_by_customer_segment(sales_session, compute):
     df = compute(sales_session, "cart_abandonment_rate", by=("customer.segment",))
-    _assert_by(_by(df, "customer.segment"), _grid({
-        None: (1 / 1, 0 / 1, NAN),
-        "smb": (0 / 1, NAN, 1 / 1),
-        "consumer": (NAN, 0 / 1, NAN),
-        "enterprise": (NAN, 1 / 1, 0 / 1),
-    }))
+    _assert_by(
+        _by(df, "customer.segment"),
+        _grid(
+            {
+                None: (1 / 1, 0 / 1, NAN),
+                "smb": (0 / 1, NAN, 1 / 1),
+                "consumer": (NAN, 0 / 1, NAN),
+                "enterprise": (NAN, 1 / 1, 0 / 1),
+            }
+        ),
+    )
 
 
 def test_complaints_per_100_orders_by_segment(sales_session, compute):
     df = compute(sales_session, "complaints_per_100_orders", by=("customer.segment",))
-    _assert_by(_by(df, "customer.segment"), _grid({
-        "enterprise": (1 / 1 * 100, 0 / 1 * 100, 0 / 1 * 100),
-        "smb": (0 / 2 * 100, NAN, 0 / 1 * 100),  # Feb: a complaint but no smb order
-        "consumer": (NAN, 1 / 2 * 100, 0 / 1 * 100),
-        None: (NAN, 0 / 1 * 100, NAN),
-    }))
+    _assert_by(
+        _by(df, "customer.segment"),
+        _grid(
+            {
+                "enterprise": (1 / 1 * 100, 0 / 1 * 100, 0 / 1 * 100),
+                "smb": (0 / 2 * 100, NAN, 0 / 1 * 100),  # Feb: a complaint but no smb order
+                "consumer": (NAN, 1 / 2 * 100, 0 / 1 * 100),
+                None: (NAN, 0 / 1 * 100, NAN),
+            }
+        ),
+    )
     smb_feb = df[(df["customer.segment"] == "smb") & (df["period_label"] == "2024-02")]
     assert "denominator is 0 (no orders" in smb_feb["note"].iloc[0]
 
 
 def test_revenue_growth_prior_by_rep_including_orders_without_a_rep(sales_session, compute):
     df = compute(sales_session, "revenue_growth_prior", by=("rep",))
-    _assert_by(_by(df, "rep"), _grid({
-        "r1": (NAN, 120 / 180 - 1, 70 / 120 - 1),
-        "r2": (NAN, 65.5 / 50 - 1, 0 / 65.5 - 1),
-        "r3": (NAN, NAN, NAN),  # 0 / 0, 0 / 0, 150 / 0
-        None: (NAN, NAN, 0 / 30 - 1),
-    }))
+    _assert_by(
+        _by(df, "rep"),
+        _grid(
+            {
+                "r1": (NAN, 120 / 180 - 1, 70 / 120 - 1),
+                "r2": (NAN, 65.5 / 50 - 1, 0 / 65.5 - 1),
+                "r3": (NAN, NAN, NAN),  # 0 / 0, 0 / 0, 150 / 0
+                None: (NAN, NAN, 0 / 30 - 1),
+            }
+        ),
+    )
 
 
 def test_lead_to_sale_conversion_by_source(sales_session, compute):
     df = compute(sales_session, "lead_to_sale_conversion", by=("source",))
     # l7 (referral) has no customer, so no referral row; l3 (ad) ordered two days later
-    _assert_by(_by(df, "source"), _grid({
-        "form": (1 / 1, 0 / 1, 0 / 1),  # l1 yes; l6 (c3) no; l8 (c2) no
-        "call": (1 / 1, NAN, NAN),
-        "ad": (1 / 1, NAN, NAN),
-        "chat": (NAN, 1 / 1, NAN),
-        "email": (NAN, 1 / 1, NAN),
-    }))
+    _assert_by(
+        _by(df, "source"),
+        _grid(
+            {
+                "form": (1 / 1, 0 / 1, 0 / 1),  # l1 yes; l6 (c3) no; l8 (c2) no
+                "call": (1 / 1, NAN, NAN),
+                "ad": (1 / 1, NAN, NAN),
+                "chat": (NAN, 1 / 1, NAN),
+                "email": (NAN, 1 / 1, NAN),
+            }
+        ),
+    )
     chat_jan = df[(df["source"] == "chat") & (df["period_label"] == "2024-01")]
     assert chat_jan["note"].iloc[0] == "no leads in this period to convert"
 
@@ -405,20 +496,38 @@ def test_dimensions_two_relations_away(sales_session, compute, catalog):
     from onpace.compute import Session
     from onpace.spec.kpi import SimpleKpi
 
-    refunded = SimpleKpi(name="refunded", label="Refunded", type="simple", entity="returns",
-                         agg="sum", column="amount", filter="kind = 'return'",
-                         time="returned_at", unit="currency",
-                         dimensions=("order.rep.team", "order.customer.segment"))
-    s = Session({**catalog, "refunded": refunded}, sales_session.warehouse,
-                sales_session.calendar, sales_session.churn)
+    refunded = SimpleKpi(
+        name="refunded",
+        label="Refunded",
+        type="simple",
+        entity="returns",
+        agg="sum",
+        column="amount",
+        filter="kind = 'return'",
+        time="returned_at",
+        unit="currency",
+        dimensions=("order.rep.team", "order.customer.segment"),
+    )
+    s = Session(
+        {**catalog, "refunded": refunded},
+        sales_session.warehouse,
+        sales_session.calendar,
+        sales_session.churn,
+    )
     df = compute(s, "refunded", by=("order.rep.team", "order.customer.segment"))
-    got = {(r["period_label"], r["order.rep.team"], r["order.customer.segment"]): r["value"]
-           for r in df.to_dict("records")}
+    got = {
+        (r["period_label"], r["order.rep.team"], r["order.customer.segment"]): r["value"]
+        for r in df.to_dict("records")
+    }
     # ret1 40 (o1: r1 North, c1 enterprise); ret2 50 (o2: r2 North, c2 smb);
     # ret3 is an exchange (o6: r2 North, c4 consumer); ret4 30 + ret5 15 (o9: r3 South, c5
     # consumer)
-    combos = [("North", "consumer"), ("North", "enterprise"), ("North", "smb"),
-              ("South", "consumer")]
+    combos = [
+        ("North", "consumer"),
+        ("North", "enterprise"),
+        ("North", "smb"),
+        ("South", "consumer"),
+    ]
     expected = {(m, *c): 0.0 for m in MONTHS for c in combos}
     expected[("2024-01", "North", "enterprise")] = 40
     expected[("2024-02", "North", "smb")] = 50

@@ -103,31 +103,49 @@ def test_every_mistake_is_reported_at_once_with_line_field_and_suggestion(tmp_pa
         (16, "won_deals.filtr", "unknown key 'filtr'. Did you mean 'filter'?"),
         (21, "typo_type.type", "unknown type 'simpel'. Did you mean 'simple'?"),
         (25, "no_unit.unit", "required field is missing"),
-        (37, "bad_column.column",
-         "'amout' is not a column of orders nor reachable from it. Did you mean 'amount'?"),
+        (
+            37,
+            "bad_column.column",
+            "'amout' is not a column of orders nor reachable from it. Did you mean 'amount'?",
+        ),
         (44, "bad_entity.entity", "unknown entity 'order'. Did you mean 'orders'?"),
-        (52, "growth.expr",
-         "unknown KPI 'revenu' in 'revenu / prior(revenue) - 1'. Did you mean 'revenue'?"),
-        (58, "loop_a.expr",
-         "derived KPIs refer to each other in a loop: loop_a -> loop_b -> loop_a"),
-        (70, "bad_agg.numerator.agg",
-         "input should be 'count', 'count_distinct', 'sum', 'avg', 'min', 'max' or 'median',"
-         " got 'summ'. Did you mean 'sum'?"),
+        (
+            52,
+            "growth.expr",
+            "unknown KPI 'revenu' in 'revenu / prior(revenue) - 1'. Did you mean 'revenue'?",
+        ),
+        (
+            58,
+            "loop_a.expr",
+            "derived KPIs refer to each other in a loop: loop_a -> loop_b -> loop_a",
+        ),
+        (
+            70,
+            "bad_agg.numerator.agg",
+            "input should be 'count', 'count_distinct', 'sum', 'avg', 'min', 'max' or 'median',"
+            " got 'summ'. Did you mean 'sum'?",
+        ),
         # a missing key points at the mapping that lacks it
         (71, "bad_agg.denominator.time", "required field is missing"),
         (74, "bad_agg.denominator.tme", "unknown key 'tme'. Did you mean 'time'?"),
-        (75, "bad_agg.unit",
-         "input should be 'currency', 'count', 'percent', 'days', 'ratio' or 'score',"
-         " got 'currancy'. Did you mean 'currency'?"),
+        (
+            75,
+            "bad_agg.unit",
+            "input should be 'currency', 'count', 'percent', 'days', 'ratio' or 'score',"
+            " got 'currancy'. Did you mean 'currency'?",
+        ),
     ]
 
 
 def test_suggestion_for_the_last_allowed_value(tmp_path):
     path = tmp_path / "kpis.yml"
     # 'median' is the last of the allowed aggregations: "... 'max' or 'median'"
-    path.write_text("kpis:\n  - name: a\n    type: simple\n    label: A\n    entity: orders\n"
-                    "    column: amount\n    time: ordered_at\n    agg: mediann\n"
-                    "    unit: currency\n", encoding="utf-8")
+    path.write_text(
+        "kpis:\n  - name: a\n    type: simple\n    label: A\n    entity: orders\n"
+        "    column: amount\n    time: ordered_at\n    agg: mediann\n"
+        "    unit: currency\n",
+        encoding="utf-8",
+    )
     [issue] = load_kpi_file(path).issues
     assert (issue.line, issue.field) == (8, "a.agg")
     assert "got 'mediann'. Did you mean 'median'" in issue.message
@@ -138,7 +156,13 @@ def test_the_valid_kpis_of_a_bad_file_still_load(tmp_path):
     path.write_text(BAD, encoding="utf-8")
     loaded = load_kpi_file(path)
     assert [k.name for k in loaded.kpis] == [
-        "revenue", "bad_column", "bad_entity", "growth", "loop_a", "loop_b"]
+        "revenue",
+        "bad_column",
+        "bad_entity",
+        "growth",
+        "loop_a",
+        "loop_b",
+    ]
     assert isinstance(loaded.kpis[0], SimpleKpi)
     assert isinstance(loaded.kpis[3], DerivedKpi)
     assert loaded.sources["growth"].line("expr") == 52
@@ -148,14 +172,15 @@ def test_issue_text_reads_file_line_field_message_and_fix(tmp_path):
     path = tmp_path / "kpis.yml"
     path.write_text(BAD, encoding="utf-8")
     issue = next(i for i in load_kpi_file(path).issues if i.field == "won_deals.filtr")
-    assert str(issue) == (f"{path}:16: error: won_deals.filtr: unknown key 'filtr'. "
-                          "Did you mean 'filter'? (remove it or correct its spelling)")
+    assert str(issue) == (
+        f"{path}:16: error: won_deals.filtr: unknown key 'filtr'. "
+        "Did you mean 'filter'? (remove it or correct its spelling)"
+    )
 
 
 def test_yaml_syntax_error_has_its_line(tmp_path):
     path = tmp_path / "broken.yml"
-    path.write_text("kpis:\n  - name: a\n    label: [unclosed\n    unit: count\n",
-                    encoding="utf-8")
+    path.write_text("kpis:\n  - name: a\n    label: [unclosed\n    unit: count\n", encoding="utf-8")
     [issue] = load_kpi_file(path).issues
     assert issue.field == "(yaml)"
     assert issue.line is not None and issue.line >= 3
@@ -179,11 +204,14 @@ def test_file_shape_errors(tmp_path):
 def test_duplicates_within_and_across_files(tmp_path):
     one = tmp_path / "one.yml"
     two = tmp_path / "two.yml"
-    kpi = ("  - name: {n}\n    type: simple\n    label: X\n    entity: orders\n    agg: count\n"
-           "    time: ordered_at\n    unit: count\n")
+    kpi = (
+        "  - name: {n}\n    type: simple\n    label: X\n    entity: orders\n    agg: count\n"
+        "    time: ordered_at\n    unit: count\n"
+    )
     one.write_text("kpis:\n" + kpi.format(n="a") + kpi.format(n="a"), encoding="utf-8")
-    two.write_text("kpis:\n" + kpi.format(n="b") + kpi.format(n="c") + kpi.format(n="a"),
-                   encoding="utf-8")
+    two.write_text(
+        "kpis:\n" + kpi.format(n="b") + kpi.format(n="c") + kpi.format(n="a"), encoding="utf-8"
+    )
     first = load_kpi_file(one)
     assert [(i.line, i.message) for i in first.issues] == [(9, "KPI 'a' is defined twice")]
     merged = merge([first, load_kpi_file(two)])
@@ -194,21 +222,36 @@ def test_duplicates_within_and_across_files(tmp_path):
 
 
 def test_validate_checks_measure_shapes_and_kinds():
-    ratio = RatioKpi.model_validate({
-        "name": "r", "label": "R", "type": "ratio", "unit": "percent", "multiplier": 100,
-        "numerator": {"entity": "orders", "agg": "sum", "column": "channel",
-                      "time": "ordered_at"},
-        "denominator": {"entity": "orders", "agg": "avg", "time": "amount"},
-    })
+    ratio = RatioKpi.model_validate(
+        {
+            "name": "r",
+            "label": "R",
+            "type": "ratio",
+            "unit": "percent",
+            "multiplier": 100,
+            "numerator": {
+                "entity": "orders",
+                "agg": "sum",
+                "column": "channel",
+                "time": "ordered_at",
+            },
+            "denominator": {"entity": "orders", "agg": "avg", "time": "amount"},
+        }
+    )
     found = {(i.field, i.level, i.message) for i in validate_kpis([ratio], {})}
     assert found == {
-        ("r.numerator.column", "error",
-         "'channel' is a string column; a column must be money or number or integer"),
+        (
+            "r.numerator.column",
+            "error",
+            "'channel' is a string column; a column must be money or number or integer",
+        ),
         ("r.denominator.column", "error", "'avg' needs a column to aggregate"),
-        ("r.denominator.time", "error",
-         "'amount' is a money column; a time column must be timestamp or date"),
-        ("r.multiplier", "warning",
-         "percent values are stored as fractions (0.25 shows as 25%)"),
+        (
+            "r.denominator.time",
+            "error",
+            "'amount' is a money column; a time column must be timestamp or date",
+        ),
+        ("r.multiplier", "warning", "percent values are stored as fractions (0.25 shows as 25%)"),
     }
 
 

@@ -48,12 +48,21 @@ def dim_column(i: int) -> str:
 class JoinedTable:
     """An entity table with the related columns it needs joined in, by their spec names."""
 
-    def __init__(self, tables: TableSource, entity: str, names: Iterable[str],
-                 available: Callable[[str], set[str]]) -> None:
+    def __init__(
+        self,
+        tables: TableSource,
+        entity: str,
+        names: Iterable[str],
+        available: Callable[[str], set[str]],
+    ) -> None:
         self.entity = entity
         base = tables(entity)
-        self._check(entity, available, [c for c in names if "." not in c
-                                         and resolve(entity, c).hops == ()], resolve_names=True)
+        self._check(
+            entity,
+            available,
+            [c for c in names if "." not in c and resolve(entity, c).hops == ()],
+            resolve_names=True,
+        )
         paths = {name: resolve(entity, name) for name in names}
         chains: dict[tuple[str, ...], list[ColumnPath]] = {}
         for path in paths.values():
@@ -74,18 +83,26 @@ class JoinedTable:
         self.table = base
 
     @staticmethod
-    def _check(entity: str, available: Callable[[str], set[str]], columns: list[str],
-               resolve_names: bool = False) -> None:
+    def _check(
+        entity: str,
+        available: Callable[[str], set[str]],
+        columns: list[str],
+        resolve_names: bool = False,
+    ) -> None:
         have = available(entity)
         for c in columns:
             real = resolve(entity, c).column.name if resolve_names else c
             if real not in have:
-                raise MissingDataError(
-                    f"the warehouse table '{entity}' has no column '{real}'"
-                )
+                raise MissingDataError(f"the warehouse table '{entity}' has no column '{real}'")
 
-    def _chain_table(self, tables: TableSource, available: Callable[[str], set[str]],
-                     hops: tuple[Any, ...], paths: list[ColumnPath], n: int) -> Any:
+    def _chain_table(
+        self,
+        tables: TableSource,
+        available: Callable[[str], set[str]],
+        hops: tuple[Any, ...],
+        paths: list[ColumnPath],
+        n: int,
+    ) -> Any:
         """The last entity of ``hops`` joined back to the first hop's key."""
         first = hops[0]
         target = tables(first.target)
@@ -133,8 +150,10 @@ def _needed(specs: Iterable[MeasureSpec]) -> list[str]:
 
 
 def _ts(value: date | datetime) -> Any:
-    return ibis.literal(value if isinstance(value, datetime) else datetime(
-        value.year, value.month, value.day), type="timestamp")
+    return ibis.literal(
+        value if isinstance(value, datetime) else datetime(value.year, value.month, value.day),
+        type="timestamp",
+    )
 
 
 def _as_timestamp(col: Any) -> Any:
@@ -186,12 +205,17 @@ def _record_time(entity: str, time: str) -> str | None:
     return None
 
 
-def aggregate_expr(query: AggregateQuery, window: Window, tables: TableSource,
-                   available: Callable[[str], set[str]]) -> Any:
+def aggregate_expr(
+    query: AggregateQuery, window: Window, tables: TableSource, available: Callable[[str], set[str]]
+) -> Any:
     """One grouped query computing every measure of ``query`` per period and dimension."""
     record = _record_time(query.entity, query.time)
-    names = [query.time, *([record] if record else []), *window.dims,
-             *_needed(query.measures.values())]
+    names = [
+        query.time,
+        *([record] if record else []),
+        *window.dims,
+        *_needed(query.measures.values()),
+    ]
     jt = JoinedTable(tables, query.entity, dict.fromkeys(names), available)
     key = ENTITIES[query.entity].key
     time_col = _as_timestamp(jt.col(query.time))
@@ -206,8 +230,9 @@ def aggregate_expr(query: AggregateQuery, window: Window, tables: TableSource,
     return filtered.group_by(**_group_keys(jt, time_col, window)).aggregate(**metrics)
 
 
-def customer_spells(tables: TableSource, available: Callable[[str], set[str]],
-                    churn: ChurnSettings, as_of: datetime) -> Any:
+def customer_spells(
+    tables: TableSource, available: Callable[[str], set[str]], churn: ChurnSettings, as_of: datetime
+) -> Any:
     """The derived ``customer_spells`` table: spells of activity per customer.
 
     With the inactivity rule a new spell starts at an order that follows the previous
@@ -233,32 +258,42 @@ def customer_spells(tables: TableSource, available: Callable[[str], set[str]],
         w = ibis.window(group_by=o.customer_id, order_by=o.ordered_at)
         o = o.mutate(prev=o.ordered_at.lag().over(w))
         gap = o.ordered_at.epoch_seconds() - o.prev.epoch_seconds()
-        o = o.mutate(new_spell=ibis.cases((o.prev.isnull() | (gap > days * SECONDS_PER_DAY), 1),
-                                          else_=0))
-        cw = ibis.cumulative_window(group_by=o.customer_id,
-                                    order_by=[o.ordered_at, o.new_spell.desc()])
+        o = o.mutate(
+            new_spell=ibis.cases((o.prev.isnull() | (gap > days * SECONDS_PER_DAY), 1), else_=0)
+        )
+        cw = ibis.cumulative_window(
+            group_by=o.customer_id, order_by=[o.ordered_at, o.new_spell.desc()]
+        )
         o = o.mutate(spell_number=o.new_spell.sum().over(cw))
         spells = o.group_by("customer_id", "spell_number").aggregate(
-            started_at=o.ordered_at.min(), last_order_at=o.ordered_at.max(),
-            orders=o.ordered_at.count())
+            started_at=o.ordered_at.min(),
+            last_order_at=o.ordered_at.max(),
+            orders=o.ordered_at.count(),
+        )
         lost = spells.last_order_at + ibis.interval(days=days)
-        spells = spells.mutate(lost_at=ibis.cases((lost < cutoff, lost),
-                                                  else_=ibis.null("timestamp")))
+        spells = spells.mutate(
+            lost_at=ibis.cases((lost < cutoff, lost), else_=ibis.null("timestamp"))
+        )
     else:
         if "churned_at" not in available("customers"):
             raise MissingDataError("churn method end_date needs customers.churned_at")
         per = orders.group_by("customer_id").aggregate(
-            first_order_at=orders.ordered_at.min(), last_order_at=orders.ordered_at.max(),
-            orders=orders.ordered_at.count())
+            first_order_at=orders.ordered_at.min(),
+            last_order_at=orders.ordered_at.max(),
+            orders=orders.ordered_at.count(),
+        )
         cust = tables("customers")
         joined = cust.left_join(per, cust.customer_id == per.customer_id)
         started = ibis.coalesce(joined.first_seen_at, joined.first_order_at)
         spells = joined.select(
-            customer_id=joined.customer_id, spell_number=ibis.literal(1, "int64"),
-            started_at=started, last_order_at=joined.last_order_at,
+            customer_id=joined.customer_id,
+            spell_number=ibis.literal(1, "int64"),
+            started_at=started,
+            last_order_at=joined.last_order_at,
             orders=ibis.coalesce(joined.orders, 0),
-            lost_at=ibis.cases((joined.churned_at < cutoff, joined.churned_at),
-                               else_=ibis.null("timestamp")),
+            lost_at=ibis.cases(
+                (joined.churned_at < cutoff, joined.churned_at), else_=ibis.null("timestamp")
+            ),
         ).filter(lambda t: t.started_at.notnull() & (t.started_at < cutoff))
     attrs = ("segment", "region", "country", "is_target_audience")
     if "customers" in _safe_tables(available):
@@ -272,15 +307,22 @@ def customer_spells(tables: TableSource, available: Callable[[str], set[str]],
                 kind = "boolean" if a.startswith("is_") else "string"
                 spells = spells.mutate(**{a: ibis.null(kind)})
     else:
-        spells = spells.mutate(**{a: ibis.null("boolean" if a.startswith("is_") else "string")
-                                  for a in attrs})
+        spells = spells.mutate(
+            **{a: ibis.null("boolean" if a.startswith("is_") else "string") for a in attrs}
+        )
     return spells.select(
-        spell_id=spells.customer_id.cast("string") + ibis.literal("#")
+        spell_id=spells.customer_id.cast("string")
+        + ibis.literal("#")
         + spells.spell_number.cast("string"),
-        customer_id=spells.customer_id, spell_number=spells.spell_number.cast("int64"),
-        started_at=spells.started_at, last_order_at=spells.last_order_at,
-        lost_at=spells.lost_at, orders=spells.orders.cast("int64"),
-        segment=spells.segment, region=spells.region, country=spells.country,
+        customer_id=spells.customer_id,
+        spell_number=spells.spell_number.cast("int64"),
+        started_at=spells.started_at,
+        last_order_at=spells.last_order_at,
+        lost_at=spells.lost_at,
+        orders=spells.orders.cast("int64"),
+        segment=spells.segment,
+        region=spells.region,
+        country=spells.country,
         is_target_audience=spells.is_target_audience,
     )
 
@@ -292,13 +334,27 @@ def _safe_tables(available: Callable[[str], set[str]]) -> set[str]:
         return set()
 
 
-def snapshot_expr(entity: str, agg: str, column: str | None, start: str, end: str | None,
-                  window_days: int | None, filter_: ParsedExpression | None,
-                  spine: list[tuple[date, datetime]], window: Window, tables: TableSource,
-                  available: Callable[[str], set[str]]) -> Any:
+def snapshot_expr(
+    entity: str,
+    agg: str,
+    column: str | None,
+    start: str,
+    end: str | None,
+    window_days: int | None,
+    filter_: ParsedExpression | None,
+    spine: list[tuple[date, datetime]],
+    window: Window,
+    tables: TableSource,
+    available: Callable[[str], set[str]],
+) -> Any:
     """Value of a stock at each period's end: rows with start < cutoff <= end."""
-    names = [start, *( [end] if end else []), *([column] if column else []), *window.dims,
-             *(filter_.columns if filter_ else [])]
+    names = [
+        start,
+        *([end] if end else []),
+        *([column] if column else []),
+        *window.dims,
+        *(filter_.columns if filter_ else []),
+    ]
     jt = JoinedTable(tables, entity, dict.fromkeys(names), available)
     t = jt.table
     if filter_:
@@ -312,10 +368,13 @@ def snapshot_expr(entity: str, agg: str, column: str | None, start: str, end: st
         cols[dim_column(i)] = jt.col(dim).cast("string")
     rows = jt.table.select(**cols)
     rows = rows.filter(rows.__start.notnull())
-    spine_table = ibis.memtable({
-        "period": [p for p, _ in spine],
-        "cutoff": [c for _, c in spine],
-    }, schema={"period": "date", "cutoff": "timestamp"})
+    spine_table = ibis.memtable(
+        {
+            "period": [p for p, _ in spine],
+            "cutoff": [c for _, c in spine],
+        },
+        schema={"period": "date", "cutoff": "timestamp"},
+    )
     preds = [rows.__start < spine_table.cutoff]
     if end:
         preds.append(rows.__end.isnull() | (rows.__end >= spine_table.cutoff))
@@ -333,10 +392,18 @@ def snapshot_expr(entity: str, agg: str, column: str | None, start: str, end: st
     return joined.group_by(keys).aggregate(value=metric.cast("float64"))
 
 
-def snapshot_flows_expr(entity: str, agg: str, column: str | None, start: str,
-                        end: str | None, window_days: int | None,
-                        filter_: ParsedExpression | None, window: Window, tables: TableSource,
-                        available: Callable[[str], set[str]]) -> Any:
+def snapshot_flows_expr(
+    entity: str,
+    agg: str,
+    column: str | None,
+    start: str,
+    end: str | None,
+    window_days: int | None,
+    filter_: ParsedExpression | None,
+    window: Window,
+    tables: TableSource,
+    available: Callable[[str], set[str]],
+) -> Any:
     """Inflows and outflows of a stock per period, for ``count`` and ``sum`` snapshots.
 
     A row is alive from ``start`` until its effective end (``end``, or ``start`` plus
@@ -345,8 +412,13 @@ def snapshot_flows_expr(entity: str, agg: str, column: str | None, start: str,
     sum replace a join of every row against every period end. The running sum is
     taken by the evaluator over the (small) grouped result.
     """
-    names = [start, *([end] if end else []), *([column] if column else []), *window.dims,
-             *(filter_.columns if filter_ else [])]
+    names = [
+        start,
+        *([end] if end else []),
+        *([column] if column else []),
+        *window.dims,
+        *(filter_.columns if filter_ else []),
+    ]
     jt = JoinedTable(tables, entity, dict.fromkeys(names), available)
     if filter_:
         jt.table = jt.table.filter(to_ibis(filter_, jt.col))
@@ -354,51 +426,79 @@ def snapshot_flows_expr(entity: str, agg: str, column: str | None, start: str,
     finish = _as_timestamp(jt.col(end)) if end else None
     if window_days:
         limit = begin + ibis.interval(days=window_days)
-        finish = limit if finish is None else ibis.cases(
-            (finish.isnull() | (limit < finish), limit), else_=finish)
+        finish = (
+            limit
+            if finish is None
+            else ibis.cases((finish.isnull() | (limit < finish), limit), else_=finish)
+        )
     if agg == "sum":
         weight = jt.col(column or "").cast("float64")
     elif column:
         weight = ibis.cases((jt.col(column).notnull(), 1.0), else_=0.0)
     else:
         weight = ibis.literal(1.0)
-    cols: dict[str, Any] = {"__start": begin, "__end": finish if finish is not None
-                            else ibis.null("timestamp"), "__w": weight}
+    cols: dict[str, Any] = {
+        "__start": begin,
+        "__end": finish if finish is not None else ibis.null("timestamp"),
+        "__w": weight,
+    }
     for i, dim in enumerate(window.dims):
         cols[dim_column(i)] = jt.col(dim).cast("string")
     rows = jt.table.select(**cols)
     cutoff = _ts(window.as_of)
-    rows = rows.filter(rows.__start.notnull(), rows.__start < cutoff,
-                       rows.__end.isnull() | (rows.__end >= rows.__start))
+    rows = rows.filter(
+        rows.__start.notnull(),
+        rows.__start < cutoff,
+        rows.__end.isnull() | (rows.__end >= rows.__start),
+    )
     dims = [dim_column(i) for i in range(len(window.dims))]
-    starts = rows.select(period=period_start_expr(rows.__start, window.grain, window.calendar),
-                         flow=rows.__w, **{d: rows[d] for d in dims})
+    starts = rows.select(
+        period=period_start_expr(rows.__start, window.grain, window.calendar),
+        flow=rows.__w,
+        **{d: rows[d] for d in dims},
+    )
     ended = rows.filter(rows.__end.notnull(), rows.__end < cutoff)
-    ends = ended.select(period=period_start_expr(ended.__end, window.grain, window.calendar),
-                        flow=-ended.__w, **{d: ended[d] for d in dims})
+    ends = ended.select(
+        period=period_start_expr(ended.__end, window.grain, window.calendar),
+        flow=-ended.__w,
+        **{d: ended[d] for d in dims},
+    )
     flows = starts.union(ends)
     return flows.group_by(["period", *dims]).aggregate(value=flows.flow.sum().cast("float64"))
 
 
-def conversion_exprs(base_entity: str, base_time: str, base_key: str,
-                     base_filter: ParsedExpression | None, conv_entity: str, conv_time: str,
-                     conv_key: str, conv_filter: ParsedExpression | None, window_days: int,
-                     window: Window, tables: TableSource,
-                     available: Callable[[str], set[str]]) -> tuple[Any, Any]:
+def conversion_exprs(
+    base_entity: str,
+    base_time: str,
+    base_key: str,
+    base_filter: ParsedExpression | None,
+    conv_entity: str,
+    conv_time: str,
+    conv_key: str,
+    conv_filter: ParsedExpression | None,
+    window_days: int,
+    window: Window,
+    tables: TableSource,
+    available: Callable[[str], set[str]],
+) -> tuple[Any, Any]:
     """Two grouped queries: base events per period, and those converted within the window."""
     names = [base_time, base_key, *window.dims, *(base_filter.columns if base_filter else [])]
     bj = JoinedTable(tables, base_entity, dict.fromkeys(names), available)
     id_col = ENTITIES[base_entity].key
     base_time_col = _as_timestamp(bj.col(base_time))
     upper = _ts(min(window.end, window.as_of))
-    cond = ((base_time_col >= _ts(window.start)) & (base_time_col < upper)
-            & bj.col(base_key).notnull())
+    cond = (
+        (base_time_col >= _ts(window.start)) & (base_time_col < upper) & bj.col(base_key).notnull()
+    )
     if base_filter:
         cond = cond & to_ibis(base_filter, bj.col)
     base = bj.table.filter(cond)
     bj.table = base
-    cols = {"__id": bj.table[id_col], "__key": bj.col(base_key).cast("string"),
-            "__t": _as_timestamp(bj.col(base_time))}
+    cols = {
+        "__id": bj.table[id_col],
+        "__key": bj.col(base_key).cast("string"),
+        "__t": _as_timestamp(bj.col(base_time)),
+    }
     keys = _group_keys(bj, _as_timestamp(bj.col(base_time)), window)
     base_rows = bj.table.select(**cols, **keys)
     cnames = [conv_time, conv_key, *(conv_filter.columns if conv_filter else [])]
@@ -409,15 +509,20 @@ def conversion_exprs(base_entity: str, base_time: str, base_key: str,
         ccond = ccond & to_ibis(conv_filter, cj.col)
     conv = cj.table.filter(ccond)
     cj.table = conv
-    conv_rows = conv.select(__ckey=cj.col(conv_key).cast("string"),
-                            __ct=_as_timestamp(cj.col(conv_time)))
-    matched = base_rows.semi_join(conv_rows, [
-        base_rows.__key == conv_rows.__ckey,
-        conv_rows.__ct >= base_rows.__t,
-        conv_rows.__ct <= base_rows.__t + ibis.interval(days=window_days),
-    ])
+    conv_rows = conv.select(
+        __ckey=cj.col(conv_key).cast("string"), __ct=_as_timestamp(cj.col(conv_time))
+    )
+    matched = base_rows.semi_join(
+        conv_rows,
+        [
+            base_rows.__key == conv_rows.__ckey,
+            conv_rows.__ct >= base_rows.__t,
+            conv_rows.__ct <= base_rows.__t + ibis.interval(days=window_days),
+        ],
+    )
     group = ["period", *(dim_column(i) for i in range(len(window.dims)))]
     base_counts = base_rows.group_by(group).aggregate(
-        value=base_rows.__id.nunique().cast("float64"))
+        value=base_rows.__id.nunique().cast("float64")
+    )
     conv_counts = matched.group_by(group).aggregate(value=matched.__id.nunique().cast("float64"))
     return base_counts, conv_counts

@@ -10,6 +10,7 @@ crash or a silent 0.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -62,8 +63,15 @@ Executor = Callable[[Any], pd.DataFrame]
 class Evaluator:
     """Executes the queries of a plan and evaluates every KPI of it."""
 
-    def __init__(self, plan: Plan, window: Window, periods: list[date], tables: TableSource,
-                 available: Callable[[str], set[str]], execute: Executor) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        window: Window,
+        periods: list[date],
+        tables: TableSource,
+        available: Callable[[str], set[str]],
+        execute: Executor,
+    ) -> None:
         self.plan = plan
         self.window = window
         self.periods = periods
@@ -80,8 +88,9 @@ class Evaluator:
         """Every Ibis expression the plan runs, named for display (``explain``)."""
         out: dict[str, Any] = {}
         for key, query in self.plan.aggregates.items():
-            out[f"{key[0]} by {key[1]}"] = aggregate_expr(query, self.window, self.tables,
-                                                          self.available)
+            out[f"{key[0]} by {key[1]}"] = aggregate_expr(
+                query, self.window, self.tables, self.available
+            )
         for name in self.plan.snapshots:
             out[f"snapshot {name}"] = self._snapshot_expr(name)
         for name in self.plan.conversions:
@@ -136,22 +145,43 @@ class Evaluator:
             periods = sorted(set(per.index) | set(self.periods))
             stock = per.reindex(periods, fill_value=0.0).cumsum().reindex(self.periods)
             part = pd.DataFrame({"period": self.periods, "value": stock.to_numpy()})
-            values = key if isinstance(key, tuple) else (key,)
+            values: tuple[Any, ...] = key if isinstance(key, tuple) else (key,)
             for dim, value in zip(dims, values, strict=True):
-                part[dim] = None if pd.isna(value) else value
+                missing = value is None or (isinstance(value, float) and math.isnan(value))
+                part[str(dim)] = [None if missing else value] * len(part)
             parts.append(part)
-        return pd.concat(parts, ignore_index=True)[self.keys + ["value"]]
+        return pd.concat(parts, ignore_index=True)[[*self.keys, "value"]]
 
     def _snapshot_expr(self, name: str) -> Any:
         kpi = self.plan.kpis[name]
         assert isinstance(kpi, SnapshotKpi)
         flt = parse_row_expression(kpi.filter, kind="filter") if kpi.filter else None
         if kpi.agg in ("count", "sum"):
-            return snapshot_flows_expr(kpi.entity, kpi.agg, kpi.column, kpi.start, kpi.end,
-                                       kpi.window_days, flt, self.window, self.tables,
-                                       self.available)
-        return snapshot_expr(kpi.entity, kpi.agg, kpi.column, kpi.start, kpi.end, kpi.window_days,
-                             flt, self._cutoffs(), self.window, self.tables, self.available)
+            return snapshot_flows_expr(
+                kpi.entity,
+                kpi.agg,
+                kpi.column,
+                kpi.start,
+                kpi.end,
+                kpi.window_days,
+                flt,
+                self.window,
+                self.tables,
+                self.available,
+            )
+        return snapshot_expr(
+            kpi.entity,
+            kpi.agg,
+            kpi.column,
+            kpi.start,
+            kpi.end,
+            kpi.window_days,
+            flt,
+            self._cutoffs(),
+            self.window,
+            self.tables,
+            self.available,
+        )
 
     def _conversion_exprs(self, name: str) -> tuple[Any, Any]:
         kpi = self.plan.kpis[name]
@@ -159,8 +189,20 @@ class Evaluator:
         b, c = kpi.base, kpi.conversion
         bf = parse_row_expression(b.filter, kind="filter") if b.filter else None
         cf = parse_row_expression(c.filter, kind="filter") if c.filter else None
-        return conversion_exprs(b.entity, b.time, b.key, bf, c.entity, c.time, c.key, cf,
-                                kpi.window_days, self.window, self.tables, self.available)
+        return conversion_exprs(
+            b.entity,
+            b.time,
+            b.key,
+            bf,
+            c.entity,
+            c.time,
+            c.key,
+            cf,
+            kpi.window_days,
+            self.window,
+            self.tables,
+            self.available,
+        )
 
     # -- spine ----------------------------------------------------------------
 
@@ -173,8 +215,11 @@ class Evaluator:
                 combos.update(df[self.keys[1:]].itertuples(index=False, name=None))
         ordered = sorted(combos, key=lambda c: tuple("" if v is None else str(v) for v in c))
         tuples = [(p, *c) for p, c in itertools.product(self.periods, ordered)]
-        return pd.MultiIndex.from_tuples(tuples, names=self.keys) if tuples else \
-            pd.MultiIndex.from_arrays([[] for _ in self.keys], names=self.keys)
+        return (
+            pd.MultiIndex.from_tuples(tuples, names=self.keys)
+            if tuples
+            else pd.MultiIndex.from_arrays([[] for _ in self.keys], names=self.keys)
+        )
 
     def _series(self, df: pd.DataFrame, column: str, index: pd.Index) -> pd.Series:
         if not len(df):
@@ -220,14 +265,20 @@ class Evaluator:
         return self.frames
 
     def _ratio(self, kpi: RatioKpi, refs: dict[str, MeasureRef]) -> KpiFrame:
-        index = self._index([self._frames_of(refs["numerator"]),
-                             self._frames_of(refs["denominator"])])
+        index = self._index(
+            [self._frames_of(refs["numerator"]), self._frames_of(refs["denominator"])]
+        )
         num, num_note = self._measure(refs["numerator"], index)
         den, den_note = self._measure(refs["denominator"], index)
-        value, note = _divide(num, den, num_note, den_note,
-                              f"denominator is 0 (no {refs['denominator'].entity}"
-                              + (" matching its filter" if refs["denominator"].spec.filter else "")
-                              + " in this period)")
+        value, note = _divide(
+            num,
+            den,
+            num_note,
+            den_note,
+            f"denominator is 0 (no {refs['denominator'].entity}"
+            + (" matching its filter" if refs["denominator"].spec.filter else "")
+            + " in this period)",
+        )
         return KpiFrame(value * kpi.multiplier, note)
 
     def _conversion(self, kpi: ConversionKpi) -> KpiFrame:
@@ -237,11 +288,11 @@ class Evaluator:
         base = self._series(base_df, "value", index).fillna(0.0)
         conv = self._series(conv_df, "value", index).fillna(0.0)
         empty = pd.Series(None, index=index, dtype=object)
-        value, note = _divide(conv, base, empty, empty,
-                              f"no {kpi.base.entity} in this period to convert")
+        value, note = _divide(
+            conv, base, empty, empty, f"no {kpi.base.entity} in this period to convert"
+        )
         periods = pd.Series(index.get_level_values("period"), index=index)
-        open_window = periods.map(
-            lambda p: _window_open(p, self.window, kpi.window_days))
+        open_window = periods.map(lambda p: _window_open(p, self.window, kpi.window_days))
         partial = f"conversion window of {kpi.window_days} days still open at the as-of date"
         note = note.where(~(open_window & value.notna()), partial)
         return KpiFrame(value, note)
@@ -252,7 +303,8 @@ class Evaluator:
         # look each period's source period up (rather than shifting the source forward):
         # at day grain 28 and 29 February 2024 would both land on 28 February 2025
         back: Callable[[date], date] = (
-            (lambda p: shift_period(p, grain, -1)) if how == "prior"
+            (lambda p: shift_period(p, grain, -1))
+            if how == "prior"
             else (lambda p: same_period_last_year(p, grain))
         )
         label = "the previous period" if how == "prior" else "the same period last year"
@@ -266,12 +318,14 @@ class Evaluator:
         frames = [self._as_frame(self.frames[r]) for r in refs]
         index = self._index(frames) if self.window.dims else pd.Index(self.periods, name="period")
 
-        def walk(node: exp.Expression) -> tuple[pd.Series, pd.Series]:
+        def walk(node: Any) -> tuple[pd.Series, pd.Series]:
             if isinstance(node, exp.Paren):
                 return walk(node.this)
             if isinstance(node, exp.Literal):
-                return (pd.Series(float(node.this), index=index),
-                        pd.Series(None, index=index, dtype=object))
+                return (
+                    pd.Series(float(node.this), index=index),
+                    pd.Series(None, index=index, dtype=object),
+                )
             if isinstance(node, exp.Column):
                 f = self.frames[node.name]
                 v = f.value.reindex(index)
@@ -321,8 +375,11 @@ class Evaluator:
             return pd.DataFrame(columns=columns)
         out = pd.concat(parts, ignore_index=True)
         out = out[out["period"] >= first_period]
-        out.insert(2, "period_label", [period_label(p, self.window.grain, self.window.calendar)
-                                       for p in out["period"]])
+        out.insert(
+            2,
+            "period_label",
+            [period_label(p, self.window.grain, self.window.calendar) for p in out["period"]],
+        )
         out = out.rename(columns={dim_column(i): d for i, d in enumerate(dims)})
         for d in dims:  # a MultiIndex turns None into NaN; a missing dimension value is None
             out[d] = out[d].astype(object).where(out[d].notna(), None)
@@ -331,7 +388,8 @@ class Evaluator:
         # a period that starts after the data's as-of moment has no value yet
         as_of_day = self.window.as_of.date()
         future = (out["period"] > as_of_day) | (
-            (out["period"] == as_of_day) & (self.window.as_of.time() == datetime.min.time()))
+            (out["period"] == as_of_day) & (self.window.as_of.time() == datetime.min.time())
+        )
         out.loc[future, "value"] = np.nan
         out.loc[future, "note"] = f"the period starts after the as-of moment {self.window.as_of}"
         return out[columns].reset_index(drop=True)
@@ -343,8 +401,9 @@ def _missing_note(values: pd.Series, text: str) -> pd.Series:
     return note
 
 
-def _divide(num: pd.Series, den: pd.Series, num_note: pd.Series, den_note: pd.Series,
-            zero_reason: str) -> tuple[pd.Series, pd.Series]:
+def _divide(
+    num: pd.Series, den: pd.Series, num_note: pd.Series, den_note: pd.Series, zero_reason: str
+) -> tuple[pd.Series, pd.Series]:
     with np.errstate(divide="ignore", invalid="ignore"):
         value = num / den.where(den != 0)
     note = pd.Series(None, index=num.index, dtype=object)

@@ -112,8 +112,9 @@ def _filter(text: str | None) -> ParsedExpression | None:
 def measure_spec(m: Measure) -> MeasureSpec:
     """The aggregate column a spec measure becomes."""
     if m.expr:
-        return MeasureSpec(m.agg, "expr", expr=parse_row_expression(m.expr, kind="value"),
-                           filter=_filter(m.filter))
+        return MeasureSpec(
+            m.agg, "expr", expr=parse_row_expression(m.expr, kind="value"), filter=_filter(m.filter)
+        )
     if m.column:
         return MeasureSpec(m.agg, "column", column=m.column, filter=_filter(m.filter))
     return MeasureSpec("count", "rows", filter=_filter(m.filter))
@@ -153,8 +154,9 @@ def build_plan(names: list[str], kpis: dict[str, AnyKpi]) -> Plan:
             refs["numerator"] = plan.add_measure(num.entity, num.time, measure_spec(num))
             refs["denominator"] = plan.add_measure(den.entity, den.time, measure_spec(den))
         elif isinstance(kpi, DurationKpi):
-            spec = MeasureSpec(kpi.agg, "duration", start=kpi.start, end=kpi.end,
-                               filter=_filter(kpi.filter))
+            spec = MeasureSpec(
+                kpi.agg, "duration", start=kpi.start, end=kpi.end, filter=_filter(kpi.filter)
+            )
             refs["value"] = plan.add_measure(kpi.entity, kpi.time_column, spec)
         elif isinstance(kpi, SnapshotKpi):
             plan.snapshots.append(name)

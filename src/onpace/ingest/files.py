@@ -17,6 +17,7 @@ import glob
 import hashlib
 import io
 import os
+import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -56,12 +57,17 @@ class FileStamp:
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """Content hash, stamp and whether the bytes are valid UTF-8 (and start with a BOM)."""
+    """Content hash, stamp, whether the bytes are valid UTF-8 (with a BOM), and blank lines.
+
+    DuckDB's CSV reader skips empty lines, so a file with them needs its line numbers
+    counted another way.
+    """
 
     sha256: str
     stamp: FileStamp
     utf8: bool
     bom: bool
+    blank_lines: bool = False
 
 
 def expand(root: Path, patterns: tuple[str, ...]) -> list[Path]:
@@ -80,12 +86,18 @@ def fingerprint(path: Path) -> Fingerprint:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
+    blank = False
     first = b""
+    tail = b""
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             if not first:
                 first = chunk[:3]
             digest.update(chunk)
+            if not blank:
+                joined = tail + chunk
+                blank = b"\n\n" in joined or b"\n\r\n" in joined
+                tail = chunk[-2:]
             if utf8:
                 try:
                     decoder.decode(chunk)
@@ -96,7 +108,36 @@ def fingerprint(path: Path) -> Fingerprint:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-    return Fingerprint(digest.hexdigest(), stamp, utf8, first.startswith(codecs.BOM_UTF8))
+    return Fingerprint(digest.hexdigest(), stamp, utf8, first.startswith(codecs.BOM_UTF8), blank)
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+
+
+def mostly_utf8(path: Path) -> bool:
+    """True when a file that failed UTF-8 still has UTF-8 multibyte characters in it.
+
+    Such a file mixes encodings (or has damaged bytes): reading it as Windows-1252
+    would turn every accented letter into two wrong ones, so it is refused instead.
+    """
+    with path.open("rb") as fh:
+        sample = fh.read(4 * _SAMPLE)
+    return len(_UTF8_MULTIBYTE.findall(sample)) >= 1 and not sample.startswith(b"\xff\xfe")
+
+
+def bad_utf8(path: Path) -> str:
+    """Where the first byte that is not UTF-8 is: line and byte value."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line += chunk[: exc.start].count(b"\n")
+                return f"line {line}: byte 0x{chunk[exc.start]:02x}"
+            line += chunk.count(b"\n")
+    return "at the end of the file"
 
 
 def guess_encoding(path: Path) -> str:
@@ -119,9 +160,10 @@ def transcode(path: Path, encoding: str, workdir: Path) -> Path:
     os.close(fd)
     target = Path(name)
     try:
-        with path.open("r", encoding=encoding, newline="") as src, target.open(
-            "w", encoding="utf-8", newline=""
-        ) as dst:
+        with (
+            path.open("r", encoding=encoding, newline="") as src,
+            target.open("w", encoding="utf-8", newline="") as dst,
+        ):
             while chunk := src.read(_CHUNK):
                 dst.write(chunk)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -130,6 +172,43 @@ def transcode(path: Path, encoding: str, workdir: Path) -> Path:
             "set 'encoding:' on the source to the file's real encoding (e.g. cp1252, utf-16)",
         ) from exc
     return target
+
+
+def gunzip(path: Path, workdir: Path) -> Path:
+    """A decompressed copy of a gzip file in ``workdir``."""
+    import gzip
+    import shutil
+
+    fd, name = tempfile.mkstemp(suffix=".csv", dir=workdir)
+    os.close(fd)
+    try:
+        with gzip.open(path, "rb") as src, open(name, "wb") as dst:
+            shutil.copyfileobj(src, dst, _CHUNK)
+    except (OSError, EOFError) as exc:
+        raise IngestError(
+            f"cannot decompress: {exc}", "check that the .gz file is complete"
+        ) from exc
+    return Path(name)
+
+
+def record_lines(path: Path, delimiter: str, quote: str, skip: int) -> list[int]:
+    """The line each data record starts on, counted the slow, exact way (blank lines skipped)."""
+    lines: list[int] = []
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter, quotechar=quote)
+        for _ in range(skip + 1):
+            next(reader, None)
+        while True:
+            start = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                return []  # DuckDB reports the damage itself
+            if row:  # a blank line reads as [] and is not a record
+                lines.append(start)
+    return lines
 
 
 def read_sample(path: Path, encoding: str) -> str:
@@ -175,8 +254,9 @@ def read_header(sample: str, delimiter: str, quote: str, skip: int) -> list[str]
     except csv.Error as exc:
         raise IngestError(f"cannot read the header: {exc}") from exc
     if not row or not any(c.strip() for c in row):
-        raise IngestError("the file is empty: there is no header line",
-                          "export the data again with a header row")
+        raise IngestError(
+            "the file is empty: there is no header line", "export the data again with a header row"
+        )
     names = [c.strip() for c in row]
     seen: dict[str, int] = {}
     for i, name in enumerate(names, start=1):

@@ -13,6 +13,7 @@ inside is reported at the line it would have without that break.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import zipfile
 from collections.abc import Callable
@@ -28,11 +29,15 @@ from onpace.ingest.files import (
     FORMATS_BY_SUFFIX,
     FileStamp,
     Fingerprint,
+    bad_utf8,
     expand,
     fingerprint,
     guess_encoding,
+    gunzip,
+    mostly_utf8,
     read_header,
     read_sample,
+    record_lines,
     sniff_delimiter,
     transcode,
 )
@@ -94,8 +99,15 @@ class Reader:
             fp = fingerprint(path)
             shown = _shown(path, self.root)
             if fp.sha256 in seen_hashes:
-                files.append(FileRead(shown, fp.sha256, 0, duplicate_of=seen_hashes[fp.sha256],
-                                      note="same content as " + seen_hashes[fp.sha256]))
+                files.append(
+                    FileRead(
+                        shown,
+                        fp.sha256,
+                        0,
+                        duplicate_of=seen_hashes[fp.sha256],
+                        note="same content as " + seen_hashes[fp.sha256],
+                    )
+                )
                 continue
             seen_hashes[fp.sha256] = shown
             fmt = source.format if source.format != "auto" else _format_of(path)
@@ -107,21 +119,26 @@ class Reader:
                     cols, first_line = self._read_xlsx(path, source, table)
                     excel = True
                 elif fmt == "parquet":
-                    cols, first_line = self._read_relation(self.con.read_parquet(str(path)),
-                                                           table), 1
+                    cols, first_line = (
+                        self._read_relation(self.con.read_parquet(str(path)), table),
+                        1,
+                    )
                 else:
                     rel = self.con.read_json(str(path), format="newline_delimited")
                     cols, first_line = self._read_relation(rel, table), 1
             except IngestError as exc:
                 raise IngestError(f"{shown}: {exc.message}", exc.fix) from exc
             except Exception as exc:  # the readers' own errors: say which file and why
-                raise IngestError(f"{shown}: cannot read as {fmt}: {_first_line(exc)}",
-                                  _fix_for(exc)) from exc
+                raise IngestError(
+                    f"{shown}: cannot read as {fmt}: {_first_line(exc)}", _fix_for(exc)
+                ) from exc
             if self.before_stamp_check is not None:
                 self.before_stamp_check(path)
             if FileStamp.of(path) != fp.stamp:
-                raise IngestError(f"{shown} changed while it was being read",
-                                  "run the ingest again once the file is complete")
+                raise IngestError(
+                    f"{shown} changed while it was being read",
+                    "run the ingest again once the file is complete",
+                )
             if columns is None:
                 columns = cols
             elif cols != columns:
@@ -152,26 +169,39 @@ class Reader:
     def _read_csv(
         self, path: Path, source: Source, fp: Fingerprint, table: str
     ) -> tuple[list[str], int]:
+        if path.suffix.lower() == ".gz":  # compressed export: check and read the plain text
+            path = gunzip(path, self.workdir)
+            fp = fingerprint(path)
         encoding = source.encoding
         if encoding == "auto":
+            if not fp.utf8 and mostly_utf8(path):
+                raise IngestError(
+                    f"the file is UTF-8 but has bytes that are not UTF-8 ({bad_utf8(path)})",
+                    "re-export the file as UTF-8, or set 'encoding:' on the source",
+                )
             encoding = "utf-8-sig" if fp.utf8 else guess_encoding(path)
         readable = path
         if encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig"):
             readable = transcode(path, encoding, self.workdir)
             encoding = "utf-8"
-        elif not fp.utf8:
-            raise IngestError("the file is not valid UTF-8",
-                              "set 'encoding:' on the source (e.g. cp1252) or leave it 'auto'")
+        elif not fp.utf8 and source.encoding != "auto":
+            raise IngestError(
+                "the file is not valid UTF-8",
+                "set 'encoding:' on the source (e.g. cp1252) or leave it 'auto'",
+            )
         sample = read_sample(readable, "utf-8")
         if not sample.strip():
             raise IngestError("the file is empty", "export the data again with a header row")
         delimiter = source.delimiter if source.delimiter != "auto" else sniff_delimiter(sample)
         names = read_header(sample, delimiter, source.quote, source.header_row - 1)
-        if len(names) == 1 and source.delimiter == "auto" and any(
-            d in names[0] for d in ",;\t|"
-        ):
-            raise IngestError("found a single column; the delimiter could not be recognised",
-                              "set 'delimiter:' on the source")
+        others = [d for d in ",;\t|" if d != delimiter and d in names[0]]
+        if len(names) == 1 and others:
+            shown = "tab" if others[0] == "\t" else others[0]
+            raise IngestError(
+                f"the header is one single column {names[0][:60]!r}: the file seems to be "
+                f"delimited by {shown!r}, not {delimiter!r}",
+                f"set delimiter: {shown!r} on the source (or leave it 'auto')",
+            )
         rel = self.con.read_csv(
             str(readable),
             auto_detect=False,
@@ -188,6 +218,17 @@ class Reader:
         view = f"{table}_v"
         rel.create_view(view, replace=True)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {view}")
+        if fp.blank_lines:  # DuckDB skipped the blank lines: number the records exactly
+            lines = record_lines(readable, delimiter, source.quote, source.header_row - 1)
+            rows = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            if len(lines) == rows:
+                self.con.register(f"{table}_lines", pa.table({"_xl_line": pa.array(lines)}))
+                self.con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {table} "
+                    f"POSITIONAL JOIN {table}_lines"
+                )
+                self.con.unregister(f"{table}_lines")
+                return names, -1
         return names, source.header_row + 1
 
     def _read_relation(self, rel: Any, table: str) -> list[str]:
@@ -200,26 +241,34 @@ class Reader:
         return names
 
     def _read_xlsx(self, path: Path, source: Source, table: str) -> tuple[list[str], int]:
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
+        import openpyxl  # type: ignore[import-untyped]
+        from openpyxl.utils.exceptions import (  # type: ignore[import-untyped]
+            InvalidFileException,
+        )
 
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-            raise IngestError(f"not an Excel .xlsx workbook ({exc})",
-                              "save it as .xlsx, or export it as CSV") from exc
+            raise IngestError(
+                f"not an Excel .xlsx workbook ({exc})", "save it as .xlsx, or export it as CSV"
+            ) from exc
         try:
             if source.sheet is not None and source.sheet not in book.sheetnames:
-                raise IngestError(f"no sheet named {source.sheet!r}; the sheets are "
-                                  + ", ".join(book.sheetnames), "correct 'sheet:'")
+                raise IngestError(
+                    f"no sheet named {source.sheet!r}; the sheets are "
+                    + ", ".join(book.sheetnames),
+                    "correct 'sheet:'",
+                )
             sheet = book[source.sheet] if source.sheet else book.worksheets[0]
             rows = sheet.iter_rows(values_only=True)
             header: tuple[Any, ...] | None = None
             for _ in range(source.header_row):
                 header = next(rows, None)
             if header is None or not any(v is not None for v in header):
-                raise IngestError("the sheet is empty: there is no header row",
-                                  "put the column names in the first row, or set header_row")
+                raise IngestError(
+                    "the sheet is empty: there is no header row",
+                    "put the column names in the first row, or set header_row",
+                )
             text = ",".join(_quote(_cell(v) or "") for v in header)
             names = read_header(text, ",", '"', 0)
             values: list[list[str | None]] = [[] for _ in names]
@@ -229,20 +278,26 @@ class Reader:
                 line += 1
                 if row is None or all(v is None for v in row):
                     continue
-                if len(row) > len(names) and any(v is not None for v in row[len(names):]):
-                    raise IngestError(f"row {line} has values beyond the last named column",
-                                      "give every column a header")
+                if len(row) > len(names) and any(v is not None for v in row[len(names) :]):
+                    raise IngestError(
+                        f"row {line} has values beyond the last named column",
+                        "give every column a header",
+                    )
                 for i in range(len(names)):
                     values[i].append(_cell(row[i]) if i < len(row) else None)
                 lines.append(line)
         finally:
             book.close()
-        arrow = pa.table({**{n: pa.array(v, pa.string()) for n, v in zip(names, values,
-                                                                          strict=True)},
-                          "_xl_line": pa.array(lines, pa.int64())})
+        arrow = pa.table(
+            {
+                **{n: pa.array(v, pa.string()) for n, v in zip(names, values, strict=True)},
+                "_xl_line": pa.array(lines, pa.int64()),
+            }
+        )
         self.con.register(f"{table}_arrow", arrow)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {table}_arrow "
-                         "ORDER BY _xl_line")
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {table}_arrow ORDER BY _xl_line"
+        )
         self.con.unregister(f"{table}_arrow")
         return names, -1  # -1: the table carries its own line numbers
 
@@ -254,24 +309,27 @@ class Reader:
         assert source.database is not None
         url = _expand_env(source.database)
         what = source.table or "query"
+        backend: Any = None
         try:
             backend = ibis.connect(_ibis_url(url))
             expr = backend.table(source.table) if source.table else backend.sql(source.query)
             arrow = expr.to_pyarrow()
         except Exception as exc:
-            raise IngestError(f"source '{name}': cannot read {what} from the database: "
-                              f"{_first_line(exc)}",
-                              "check the URL, the table name or the query") from exc
+            raise IngestError(
+                f"source '{name}': cannot read {what} from the database: {_first_line(exc)}",
+                "check the URL, the table name or the query",
+            ) from exc
         finally:
-            try:
-                backend.disconnect()
-            except Exception:
-                pass
+            if backend is not None:
+                with contextlib.suppress(Exception):
+                    backend.disconnect()
         table = f"_onpace_raw_{name}_db".replace("-", "_")
         self.con.register(f"{table}_arrow", arrow)
         names = [str(c) for c in arrow.column_names]
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
-                         + sql.varchar_select(f"{table}_arrow", names))
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS "
+            + sql.varchar_select(f"{table}_arrow", names)
+        )
         self.con.unregister(f"{table}_arrow")
         label = f"{_redact(url)}#{source.table or 'query'}"
         read = FileRead(label, "", arrow.num_rows)
@@ -335,8 +393,11 @@ def _first_line(exc: BaseException) -> str:
     for prefix in ("Invalid Input Error: ", "Conversion Error: ", "IO Error: "):
         text = text.removeprefix(prefix)
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    head = " ".join(lines[:3]) if lines and lines[0].startswith("CSV Error") else (
-        lines[0] if lines else type(exc).__name__)
+    head = (
+        " ".join(lines[:3])
+        if lines and lines[0].startswith("CSV Error")
+        else (lines[0] if lines else type(exc).__name__)
+    )
     return head[:400]
 
 

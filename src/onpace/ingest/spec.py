@@ -202,6 +202,8 @@ _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 def _pydantic_issues(exc: ValidationError, doc: LocatedDocument, file: Path) -> list[SpecIssue]:
     issues = []
     for err in exc.errors():
+        if "str" in err["loc"] and err["type"] == "string_type":
+            continue  # the string shorthand did not fit; the mapping's own error says why
         loc: tuple[str | int, ...] = tuple(
             p for p in err["loc"] if not (isinstance(p, str) and p in ("ColumnMap", "str"))
         )
@@ -242,16 +244,25 @@ def _semantic_issues(loaded: LoadedSources) -> list[SpecIssue]:
     for name, source in loaded.sources.items():
         base: PathKey = ("sources", name)
         if not _NAME.match(name):
-            issues.append(loaded.issue(base, f"source name {name!r} is not a plain name",
-                                       "use letters, digits, _ and -"))
+            issues.append(
+                loaded.issue(
+                    base,
+                    f"source name {name!r} is not a plain name",
+                    "use letters, digits, _ and -",
+                )
+            )
         for entity_name, emap in source.entities.items():
             epath: PathKey = (*base, "entities", entity_name)
             entity = ENTITIES.get(entity_name)
             if entity is None or entity.derived:
-                issues.append(loaded.issue(
-                    epath, f"unknown entity '{entity_name}'."
-                    + did_you_mean(entity_name, LOADED_ENTITIES),
-                    "use one of " + ", ".join(LOADED_ENTITIES)))
+                issues.append(
+                    loaded.issue(
+                        epath,
+                        f"unknown entity '{entity_name}'."
+                        + did_you_mean(entity_name, LOADED_ENTITIES),
+                        "use one of " + ", ".join(LOADED_ENTITIES),
+                    )
+                )
                 continue
             issues.extend(_entity_issues(loaded, epath, entity, emap))
     return issues
@@ -266,10 +277,14 @@ def _entity_issues(
         cpath: PathKey = (*epath, "columns", col_name)
         col = entity.column(col_name)
         if col is None:
-            issues.append(loaded.issue(
-                cpath, f"{entity.name} has no column '{col_name}'."
-                + did_you_mean(col_name, entity.column_names),
-                "its columns are " + ", ".join(entity.column_names)))
+            issues.append(
+                loaded.issue(
+                    cpath,
+                    f"{entity.name} has no column '{col_name}'."
+                    + did_you_mean(col_name, entity.column_names),
+                    "its columns are " + ", ".join(entity.column_names),
+                )
+            )
             continue
         if cmap.expr is not None:
             try:
@@ -277,56 +292,95 @@ def _entity_issues(
             except FilterError as exc:
                 issues.append(loaded.issue((*cpath, "expr"), exc.message, exc.fix))
         if cmap.formats and col.kind not in ("timestamp", "date"):
-            issues.append(loaded.issue((*cpath, "format"),
-                                       f"'format' is for dates; {col_name} is {col.kind}",
-                                       "remove it"))
+            issues.append(
+                loaded.issue(
+                    (*cpath, "format"),
+                    f"'format' is for dates; {col_name} is {col.kind}",
+                    "remove it",
+                )
+            )
         if (cmap.min is not None or cmap.max is not None) and col.kind not in (
-            "money", "number", "integer"
+            "money",
+            "number",
+            "integer",
         ):
-            issues.append(loaded.issue(cpath, f"min/max are for numbers; {col_name} is "
-                                       f"{col.kind}", "remove them"))
+            issues.append(
+                loaded.issue(
+                    cpath, f"min/max are for numbers; {col_name} is {col.kind}", "remove them"
+                )
+            )
         if cmap.agg is not None and emap.group_by is None:
-            issues.append(loaded.issue((*cpath, "agg"), "'agg' needs 'group_by' on the entity",
-                                       f"add group_by: {entity.key}, or remove agg"))
+            issues.append(
+                loaded.issue(
+                    (*cpath, "agg"),
+                    "'agg' needs 'group_by' on the entity",
+                    f"add group_by: {entity.key}, or remove agg",
+                )
+            )
         if cmap.agg == "sum" and col.kind not in ("money", "number", "integer"):
-            issues.append(loaded.issue((*cpath, "agg"), f"cannot sum {col.kind} column "
-                                       f"{col_name}", "use first, last, min or max"))
+            issues.append(
+                loaded.issue(
+                    (*cpath, "agg"),
+                    f"cannot sum {col.kind} column {col_name}",
+                    "use first, last, min or max",
+                )
+            )
     missing = [c for c in entity.required_columns if c not in maps]
     if missing:
-        issues.append(loaded.issue(
-            (*epath, "columns"), f"{entity.name} needs column(s) {', '.join(missing)}",
-            "map them, e.g. " + f"{missing[0]}: <source column>"))
+        issues.append(
+            loaded.issue(
+                (*epath, "columns"),
+                f"{entity.name} needs column(s) {', '.join(missing)}",
+                "map them, e.g. " + f"{missing[0]}: <source column>",
+            )
+        )
     if emap.where is not None:
         try:
             parse_row_expression(emap.where, kind="filter")
         except FilterError as exc:
             issues.append(loaded.issue((*epath, "where"), exc.message, exc.fix))
     if emap.group_by is not None and emap.group_by not in maps:
-        issues.append(loaded.issue(
-            (*epath, "group_by"), f"group_by '{emap.group_by}' is not a mapped column."
-            + did_you_mean(emap.group_by, list(maps)),
-            f"group by the entity key, e.g. group_by: {entity.key}"))
+        issues.append(
+            loaded.issue(
+                (*epath, "group_by"),
+                f"group_by '{emap.group_by}' is not a mapped column."
+                + did_you_mean(emap.group_by, list(maps)),
+                f"group by the entity key, e.g. group_by: {entity.key}",
+            )
+        )
     return issues
 
 
-def load_sources(file: Path, text: str | None = None) -> tuple[LoadedSources | None, list[SpecIssue]]:
+def load_sources(
+    file: Path, text: str | None = None
+) -> tuple[LoadedSources | None, list[SpecIssue]]:
     """Read and check sources.yml; returns the sources (None if unusable) and every issue."""
     try:
         doc = load_located(file, text)
     except YamlSyntaxError as exc:
-        return None, [SpecIssue("error", file, exc.line, "(yaml)", exc.message,
-                                "fix the YAML syntax at that line")]
+        return None, [
+            SpecIssue(
+                "error", file, exc.line, "(yaml)", exc.message, "fix the YAML syntax at that line"
+            )
+        ]
     except (OSError, UnicodeDecodeError) as exc:
         return None, [SpecIssue("error", file, None, "(file)", str(exc))]
     data: Any = doc.data
     if not isinstance(data, dict) or "sources" not in data:
-        return None, [SpecIssue("error", file, 1, "(file)", "sources.yml is a mapping with a "
-                                "'sources:' key", "start the file with 'sources:' and name "
-                                "each source under it")]
+        return None, [
+            SpecIssue(
+                "error",
+                file,
+                1,
+                "(file)",
+                "sources.yml is a mapping with a 'sources:' key",
+                "start the file with 'sources:' and name each source under it",
+            )
+        ]
     try:
         parsed = SourcesFile.model_validate(data)
     except ValidationError as exc:
-        return None, _pydantic_issues(exc, doc, file)
+        return None, sorted(_pydantic_issues(exc, doc, file), key=lambda i: i.line or 0)
     loaded = LoadedSources(file=file, sources=dict(parsed.sources), document=doc)
-    issues = _semantic_issues(loaded)
+    issues = sorted(_semantic_issues(loaded), key=lambda i: i.line or 0)
     return (None if issues else loaded), issues

@@ -128,8 +128,14 @@ def parse_kpi_items(
         line = doc.line_of(path) if doc else None
         if not isinstance(raw, dict):
             out.issues.append(
-                SpecIssue("error", file, line, f"kpis[{index}]", "a KPI must be a mapping of keys",
-                          "start each KPI with '- name: ...'")
+                SpecIssue(
+                    "error",
+                    file,
+                    line,
+                    f"kpis[{index}]",
+                    "a KPI must be a mapping of keys",
+                    "start each KPI with '- name: ...'",
+                )
             )
             continue
         try:
@@ -139,14 +145,26 @@ def parse_kpi_items(
             for err in exc.errors():
                 issue = _issue_from_error(err, raw, doc, path, file)
                 out.issues.append(
-                    SpecIssue(issue.level, issue.file, issue.line, f"{name}.{issue.field}",
-                              issue.message, issue.fix)
+                    SpecIssue(
+                        issue.level,
+                        issue.file,
+                        issue.line,
+                        f"{name}.{issue.field}",
+                        issue.message,
+                        issue.fix,
+                    )
                 )
             continue
         if kpi.name in out.sources:
             out.issues.append(
-                SpecIssue("error", file, line, f"{kpi.name}.name",
-                          f"KPI '{kpi.name}' is defined twice", "rename or remove one of them")
+                SpecIssue(
+                    "error",
+                    file,
+                    line,
+                    f"{kpi.name}.name",
+                    f"KPI '{kpi.name}' is defined twice",
+                    "rename or remove one of them",
+                )
             )
             continue
         out.kpis.append(kpi)
@@ -159,27 +177,64 @@ def load_kpi_file(file: Path) -> LoadedKpis:
     try:
         doc = load_located(file)
     except YamlSyntaxError as exc:
-        return LoadedKpis([], {}, [SpecIssue("error", file, exc.line, "(yaml)", exc.message,
-                                             "fix the YAML syntax at that line")])
+        return LoadedKpis(
+            [],
+            {},
+            [
+                SpecIssue(
+                    "error",
+                    file,
+                    exc.line,
+                    "(yaml)",
+                    exc.message,
+                    "fix the YAML syntax at that line",
+                )
+            ],
+        )
     except OSError as exc:
         return LoadedKpis([], {}, [SpecIssue("error", file, None, "(file)", str(exc))])
     data = doc.data
     if data is None:
         return LoadedKpis([], {}, [])
     if not isinstance(data, dict) or "kpis" not in data:
-        return LoadedKpis([], {}, [SpecIssue(
-            "error", file, 1, "(file)", "a KPI file is a mapping with a 'kpis:' list",
-            "start the file with 'kpis:' and list the KPIs under it")])
+        return LoadedKpis(
+            [],
+            {},
+            [
+                SpecIssue(
+                    "error",
+                    file,
+                    1,
+                    "(file)",
+                    "a KPI file is a mapping with a 'kpis:' list",
+                    "start the file with 'kpis:' and list the KPIs under it",
+                )
+            ],
+        )
     extra = [k for k in data if k != "kpis"]
     issues = [
-        SpecIssue("error", file, doc.line_of((str(k),)), str(k), f"unknown key '{k}'."
-                  + did_you_mean(str(k), ["kpis"]), "a KPI file holds only 'kpis:'")
+        SpecIssue(
+            "error",
+            file,
+            doc.line_of((str(k),)),
+            str(k),
+            f"unknown key '{k}'." + did_you_mean(str(k), ["kpis"]),
+            "a KPI file holds only 'kpis:'",
+        )
         for k in extra
     ]
     items = data["kpis"] or []
     if not isinstance(items, list):
-        issues.append(SpecIssue("error", file, doc.line_of(("kpis",)), "kpis",
-                                "'kpis' must be a list", "write each KPI as '- name: ...'"))
+        issues.append(
+            SpecIssue(
+                "error",
+                file,
+                doc.line_of(("kpis",)),
+                "kpis",
+                "'kpis' must be a list",
+                "write each KPI as '- name: ...'",
+            )
+        )
         return LoadedKpis([], {}, issues)
     loaded = parse_kpi_items(items, doc, file)
     loaded.issues[:0] = issues
@@ -195,10 +250,16 @@ def merge(parts: list[LoadedKpis]) -> LoadedKpis:
             source = part.sources[kpi.name]
             if kpi.name in out.sources:
                 first = out.sources[kpi.name]
-                out.issues.append(SpecIssue(
-                    "error", source.file, source.line(), f"{kpi.name}.name",
-                    f"KPI '{kpi.name}' is already defined in {first.file}:{first.line()}",
-                    "rename or remove one of them"))
+                out.issues.append(
+                    SpecIssue(
+                        "error",
+                        source.file,
+                        source.line(),
+                        f"{kpi.name}.name",
+                        f"KPI '{kpi.name}' is already defined in {first.file}:{first.line()}",
+                        "rename or remove one of them",
+                    )
+                )
                 continue
             out.kpis.append(kpi)
             out.sources[kpi.name] = source

@@ -35,35 +35,54 @@ class _Checker:
         self.source = source
         self.issues: list[SpecIssue] = []
 
-    def add(self, field: tuple[str | int, ...], message: str, fix: str = "",
-            level: str = "error") -> None:
+    def add(
+        self, field: tuple[str | int, ...], message: str, fix: str = "", level: str = "error"
+    ) -> None:
         line = self.source.line(*field) if self.source else None
         file = self.source.file if self.source else None
         dotted = ".".join(str(f) for f in field)
-        self.issues.append(SpecIssue(
-            "error" if level == "error" else "warning", file, line,
-            f"{self.kpi.name}.{dotted}" if dotted else self.kpi.name, message, fix))
+        self.issues.append(
+            SpecIssue(
+                "error" if level == "error" else "warning",
+                file,
+                line,
+                f"{self.kpi.name}.{dotted}" if dotted else self.kpi.name,
+                message,
+                fix,
+            )
+        )
 
     def entity(self, field: tuple[str | int, ...], name: str) -> bool:
         if name in ENTITIES:
             return True
-        self.add(field, f"unknown entity '{name}'." + did_you_mean(name, ENTITIES),
-                 "use one of " + ", ".join(ENTITIES))
+        self.add(
+            field,
+            f"unknown entity '{name}'." + did_you_mean(name, ENTITIES),
+            "use one of " + ", ".join(ENTITIES),
+        )
         return False
 
-    def column(self, field: tuple[str | int, ...], entity: str, name: str,
-               kinds: tuple[str, ...] | None = None, what: str = "column") -> None:
+    def column(
+        self,
+        field: tuple[str | int, ...],
+        entity: str,
+        name: str,
+        kinds: tuple[str, ...] | None = None,
+        what: str = "column",
+    ) -> None:
         try:
             path = resolve(entity, name)
         except UnknownNameError as exc:
             self.add(field, str(exc), f"name a {what} of {entity}")
             return
         if kinds and path.column.kind not in kinds:
-            self.add(field, f"'{name}' is a {path.column.kind} column; a {what} must be "
-                     + " or ".join(kinds), "choose another column")
+            self.add(
+                field,
+                f"'{name}' is a {path.column.kind} column; a {what} must be " + " or ".join(kinds),
+                "choose another column",
+            )
 
-    def expression(self, field: tuple[str | int, ...], entity: str, text: str,
-                   kind: str) -> None:
+    def expression(self, field: tuple[str | int, ...], entity: str, text: str, kind: str) -> None:
         try:
             parsed = parse_row_expression(text, kind="filter" if kind == "filter" else "value")
         except FilterError as exc:
@@ -76,11 +95,15 @@ class _Checker:
         if not self.entity((*prefix, "entity"), m.entity):
             return
         if m.column and m.expr:
-            self.add((*prefix, "expr"), "give either 'column' or 'expr', not both",
-                     "remove one of them")
+            self.add(
+                (*prefix, "expr"), "give either 'column' or 'expr', not both", "remove one of them"
+            )
         if m.agg != "count" and not m.column and not m.expr:
-            self.add((*prefix, "column"), f"'{m.agg}' needs a column to aggregate",
-                     "add 'column:' (or 'expr:'), or use agg: count")
+            self.add(
+                (*prefix, "column"),
+                f"'{m.agg}' needs a column to aggregate",
+                "add 'column:' (or 'expr:'), or use agg: count",
+            )
         if m.column:
             kinds = _NUMERIC if m.agg in ("sum", "avg", "median") else None
             self.column((*prefix, "column"), m.entity, m.column, kinds)
@@ -98,8 +121,11 @@ class _Checker:
                 try:
                     resolve(entity, dim)
                 except UnknownNameError as exc:
-                    self.add(("dimensions", i), str(exc),
-                             f"remove '{dim}' or name a column reachable from {entity}")
+                    self.add(
+                        ("dimensions", i),
+                        str(exc),
+                        f"remove '{dim}' or name a column reachable from {entity}",
+                    )
 
 
 def _check_one(kpi: AnyKpi, source: KpiSource | None, names: set[str]) -> list[SpecIssue]:
@@ -112,15 +138,17 @@ def _check_one(kpi: AnyKpi, source: KpiSource | None, names: set[str]) -> list[S
         c.measure(("denominator",), kpi.denominator)
         c.dimensions([kpi.numerator.entity, kpi.denominator.entity])
         if kpi.multiplier == 0:
-            c.add(("multiplier",), "multiplier 0 makes every value 0",
-                  "use 1, or 100 for 'per 100'")
+            c.add(
+                ("multiplier",), "multiplier 0 makes every value 0", "use 1, or 100 for 'per 100'"
+            )
     elif isinstance(kpi, SnapshotKpi):
         if c.entity(("entity",), kpi.entity):
             if kpi.agg != "count" and not kpi.column:
                 c.add(("column",), f"'{kpi.agg}' needs a column", "add 'column:'")
             if kpi.column:
-                c.column(("column",), kpi.entity, kpi.column,
-                         _NUMERIC if kpi.agg == "sum" else None)
+                c.column(
+                    ("column",), kpi.entity, kpi.column, _NUMERIC if kpi.agg == "sum" else None
+                )
             c.column(("start",), kpi.entity, kpi.start, _TIME, "time column")
             if kpi.end:
                 c.column(("end",), kpi.entity, kpi.end, _TIME, "time column")
@@ -154,14 +182,24 @@ def _check_one(kpi: AnyKpi, source: KpiSource | None, names: set[str]) -> list[S
         else:
             for ref in parsed.columns:
                 if ref not in names:
-                    c.add(("expr",), f"unknown KPI '{ref}' in {kpi.expr!r}."
-                          + did_you_mean(ref, names), "define it or correct the name")
+                    c.add(
+                        ("expr",),
+                        f"unknown KPI '{ref}' in {kpi.expr!r}." + did_you_mean(ref, names),
+                        "define it or correct the name",
+                    )
                 elif ref == kpi.name:
-                    c.add(("expr",), f"'{kpi.name}' refers to itself",
-                          "use prior() or last_year() for an earlier value of a KPI")
+                    c.add(
+                        ("expr",),
+                        f"'{kpi.name}' refers to itself",
+                        "use prior() or last_year() for an earlier value of a KPI",
+                    )
     if kpi.unit == "percent" and isinstance(kpi, RatioKpi) and kpi.multiplier not in (1, 1.0):
-        c.add(("multiplier",), "percent values are stored as fractions (0.25 shows as 25%)",
-              "drop the multiplier", level="warning")
+        c.add(
+            ("multiplier",),
+            "percent values are stored as fractions (0.25 shows as 25%)",
+            "drop the multiplier",
+            level="warning",
+        )
     return c.issues
 
 
@@ -186,7 +224,7 @@ def _cycles(kpis: dict[str, AnyKpi]) -> Iterator[list[str]]:
             if ref not in kpis or ref == name:
                 continue
             if state.get(ref) == 1:
-                yield [*stack[stack.index(ref):], ref]
+                yield [*stack[stack.index(ref) :], ref]
             elif ref not in state:
                 yield from visit(ref)
         stack.pop()
@@ -206,8 +244,14 @@ def validate_kpis(kpis: list[AnyKpi], sources: dict[str, KpiSource]) -> list[Spe
     by_name = {k.name: k for k in kpis}
     for cycle in _cycles(by_name):
         src = sources.get(cycle[0])
-        issues.append(SpecIssue(
-            "error", src.file if src else None, src.line("expr") if src else None,
-            f"{cycle[0]}.expr", "derived KPIs refer to each other in a loop: "
-            + " -> ".join(cycle), "break the loop: one of them must not use the other"))
+        issues.append(
+            SpecIssue(
+                "error",
+                src.file if src else None,
+                src.line("expr") if src else None,
+                f"{cycle[0]}.expr",
+                "derived KPIs refer to each other in a loop: " + " -> ".join(cycle),
+                "break the loop: one of them must not use the other",
+            )
+        )
     return issues

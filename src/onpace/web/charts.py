@@ -31,7 +31,9 @@ def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     return spec
 
 
-def trend_chart(rows: Sequence[dict[str, Any]], unit: str, title: str = "") -> dict[str, Any]:
+def trend_chart(
+    rows: Sequence[dict[str, Any]], unit: str, title: str = "", date_format: str = "%b %Y"
+) -> dict[str, Any]:
     """Line of actual values per period, with optional target, pace and projection lines.
 
     Each row: ``period`` (ISO date), ``label``, ``value``; optionally ``target``, ``pace``,
@@ -40,7 +42,7 @@ def trend_chart(rows: Sequence[dict[str, Any]], unit: str, title: str = "") -> d
     data = alt.Data(values=[dict(r) for r in rows])  # type: ignore[no-untyped-call]
     fmt = _AXIS_FORMAT.get(unit, ",.2f")
     base = alt.Chart(data).encode(
-        x=alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
+        x=alt.X("period:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0))
     )
     layers: list[Any] = []
     if any(r.get("low") is not None for r in rows):
@@ -65,7 +67,9 @@ def trend_chart(rows: Sequence[dict[str, Any]], unit: str, title: str = "") -> d
     ):
         if any(r.get(field) is not None for r in rows):
             layers.append(
-                base.mark_line(color=colour, strokeDash=dash).encode(
+                base.mark_line(
+                    color=colour, strokeDash=dash, point=alt.OverlayMarkDef(color=colour, size=20)
+                ).encode(
                     y=alt.Y(f"{field}:Q"),
                     tooltip=[
                         alt.Tooltip("label:N", title="period"),

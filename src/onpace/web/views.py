@@ -13,10 +13,11 @@ from typing import Any
 
 from onpace.describe import kpi_detail, kpi_rows
 from onpace.engine.periods import Grain, period_start, shift_period
-from onpace.errors import MissingDataError
+from onpace.errors import MissingDataError, UnknownNameError
 from onpace.model.entities import ENTITIES, LOADED_ENTITIES
 from onpace.spec.kpi import kpi_entities
 from onpace.web import charts
+from onpace.web.scope import UNRESTRICTED, Scope
 from onpace.workspace import Workspace
 
 
@@ -44,9 +45,18 @@ def kpi_view(
     periods: int = 24,
     by: str | None = None,
     as_of: datetime | None = None,
+    scope: Scope = UNRESTRICTED,
 ) -> dict[str, Any]:
-    """The KPI detail page: definition, trend, and a breakdown by one dimension."""
+    """The KPI detail page: definition, trend, and a breakdown by one dimension.
+
+    The breakdown keeps only the rows ``scope`` allows (a rep sees their own row).
+    """
     detail = kpi_detail(ws, name)
+    if by and by not in detail["dimensions"]:
+        allowed = ", ".join(detail["dimensions"]) or "none"
+        raise UnknownNameError(
+            f"KPI '{name}' cannot be broken down by '{by}'; its dimensions: {allowed}"
+        )
     as_of = as_of or ws.now()
     start, end = ws.default_range(grain, periods, as_of=as_of)
     frame = ws.compute([name], grain=grain, start=start, end=end, as_of=as_of)
@@ -73,8 +83,10 @@ def kpi_view(
         current = period_start(as_of.date(), grain, ws.calendar)
         last = shift_period(current, grain, -1)
         part = ws.compute([name], grain=grain, start=last, end=current, by=by, as_of=as_of)
-        members = [
-            {"member": m, "value": _clean(v)} for m, v in zip(part[by], part["value"], strict=True)
+        members: list[dict[str, Any]] = [
+            {"member": None if m is None else str(m), "value": _clean(v)}
+            for m, v in zip(part[by], part["value"], strict=True)
+            if scope.allows(by, None if m is None else str(m))
         ]
         members.sort(key=lambda m: (m["value"] is None, -(m["value"] or 0.0)))
         out["breakdown"] = {

@@ -1,0 +1,265 @@
+"""Users, sessions, API tokens and the audit log, on the state store's database.
+
+One :class:`Auth` per app, sharing the store's SQLAlchemy engine. Every method
+opens and commits its own short session, so a web request never holds a
+transaction open while it computes KPIs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from onpace.auth.models import ApiToken, AuditEntry, User, WebSession
+from onpace.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from onpace.auth.roles import ROLES
+from onpace.errors import OnpaceError
+
+SESSION_HOURS = 12
+TOKEN_PREFIX = "onp_"
+# A verified token is remembered this long, so scripts polling the API do not cost a
+# database lookup per request; a deactivated user's token stops working within it.
+TOKEN_CACHE_SECONDS = 10.0
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
+
+
+class AuthError(OnpaceError):
+    """A user, token or session request that cannot be done (with the reason)."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who makes a request: the user, their role, their rep id and how they logged in."""
+
+    user_id: int
+    name: str
+    role: str
+    rep_id: str | None
+    via: str  # "session" or "token"
+    csrf: str = ""
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A token as created: ``token`` is shown once and never stored."""
+
+    token: str
+    user: str
+    label: str
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; they were stored as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class Auth:
+    """The accounts of one state store."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._tokens: dict[str, tuple[float, Identity]] = {}
+        self._tokens_lock = threading.Lock()
+
+    @contextmanager
+    def _db(self) -> Iterator[Session]:
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            raise
+        except SQLAlchemyError as exc:
+            session.rollback()
+            raise AuthError(f"the state store refused the change: {exc}") from exc
+        finally:
+            session.close()
+
+    # users
+
+    def add_user(
+        self, name: str, role: str, password: str, rep_id: str | None = None, actor: str = "cli"
+    ) -> None:
+        """Create a user; refuses bad names, roles and weak passwords with the reason."""
+        if not _NAME.match(name):
+            raise AuthError(
+                f"user name {name!r}: use letters, digits and _ . @ - (up to 100 characters)"
+            )
+        if role not in ROLES:
+            raise AuthError(f"role {role!r}: use one of {', '.join(ROLES)}")
+        if rep_id is not None and not rep_id.strip():
+            rep_id = None
+        problem = password_problem(password)
+        if problem:
+            raise AuthError(problem)
+        try:
+            with self._db() as db:
+                db.add(
+                    User(
+                        name=name,
+                        role=role,
+                        rep_id=rep_id,
+                        password_hash=hash_password(password),
+                        active=True,
+                        created_at=datetime.now(UTC),
+                    )
+                )
+        except IntegrityError as exc:
+            raise AuthError(f"user {name!r} exists already") from exc
+        self.audit(actor, "user.add", name, {"role": role, "rep_id": rep_id})
+
+    def users(self) -> list[dict[str, Any]]:
+        with self._db() as db:
+            return [
+                {"name": u.name, "role": u.role, "rep_id": u.rep_id, "active": u.active}
+                for u in db.scalars(select(User).order_by(User.name))
+            ]
+
+    def _identity(self, user: User, via: str, csrf: str = "") -> Identity:
+        return Identity(user.id, user.name, user.role, user.rep_id, via, csrf)
+
+    def authenticate(self, name: str, password: str) -> Identity | None:
+        """The user when ``password`` is right, else None (same cost for unknown names)."""
+        with self._db() as db:
+            user = db.scalar(select(User).where(User.name == name, User.active.is_(True)))
+            if not verify_password(user.password_hash if user else None, password):
+                return None
+            assert user is not None
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            return self._identity(user, "session")
+
+    # browser sessions
+
+    def start_session(self, user_id: int) -> tuple[str, str]:
+        """A new session: (the cookie value, its CSRF token)."""
+        raw = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
+        with self._db() as db:
+            db.add(
+                WebSession(
+                    id_hash=digest(raw),
+                    user_id=user_id,
+                    csrf=csrf,
+                    created_at=now,
+                    expires_at=now + timedelta(hours=SESSION_HOURS),
+                )
+            )
+            db.execute(delete(WebSession).where(WebSession.expires_at < now))
+        return raw, csrf
+
+    def session_identity(self, raw: str) -> Identity | None:
+        with self._db() as db:
+            row = db.get(WebSession, digest(raw))
+            if row is None:
+                return None
+            if _utc(row.expires_at) < datetime.now(UTC):
+                db.delete(row)
+                return None
+            user = db.get(User, row.user_id)
+            if user is None or not user.active:
+                return None
+            return self._identity(user, "session", row.csrf)
+
+    def end_session(self, raw: str) -> None:
+        with self._db() as db:
+            db.execute(delete(WebSession).where(WebSession.id_hash == digest(raw)))
+
+    # API tokens
+
+    def create_token(self, user_name: str, label: str = "", actor: str = "cli") -> NewToken:
+        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self._db() as db:
+            user = db.scalar(select(User).where(User.name == user_name))
+            if user is None:
+                raise AuthError(f"there is no user {user_name!r} (add one with: onpace user add)")
+            db.add(
+                ApiToken(
+                    user_id=user.id,
+                    token_hash=digest(raw),
+                    label=label or "token",
+                    created_at=datetime.now(UTC),
+                    revoked=False,
+                )
+            )
+        self.audit(actor, "token.create", user_name, {"label": label or "token"})
+        return NewToken(raw, user_name, label or "token")
+
+    def token_identity(self, raw: str) -> Identity | None:
+        if not raw.startswith(TOKEN_PREFIX):
+            return None
+        key = digest(raw)
+        now = time.monotonic()
+        with self._tokens_lock:
+            hit = self._tokens.get(key)
+            if hit is not None and hit[0] > now:
+                return hit[1]
+        who = self._token_lookup(raw)
+        if who is not None:
+            with self._tokens_lock:
+                if len(self._tokens) > 10_000:
+                    self._tokens.clear()
+                self._tokens[key] = (now + TOKEN_CACHE_SECONDS, who)
+        return who
+
+    def _token_lookup(self, raw: str) -> Identity | None:
+        with self._db() as db:
+            row = db.scalar(
+                select(ApiToken).where(
+                    ApiToken.token_hash == digest(raw), ApiToken.revoked.is_(False)
+                )
+            )
+            if row is None:
+                return None
+            user = db.get(User, row.user_id)
+            if user is None or not user.active:
+                return None
+            return self._identity(user, "token")
+
+    # audit log
+
+    def audit(self, user: str, action: str, obj: str, detail: dict[str, Any]) -> None:
+        """Record one write; the log is append-only (database triggers refuse changes)."""
+        with self._db() as db:
+            db.add(
+                AuditEntry(
+                    at=datetime.now(UTC),
+                    user=user,
+                    action=action,
+                    object=obj[:400],
+                    detail=json.dumps(detail, default=str, sort_keys=True),
+                )
+            )
+
+    def audit_entries(self, limit: int = 200) -> list[dict[str, Any]]:
+        with self._db() as db:
+            rows = db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
+            return [
+                {
+                    "at": _utc(r.at).isoformat(timespec="seconds"),
+                    "user": r.user,
+                    "action": r.action,
+                    "object": r.object,
+                    "detail": r.detail,
+                }
+                for r in rows
+            ]

@@ -1,0 +1,356 @@
+"""Turn one entity mapping of sources.yml into a typed SELECT with a quarantine reason per row.
+
+For every entity column the mapping fills, this builds the typed value (text,
+number, timestamp, ...) from the source's text columns, and the checks that
+reject a row: a required value missing, a date or number that does not parse, a
+number out of range, a date in the future, a value absurdly long. The first
+failing check becomes the row's ``_reason``; rows without one are loaded.
+
+Expressions (``Quantity * Price``) are parsed and whitelisted by
+:func:`onpace.spec.filters.parse_row_expression`, then rewritten node by node:
+each column becomes the parsed source column. A column used in arithmetic (or
+compared with a number) is read as a number in the source's number format;
+elsewhere it is text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlglot import exp
+
+from onpace.errors import FilterError, did_you_mean
+from onpace.ingest import sql
+from onpace.ingest.errors import IngestError
+from onpace.ingest.spec import ColumnMap, EntityMap, LoadedSources, Source
+from onpace.model.entities import ENTITIES, Column, Entity
+from onpace.spec.filters import parse_row_expression
+
+MAX_TEXT = 65_536
+_NUMERIC_PARENTS = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Neg, exp.Abs, exp.Round)
+_COMPARE = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between, exp.In)
+_PASS_THROUGH = (exp.Paren, exp.Coalesce, exp.Nullif)
+
+
+@dataclass(frozen=True)
+class TypedColumn:
+    """One entity column: its parsed value, its final value, and the checks that reject a row.
+
+    ``parsed`` reads the first layer's columns (source text after the value map, source
+    numbers); ``final`` and the checks read ``_p_<name>``, the parsed value, so no value is
+    parsed twice.
+    """
+
+    name: str
+    kind: str
+    parsed: exp.Expression
+    final: exp.Expression
+    checks: tuple[tuple[exp.Expression, exp.Expression], ...]
+    agg: str
+
+
+@dataclass(frozen=True)
+class MappingPlan:
+    """Everything needed to select an entity's rows from a source."""
+
+    source: str
+    entity: Entity
+    where: exp.Expression | None
+    columns: tuple[TypedColumn, ...]
+    group_by: str | None
+    first_layer: tuple[tuple[str, exp.Expression], ...]
+
+    @property
+    def key(self) -> str:
+        return self.group_by or self.entity.key
+
+    def select_sql(self, view: str) -> str:
+        """Typed columns, provenance and ``_reason`` for every row the ``where`` keeps.
+
+        Three layers: texts and numbers of the source columns, then the parsed values,
+        then final values and checks, each reading the layer below by name.
+        """
+        provenance = [sql.ident("_file"), sql.ident("_line"), sql.ident("_seq")]
+        first = exp.select(
+            *provenance, *(exp.alias_(e, n, quoted=True) for n, e in self.first_layer)
+        ).from_(exp.to_table(view))
+        if self.where is not None:
+            first = first.where(sql.fill("COALESCE(__w, FALSE)", w=self.where))
+        second = exp.select(
+            exp.Star(), *(exp.alias_(c.parsed, f"_p_{c.name}", quoted=True) for c in self.columns)
+        ).from_(first.subquery("l1"))
+        reasons = exp.Case()
+        any_check = False
+        for col in self.columns:
+            for condition, message in col.checks:
+                reasons = reasons.when(condition, message)
+                any_check = True
+        reason: exp.Expression = reasons if any_check else exp.cast(exp.Null(), "VARCHAR")
+        third = exp.select(
+            *provenance,
+            *(exp.alias_(c.final, c.name, quoted=True) for c in self.columns),
+            exp.alias_(reason, "_reason"),
+        ).from_(second.subquery("l2"))
+        return sql.render(third)
+
+
+class _Builder:
+    def __init__(
+        self,
+        loaded: LoadedSources,
+        name: str,
+        source: Source,
+        columns: list[str],
+        excel: bool,
+        workspace_zone: str,
+        now: datetime,
+    ) -> None:
+        self.loaded = loaded
+        self.name = name
+        self.source = source
+        self.columns = columns
+        self.excel = excel
+        self.zone = workspace_zone
+        self.now = now
+        self.layer: dict[str, exp.Expression] = {}
+
+    def add(self, name: str, expression: exp.Expression) -> exp.Column:
+        """Put ``expression`` in the first layer under ``name``; returns a reference to it."""
+        self.layer.setdefault(name, expression)
+        return sql.ident(name)
+
+    def raw(self, name: str, path: tuple[str | int, ...]) -> exp.Expression:
+        """The trimmed text of source column ``name``; a located error when it is absent."""
+        return sql.text_value(sql.ident(self.source_column(name, path)))
+
+    def source_column(self, name: str, path: tuple[str | int, ...]) -> str:
+        """The source's own spelling of column ``name`` (a different case is accepted)."""
+        if name not in self.columns:
+            folded = {c.lower(): c for c in self.columns}
+            if name.lower() in folded:
+                name = folded[name.lower()]
+            else:
+                issue = self.loaded.issue(
+                    path,
+                    f"source '{self.name}' has no column '{name}'."
+                    + did_you_mean(name, self.columns),
+                    "its columns are " + ", ".join(self.columns),
+                )
+                raise IngestError(str(issue), issues=[issue])
+        return name
+
+    def number(self, text: exp.Expression) -> exp.Expression:
+        return sql.number_value(text, self.source.decimal, self.source.thousands_separator)
+
+    def expression(
+        self, text: str, kind: str, path: tuple[str | int, ...]
+    ) -> tuple[exp.Expression, list[tuple[exp.Expression, exp.Expression]]]:
+        """Translate a whitelisted expression; also the parse checks of its number columns.
+
+        A filter (``kind="filter"``) reads the source columns directly, since it decides
+        which rows enter the first layer; a value expression reads first-layer columns.
+        """
+        try:
+            parsed = parse_row_expression(text, kind="filter" if kind == "filter" else "value")
+        except FilterError as exc:
+            issue = self.loaded.issue(path, exc.message, exc.fix)
+            raise IngestError(str(issue), issues=[issue]) from exc
+        checks: list[tuple[exp.Expression, exp.Expression]] = []
+        seen: set[str] = set()
+
+        def swap(node: exp.Expression) -> exp.Expression:
+            if not isinstance(node, exp.Column):
+                return node
+            name = self.source_column(".".join(p.name for p in node.parts), path)
+            raw = sql.text_value(sql.ident(name))
+            numeric = _numeric_context(node)
+            if kind == "filter":
+                return exp.Paren(this=self.number(raw)) if numeric else raw
+            index = self.columns.index(name)
+            text_ref = self.add(f"_r{index}", raw)
+            if not numeric:
+                return text_ref
+            number_ref = self.add(f"_n{index}", self.number(raw))
+            if name not in seen:
+                seen.add(name)
+                checks.append(
+                    (
+                        sql.fill("__r IS NOT NULL AND __v IS NULL", r=text_ref, v=number_ref),
+                        _message("cannot read ", text_ref, f" in {name} as a number"),
+                    )
+                )
+            return number_ref.copy()
+
+        tree = parsed.tree.copy().transform(swap)
+        return tree, checks
+
+    def column(
+        self, col: Column, cmap: ColumnMap, path: tuple[str | int, ...], required: bool
+    ) -> TypedColumn:
+        checks: list[tuple[exp.Expression, exp.Expression]] = []
+        origin = ""
+        parsed_ref = sql.ident(f"_p_{col.name}")
+        if cmap.from_ is not None:
+            origin = f" (column {cmap.from_})"
+            text: exp.Expression = self.raw(cmap.from_, (*path, "from"))
+            if cmap.map:
+                text = sql.mapped(text, cmap.map)
+            text_ref = self.add(f"_t_{col.name}", text)
+            parsed = self.typed(text_ref, col, cmap)
+            if col.kind not in ("id", "string"):
+                what = {
+                    "timestamp": "a date",
+                    "date": "a date",
+                    "boolean": "true or false",
+                    "integer": "a whole number",
+                }.get(col.kind, "a number")
+                expected = f" (expected {' or '.join(cmap.formats)})" if cmap.formats else ""
+                checks.append(
+                    (
+                        sql.fill("__t IS NOT NULL AND __v IS NULL", t=text_ref, v=parsed_ref),
+                        _message("cannot read ", text_ref, f" in {cmap.from_} as {what}{expected}"),
+                    )
+                )
+        elif cmap.expr is not None:
+            origin = f" (from {cmap.expr})"
+            tree, checks = self.expression(cmap.expr, col.kind, (*path, "expr"))
+            if col.kind in ("money", "number", "integer"):
+                parsed = sql.cast(sql.fill("CAST(__t AS DOUBLE)", t=tree), col.kind)
+            elif col.kind in ("timestamp", "date"):
+                parsed = self.typed(sql.fill("CAST(__t AS VARCHAR)", t=tree), col, cmap)
+            else:
+                parsed = sql.cast(tree, col.kind)
+        else:
+            parsed = sql.cast(sql.lit(None), col.kind)
+        value: exp.Expression = parsed_ref
+        if cmap.default is not None:
+            default = self.typed(sql.lit(str(cmap.default)), col, cmap)
+            value = exp.Coalesce(this=parsed_ref.copy(), expressions=[default])
+        checks.extend(self.rules(col, cmap, value, origin, required))
+        agg = cmap.agg or "first"
+        return TypedColumn(col.name, col.kind, parsed, value, tuple(checks), agg)
+
+    def rules(
+        self, col: Column, cmap: ColumnMap, value: exp.Expression, origin: str, required: bool
+    ) -> list[tuple[exp.Expression, exp.Expression]]:
+        """Checks on the final value: required, range, future, length."""
+        checks: list[tuple[exp.Expression, exp.Expression]] = []
+        shown = sql.fill("CAST(__v AS VARCHAR)", v=value)
+        if required:
+            checks.append(
+                (sql.fill("__v IS NULL", v=value), sql.lit(f"missing {col.name}{origin}"))
+            )
+        if col.kind in ("money", "number", "integer"):
+            for bound, op, word in (
+                (cmap.min, "<", "below the minimum"),
+                (cmap.max, ">", "above the maximum"),
+            ):
+                if bound is not None:
+                    checks.append(
+                        (
+                            sql.fill(f"__v {op} __m", v=value, m=sql.lit(bound)),
+                            _message(f"{col.name} ", shown, f" is {word} {bound:g}"),
+                        )
+                    )
+        if col.kind in ("timestamp", "date") and (
+            cmap.future == "reject" or (cmap.future is None and col.required)
+        ):
+            now = sql.lit(self.now.isoformat(sep=" "))
+            cmp = (
+                "__v > CAST(__n AS TIMESTAMP)"
+                if col.kind == "timestamp"
+                else "__v > CAST(CAST(__n AS TIMESTAMP) AS DATE)"
+            )
+            checks.append(
+                (
+                    sql.fill(cmp, v=value, n=now),
+                    _message(f"{col.name} ", shown, " is in the future"),
+                )
+            )
+        if col.kind in ("id", "string"):
+            checks.append(
+                (
+                    sql.fill("length(__v) > __m", v=value, m=sql.lit(MAX_TEXT)),
+                    sql.fill(
+                        "'value of ' || CAST(length(__v) AS VARCHAR) || __rest",
+                        v=value,
+                        rest=sql.lit(f" characters in {col.name} (more than {MAX_TEXT})"),
+                    ),
+                )
+            )
+        return checks
+
+    def typed(self, text: exp.Expression, col: Column, cmap: ColumnMap) -> exp.Expression:
+        zone = cmap.timezone or self.source.timezone or self.zone
+        if col.kind == "timestamp":
+            return sql.timestamp_value(text, cmap.formats, zone, self.zone, self.excel)
+        if col.kind == "date":
+            return sql.date_value(text, cmap.formats, self.excel)
+        if col.kind == "integer":
+            return sql.integer_value(text, self.number(text))
+        if col.kind in ("money", "number"):
+            return sql.cast(self.number(text), col.kind)
+        if col.kind == "boolean":
+            return sql.boolean_value(text)
+        return text
+
+
+def _numeric_context(node: exp.Expression) -> bool:
+    """True when a column is used as a number: in arithmetic, or compared with a number."""
+    child, parent = node, node.parent
+    while isinstance(parent, _PASS_THROUGH):
+        if isinstance(parent, exp.Coalesce | exp.Nullif) and any(
+            isinstance(a, exp.Literal) and not a.is_string for a in parent.iter_expressions()
+        ):
+            return True
+        child, parent = parent, parent.parent
+    if isinstance(parent, _NUMERIC_PARENTS):
+        return True
+    if isinstance(parent, _COMPARE):
+        return any(
+            isinstance(a, exp.Literal) and not a.is_string
+            for a in parent.iter_expressions()
+            if a is not child
+        )
+    return False
+
+
+def _message(prefix: str, value: exp.Expression, suffix: str) -> exp.Expression:
+    """``prefix 'value' suffix`` with the value quoted and cut to 60 characters."""
+    return sql.fill(
+        "__p || '''' || left(__v, 60) || CASE WHEN length(__v) > 60 THEN '...' ELSE '' END "
+        "|| '''' || __s",
+        p=sql.lit(prefix),
+        v=value,
+        s=sql.lit(suffix),
+    )
+
+
+def plan_mapping(
+    loaded: LoadedSources,
+    name: str,
+    source: Source,
+    entity_name: str,
+    emap: EntityMap,
+    columns: list[str],
+    excel: bool,
+    workspace_zone: str,
+    now: datetime,
+) -> MappingPlan:
+    """The typed SELECT plan of one entity mapping over a read source."""
+    entity = ENTITIES[entity_name]
+    builder = _Builder(loaded, name, source, columns, excel, workspace_zone, now)
+    base: tuple[str | int, ...] = ("sources", name, "entities", entity_name)
+    typed = []
+    for col_name, cmap in emap.column_maps().items():
+        col = entity.column(col_name)
+        assert col is not None  # checked when sources.yml was loaded
+        required = col.required or col_name == entity.key or col_name == emap.group_by
+        typed.append(builder.column(col, cmap, (*base, "columns", col_name), required))
+    where = None
+    if emap.where is not None:
+        where, _ = builder.expression(emap.where, "filter", (*base, "where"))
+    return MappingPlan(
+        name, entity, where, tuple(typed), emap.group_by, tuple(builder.layer.items())
+    )

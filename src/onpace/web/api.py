@@ -1,0 +1,212 @@
+"""The REST API under /api/v1: the same data functions as the pages, as JSON.
+
+Authenticate with ``Authorization: Bearer <token>`` (``onpace token create USER``)
+or the browser session (then writes need the ``X-CSRF-Token`` header). Errors are
+JSON objects with an ``error`` message; bad input is a 4xx, never a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from onpace.auth import Identity
+from onpace.web import data
+from onpace.web.render import json_response
+from onpace.web.security import check_csrf, context, require
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Bad input; `error` says what and how to fix it."},
+    401: {"description": "Not logged in: send a bearer token."},
+    403: {"description": "The role may not do this."},
+    404: {"description": "Unknown KPI, target or dimension."},
+    422: {"description": "A parameter has the wrong type or form."},
+}
+
+Name = Query(min_length=1, max_length=100, description="A KPI name (onpace kpi list).")
+
+
+class Message(BaseModel):
+    error: str
+
+
+class TargetIn(BaseModel):
+    """A target to set: absolute (``1250000``, ``25%``) or relative (``+10%`` with ``relative``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kpi: str = Field(min_length=1, max_length=100)
+    period: str = Field(
+        min_length=1, max_length=40, description="2026, 2026-Q3, 2026-03 or 2026-01-15..2026-03-31"
+    )
+    value: str = Field(min_length=1, max_length=40, description="1250000, 25%, +10%, -2pp")
+    reason: str = Field(min_length=1, max_length=2000, description="Why: kept in the history.")
+    by: str | None = Field(default=None, max_length=300, description="One member: rep=ann")
+    relative: Literal["last_year", "previous"] | None = None
+    phasing: Literal["linear", "seasonal", "weights"] = "linear"
+    weights: list[float] = Field(default_factory=list, max_length=400)
+
+
+def _write(request: Request, who: Identity, body: TargetIn, must_exist: bool | None) -> Response:
+    check_csrf(who, request.headers.get("x-csrf-token"))
+    row = data.set_target(
+        context(request),
+        who,
+        kpi=body.kpi,
+        period=body.period,
+        value=body.value,
+        reason=body.reason,
+        by=body.by,
+        relative=body.relative,
+        phasing=body.phasing,
+        weights=body.weights,
+        must_exist=must_exist,
+    )
+    return json_response(row, status=201 if must_exist is False else 200)
+
+
+@router.get("/me", responses=ERRORS)
+def me(who: Identity = Depends(require("read"))) -> dict[str, Any]:
+    """Who the token or session belongs to."""
+    return {"name": who.name, "role": who.role, "rep_id": who.rep_id}
+
+
+@router.get("/kpis", responses=ERRORS)
+def list_kpis(request: Request, who: Identity = Depends(require("read"))) -> Response:
+    """Every KPI of the workspace."""
+    return json_response(data.kpis(context(request))["table"])
+
+
+@router.get("/kpis/{name}", responses=ERRORS)
+def kpi_definition(
+    request: Request, name: str, who: Identity = Depends(require("read"))
+) -> Response:
+    """One KPI's definition: formula, unit, direction, dimensions, objective."""
+    from onpace.describe import kpi_detail
+
+    return json_response(kpi_detail(context(request).ws, name))
+
+
+@router.get("/values", responses=ERRORS)
+def kpi_values(
+    request: Request,
+    kpi: list[str] = Query(min_length=1, max_length=50, description="KPI names."),
+    grain: Literal["day", "week", "month", "quarter", "year"] = "month",
+    start: date | None = Query(None, description="First day (default: 12 periods ago)."),
+    end: date | None = Query(None, description="Last day; its whole period is included."),
+    by: str | None = Query(None, max_length=100, description="A dimension: rep, channel..."),
+    who: Identity = Depends(require("read")),
+) -> Response:
+    """KPI values per period, and per member of ``by``; a rep sees only their own rep rows."""
+    return json_response(data.values(context(request), who, kpi, grain, start, end, by))
+
+
+@router.get("/scorecard", responses=ERRORS)
+async def scorecard(
+    request: Request,
+    grain: Literal["month", "quarter", "year", "custom"] = "quarter",
+    period: str | None = Query(None, max_length=40, description="2026-Q3 (default: in progress)"),
+    start: str | None = Query(None, max_length=10, description="Custom range: first day"),
+    end: str | None = Query(None, max_length=10, description="Custom range: last day"),
+    compare: Literal["previous", "last_year"] = "previous",
+    by: str | None = Query(None, max_length=100, description="Per member of a dimension: rep"),
+    who: Identity = Depends(require("read")),
+) -> Response:
+    """Every KPI by objective: value, comparison, target, attainment, pace, projection, status."""
+    ctx = context(request)
+    params = {"grain": grain, "period": period, "start": start, "end": end, "compare": compare}
+    body = data.cached_scorecard_json(ctx, who, by=by, **params)
+    if body is None:  # computing takes seconds: off the event loop
+        body = await run_in_threadpool(data.scorecard_json, ctx, who, by=by, **params)
+    return Response(body, media_type="application/json")
+
+
+@router.get("/targets", responses=ERRORS)
+def current_targets(
+    request: Request,
+    kpi: str | None = Query(None, max_length=100),
+    who: Identity = Depends(require("read")),
+) -> Response:
+    """The current targets (latest revision of each), with their milestones."""
+    return json_response(data.targets(context(request), who, kpi)["table"])
+
+
+@router.post("/targets", status_code=201, responses={**ERRORS, 201: {"description": "Set."}})
+def create_target(
+    request: Request,
+    body: TargetIn,
+    x_csrf_token: str | None = Header(None),
+    who: Identity = Depends(require("write_targets")),
+) -> Response:
+    """Create a target; 400 when one exists for the KPI, period and member (revise it)."""
+    return _write(request, who, body, must_exist=False)
+
+
+@router.put("/targets", responses=ERRORS)
+def revise_target(
+    request: Request,
+    body: TargetIn,
+    x_csrf_token: str | None = Header(None),
+    who: Identity = Depends(require("write_targets")),
+) -> Response:
+    """Revise an existing target: a new revision with its reason; the old one stays."""
+    return _write(request, who, body, must_exist=True)
+
+
+@router.get("/targets/history", responses=ERRORS)
+def target_history(
+    request: Request, kpi: str = Name, who: Identity = Depends(require("read"))
+) -> Response:
+    """Every revision of a KPI's targets, oldest first: who, when, what and why."""
+    return json_response(data.history(context(request), who, kpi)["table"])
+
+
+@router.get("/objectives", responses=ERRORS)
+def objectives(request: Request, who: Identity = Depends(require("read"))) -> Response:
+    """The objective tree with roll-up attainment."""
+    return json_response(data.objectives(context(request)))
+
+
+@router.get("/smart", responses=ERRORS)
+def smart(
+    request: Request,
+    kpi: str | None = Query(None, max_length=100),
+    who: Identity = Depends(require("read_data_quality")),
+) -> Response:
+    """SMART findings per KPI and letter, with evidence and fix."""
+    built = data.smart(context(request), kpi)
+    return json_response({k: v for k, v in built.items() if k != "table"})
+
+
+@router.get("/ingest", responses=ERRORS)
+def ingest_status(
+    request: Request, who: Identity = Depends(require("read_data_quality"))
+) -> Response:
+    """Ingest status: the ledger of the last runs, quarantined rows, and every table's rows
+    and freshness (a demo workspace has tables but no ingest runs)."""
+    built = data.health(context(request))
+    return json_response(
+        {
+            "runs": built["ingest"]["runs"],
+            "quarantined": built["ingest"]["quarantined"],
+            "tables": built["tables"],
+            "kpis": built["table"],
+        }
+    )
+
+
+@router.get("/audit", responses=ERRORS)
+def audit(
+    request: Request,
+    limit: int = Query(200, ge=1, le=5000),
+    who: Identity = Depends(require("audit")),
+) -> Response:
+    """The audit log, newest first (admins only)."""
+    return json_response(data.audit(context(request), limit)["table"])

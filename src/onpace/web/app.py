@@ -1,0 +1,197 @@
+"""The web app: dashboard pages, the REST API and the static assets, from one workspace.
+
+>>> app = create_app("onpace-demo")                       # doctest: +SKIP
+>>> uvicorn.run(app, host="127.0.0.1", port=8000)          # doctest: +SKIP
+
+No route answers without a login except ``/login``, ``/static/...`` and
+``/healthz``. Errors are JSON under ``/api`` and a page elsewhere; bad input is
+a 4xx with a message, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from onpace.auth import Auth
+from onpace.errors import OnpaceError, SpecError, UnknownNameError
+from onpace.store import open_store, store_url
+from onpace.web import api, pages
+from onpace.web.context import AppContext
+from onpace.web.render import json_response, page
+from onpace.web.security import CsrfError, Forbidden, NotLoggedIn, identify
+from onpace.workspace import Workspace
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("onpace.web")
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, message: str, detail: Any = None) -> Response:
+    if _is_api(request) or request.url.path.endswith((".json", ".csv")):
+        body: dict[str, Any] = {"error": message}
+        if detail is not None:
+            body["detail"] = detail
+        return json_response(body, status=status)
+    who = getattr(request.state, "identity", None)
+    return page(
+        request,
+        "error.html",
+        {"title": str(status), "message": message, "status": status},
+        who,
+        status=status,
+    )
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    parts, detail = [], []
+    for err in exc.errors():
+        where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path"))
+        parts.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+        detail.append({"field": where, "message": str(err.get("msg", ""))})
+    return "; ".join(parts) or "invalid request", detail
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotLoggedIn)
+    async def not_logged_in(request: Request, exc: NotLoggedIn) -> Response:
+        if _is_api(request) or request.url.path.endswith((".json", ".csv")):
+            return json_response(
+                {
+                    "error": "log in first: send 'Authorization: Bearer <token>' "
+                    "(create one with: onpace token create USER)"
+                },
+                status=401,
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return _error(request, 403, exc.message)
+
+    @app.exception_handler(CsrfError)
+    async def csrf(request: Request, exc: CsrfError) -> Response:
+        return _error(
+            request, 403, "the form's security token is missing or stale; reload the page"
+        )
+
+    @app.exception_handler(UnknownNameError)
+    async def unknown(request: Request, exc: UnknownNameError) -> Response:
+        return _error(request, 404, str(exc))
+
+    @app.exception_handler(SpecError)
+    async def spec(request: Request, exc: SpecError) -> Response:
+        return _error(request, 400, "; ".join(str(i) for i in exc.issues))
+
+    @app.exception_handler(OnpaceError)
+    async def onpace(request: Request, exc: OnpaceError) -> Response:
+        return _error(request, 400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        message, detail = _validation_message(exc)
+        return _error(request, 422, message, detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        return _error(request, 500, f"unexpected error: {type(exc).__name__}")
+
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        b"script-src 'self' 'unsafe-eval'; frame-ancestors 'none'",
+    ),
+]
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (a plain ASGI middleware: it is cheap).
+
+    The CSP allows no script from elsewhere; 'unsafe-eval' is what Vega's
+    expression parser needs to draw the charts.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(
+    workspace: str | Path | Workspace,
+    state_url: str | None = None,
+    as_of: datetime | None = None,
+) -> FastAPI:
+    """The ASGI app of one workspace.
+
+    ``state_url`` overrides the workspace's state store (``state_url`` in
+    onpace.yml, else state.db in the workspace); ``as_of`` pins "now" (demos, tests).
+    """
+    ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
+    store = open_store(state_url or store_url(ws.config.state_url, ws.root))
+    ctx = AppContext(ws=ws, store=store, auth=Auth(store.engine), as_of=as_of)
+    app = FastAPI(
+        title=f"onpace: {ws.config.name}",
+        version="1",
+        description=(
+            "Sales KPIs as a percentage of their targets. Authenticate with "
+            "`Authorization: Bearer <token>` (create one with `onpace token create USER`)."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.ctx = ctx
+    install_error_handlers(app)
+
+    app.add_middleware(SecurityHeaders)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/api/v1/openapi.json", include_in_schema=False)
+    def openapi(request: Request) -> Response:
+        """The OpenAPI document of /api/v1 (behind the login like everything else)."""
+        if identify(request) is None:
+            raise NotLoggedIn()
+        return json_response(app.openapi())
+
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app

@@ -1,0 +1,117 @@
+"""What every request of one app shares: the workspace, the store, accounts and a cache.
+
+KPI computations run under one lock: the embedded DuckDB connection is not meant
+to be used by several threads at once, and on a small server one computation at
+a time is also the fastest. Results are cached per view and parameters, keyed by
+the data version (the newest target revision and the warehouse file's change
+time) so a new target or a fresh ingest is visible on the next request; entries
+also expire after ``ttl`` seconds because "now" moves on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+
+from onpace.auth import Auth
+from onpace.auth.ratelimit import LoginLimiter
+from onpace.store import Store
+from onpace.store.models import TargetRevision
+from onpace.workspace import Workspace
+
+T = TypeVar("T")
+CACHE_SECONDS = 120.0
+CACHE_ENTRIES = 256
+VERSION_SECONDS = 1.0
+
+
+@dataclass
+class AppContext:
+    ws: Workspace
+    store: Store
+    auth: Auth
+    as_of: datetime | None = None
+    limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    ttl: float = CACHE_SECONDS
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    _cache: dict[tuple[Any, ...], tuple[float, Any]] = field(default_factory=dict)
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock)
+    _version: tuple[float, tuple[Any, ...]] | None = None
+
+    def now(self) -> datetime:
+        return self.as_of or self.ws.now()
+
+    def version(self) -> tuple[Any, ...]:
+        """Changes whenever a target is set or the warehouse file is written.
+
+        Looked up at most once a second: a change made elsewhere (the CLI, an
+        ingest) shows within a second; writes through this app clear the cache.
+        """
+        now = time.monotonic()
+        known = self._version
+        if known is not None and known[0] > now:
+            return known[1]
+        current = self._read_version()
+        self._version = (now + VERSION_SECONDS, current)
+        return current
+
+    def _read_version(self) -> tuple[Any, ...]:
+        with self.store.engine.connect() as con:
+            newest = con.execute(select(func.max(TargetRevision.id))).scalar()
+        stamp = 0.0
+        settings = self.ws.config.warehouse
+        if settings.backend == "duckdb":
+            path = Path(settings.path)
+            path = path if path.is_absolute() else self.ws.root / path
+            try:
+                stamp = path.stat().st_mtime
+            except OSError:
+                stamp = 0.0
+        return (newest, stamp)
+
+    def peek(self, key: tuple[Any, ...]) -> Any:
+        """The cached value for ``key`` at the current data version, or None."""
+        full = (*key, self.version())
+        with self._cache_lock:
+            hit = self._cache.get(full)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()``'s result for ``key`` and the current data version."""
+        full = (*key, self.version())
+        now = time.monotonic()
+        with self._cache_lock:
+            hit = self._cache.get(full)
+            if hit is not None and hit[0] > now:
+                return hit[1]  # type: ignore[no-any-return]
+        with self.lock:
+            with self._cache_lock:
+                hit = self._cache.get(full)
+                if hit is not None and hit[0] > time.monotonic():
+                    return hit[1]  # type: ignore[no-any-return]
+            value = compute()
+        with self._cache_lock:
+            if len(self._cache) >= CACHE_ENTRIES:
+                for old in sorted(self._cache, key=lambda k: self._cache[k][0])[
+                    : CACHE_ENTRIES // 4
+                ]:
+                    del self._cache[old]
+            self._cache[full] = (time.monotonic() + self.ttl, value)
+        return value
+
+    def run(self, compute: Callable[[], T]) -> T:
+        """``compute()`` under the computation lock, uncached (writes, one-off reads)."""
+        with self.lock:
+            return compute()
+
+    def clear(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+        self._version = None

@@ -1,0 +1,272 @@
+"""The dashboard pages: each one HTML, with a JSON twin (``.json``) and its table as ``.csv``.
+
+Every page handler builds its data with a function of :mod:`onpace.web.data` and
+hands it to :func:`onpace.web.render.page`; the twins return the same dict, so
+the page, the JSON and the CSV can never disagree.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, urlparse
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from onpace.auth import Identity, Permission
+from onpace.errors import OnpaceError
+from onpace.web import data
+from onpace.web.render import csv_response, json_response, language, page
+from onpace.web.security import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    check_csrf,
+    context,
+    identify,
+    require,
+    secure_cookies,
+)
+
+router = APIRouter(include_in_schema=False)
+
+Builder = Callable[[Request, Identity], dict[str, Any]]
+
+
+def _triple(
+    path: str, name: str, template: str, permission: Permission
+) -> Callable[[Builder], Builder]:
+    """Register ``path`` (HTML), ``path.json`` and ``path.csv`` for one data builder."""
+
+    def register(build: Builder) -> Builder:
+        def as_json(request: Request, who: Identity = Depends(require(permission))) -> Response:
+            return json_response(build(request, who))
+
+        def as_csv(request: Request, who: Identity = Depends(require(permission))) -> Response:
+            return csv_response(build(request, who), name)
+
+        def as_html(request: Request, who: Identity = Depends(require(permission))) -> Response:
+            built = build(request, who)
+            if request.headers.get("hx-request") and "partial" in built:
+                return page(request, built["partial"], built, who)
+            return page(request, template, built, who)
+
+        router.add_api_route(path + ".json", as_json, methods=["GET"], name=name + "_json")
+        router.add_api_route(path + ".csv", as_csv, methods=["GET"], name=name + "_csv")
+        router.add_api_route(path, as_html, methods=["GET"], name=name)
+        return build
+
+    return register
+
+
+def _q(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name)
+    return value.strip() if value and value.strip() else None
+
+
+@router.get("/")
+def home(request: Request, who: Identity = Depends(require("read"))) -> Response:
+    return RedirectResponse("/scorecard", status_code=303)
+
+
+@_triple("/scorecard", "scorecard", "scorecard.html", "read")
+def scorecard(request: Request, who: Identity) -> dict[str, Any]:
+    built = data.scorecard(
+        context(request),
+        who,
+        grain=_q(request, "grain") or "quarter",
+        period=_q(request, "period"),
+        start=_q(request, "start"),
+        end=_q(request, "end"),
+        compare=_q(request, "compare") or "previous",
+        by=_q(request, "by"),
+    )
+    return {**built, "partial": "scorecard_body.html"}
+
+
+@_triple("/kpis", "kpis", "kpis.html", "read")
+def kpis(request: Request, who: Identity) -> dict[str, Any]:
+    return data.kpis(context(request))
+
+
+@_triple("/kpis/{name}", "kpi", "kpi.html", "read")
+def kpi(request: Request, who: Identity) -> dict[str, Any]:
+    built = data.kpi(
+        context(request),
+        who,
+        request.path_params["name"],
+        grain=_q(request, "grain") or "month",
+        by=_q(request, "by"),
+    )
+    return {**built, "partial": "kpi_breakdown.html"}
+
+
+@_triple("/objectives", "objectives", "objectives.html", "read")
+def objectives(request: Request, who: Identity) -> dict[str, Any]:
+    return data.objectives(context(request))
+
+
+@_triple("/targets", "targets", "targets.html", "read")
+def targets(request: Request, who: Identity) -> dict[str, Any]:
+    built = data.targets(context(request), who, _q(request, "kpi"))
+    form = {k: _q(request, k) or "" for k in ("kpi", "period", "value", "by", "relative")}
+    form["phasing"] = _q(request, "phasing") or "linear"
+    return {**built, "form": form, "saved": _q(request, "saved"), "error": None}
+
+
+@_triple("/health", "health", "health.html", "read_data_quality")
+def health(request: Request, who: Identity) -> dict[str, Any]:
+    return data.health(context(request))
+
+
+@_triple("/smart", "smart", "smart.html", "read_data_quality")
+def smart(request: Request, who: Identity) -> dict[str, Any]:
+    return data.smart(context(request), _q(request, "kpi"))
+
+
+@_triple("/audit", "audit", "audit.html", "audit")
+def audit(request: Request, who: Identity) -> dict[str, Any]:
+    return data.audit(context(request))
+
+
+@router.post("/targets")
+def set_target(
+    request: Request,
+    who: Identity = Depends(require("write_targets")),
+    csrf: str = Form(""),
+    kpi: str = Form(""),
+    period: str = Form(""),
+    value: str = Form(""),
+    by: str = Form(""),
+    relative: str = Form(""),
+    phasing: str = Form("linear"),
+    weights: str = Form(""),
+    reason: str = Form(""),
+) -> Response:
+    """Set or revise a target from the form; a mistake re-shows the form with the reason."""
+    check_csrf(who, csrf)
+    ctx = context(request)
+    fields = {
+        "kpi": kpi.strip(),
+        "period": period.strip(),
+        "value": value.strip(),
+        "by": by.strip() or None,
+        "relative": relative.strip() or None,
+        "phasing": phasing.strip() or "linear",
+        "weights": weights.strip(),
+        "reason": reason.strip(),
+    }
+    try:
+        stored = data.set_target(ctx, who, **fields)  # type: ignore[arg-type]
+    except OnpaceError as exc:
+        built = data.targets(ctx, who, None)
+        form = {k: (v or "") for k, v in fields.items()}
+        return page(
+            request,
+            "targets.html",
+            {**built, "form": form, "saved": None, "error": str(exc)},
+            who,
+            status=400,
+        )
+    saved = f"{stored['kpi']} {stored['period']} {stored['scope']} rev {stored['revision']}"
+    return RedirectResponse(f"/targets?saved={quote(saved)}", status_code=303)
+
+
+# login and logout
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so the login form cannot be used to redirect elsewhere."""
+    if not target:
+        return "/scorecard"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/scorecard"
+    return target
+
+
+def _login_page(request: Request, error: str | None, status: int = 200) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = page(
+        request,
+        "login.html",
+        {
+            "title": "Log in",
+            "error": error,
+            "login_csrf": token,
+            "next": _safe_next(_q(request, "next")),
+        },
+        None,
+        status=status,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+        max_age=3600,
+    )
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request) -> Response:
+    if identify(request) is not None:
+        return RedirectResponse(_safe_next(_q(request, "next")), status_code=303)
+    return _login_page(request, None)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    csrf: str = Form(""),
+    next: str = Form("/scorecard"),
+) -> Response:
+    ctx = context(request)
+    lang = language(request)
+    from onpace.web.i18n import translate
+
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not csrf or not secrets.compare_digest(csrf, cookie):
+        return _login_page(request, "The form expired; please log in again.", 403)
+    client = request.client.host if request.client else "?"
+    keys = (f"ip:{client}", f"user:{username.strip().lower()}")
+    if ctx.limiter.blocked(*keys):
+        return _login_page(request, translate(lang, "too_many_attempts"), 429)
+    who = ctx.auth.authenticate(username.strip(), password)
+    if who is None:
+        ctx.limiter.failed(*keys)
+        ctx.auth.audit(username.strip()[:100] or "?", "login.failed", client, {})
+        return _login_page(request, translate(lang, "login_failed"), 401)
+    ctx.limiter.succeeded(*keys)
+    raw, _ = ctx.auth.start_session(who.user_id)
+    ctx.auth.audit(who.name, "login", client, {})
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        raw,
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request),
+        max_age=12 * 3600,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, who: Identity = Depends(require("read")), csrf: str = Form("")
+) -> Response:
+    check_csrf(who, csrf)
+    raw = request.cookies.get(SESSION_COOKIE)
+    if raw:
+        context(request).auth.end_session(raw)
+    context(request).auth.audit(who.name, "logout", "", {})
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

@@ -1,0 +1,144 @@
+"""One data dict, three answers: an HTML page, its JSON twin and the CSV of its table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from onpace.auth import Identity, allowed
+from onpace.web.i18n import format_day, format_number, pick_language, translate
+from onpace.web.security import LANG_COOKIE, context
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+STATUS_KEYS = {
+    "on track": "on_track",
+    "at risk": "at_risk",
+    "off track": "off_track",
+    "no data": "no_data",
+    "no target": "no_target",
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def json_bytes(data: Any) -> bytes:
+    """Strict JSON (NaN becomes null), compact."""
+    return json.dumps(_plain(data), default=str, separators=(",", ":"), allow_nan=False).encode()
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(json_bytes(data), status_code=status, media_type="application/json")
+
+
+def csv_response(data: dict[str, Any], name: str) -> Response:
+    """The dict's ``table`` (its ``columns`` in order) as CSV with a download name."""
+    out = io.StringIO()
+    columns: list[str] = list(data.get("columns") or [])
+    rows: list[dict[str, Any]] = list(data.get("table") or [])
+    if not columns and rows:
+        columns = list(rows[0])
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        cells = []
+        for c in columns:
+            v = _plain(row.get(c))
+            cells.append(json.dumps(v) if isinstance(v, dict | list) else ("" if v is None else v))
+        writer.writerow(cells)
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name) or "table"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'},
+    )
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Numbers, dates and words in the reader's language, for templates."""
+
+    lang: str
+    currency: str
+
+    def t(self, key: str) -> str:
+        return translate(self.lang, key)
+
+    def num(self, value: float | None, unit: str, decimals: int | None = None) -> str:
+        return format_number(value, unit, self.lang, self.currency, decimals)
+
+    def pct(self, value: float | None) -> str:
+        return format_number(value, "percent", self.lang, decimals=0)
+
+    def day(self, value: Any) -> str:
+        try:
+            return format_day(value, self.lang)
+        except (TypeError, ValueError):
+            return str(value or "")
+
+    def change(self, value: float | None, unit: str) -> str:
+        """A change against the comparison: +12.5% for amounts, +1.5 pp for percentages."""
+        if value is None:
+            return ""
+        if unit == "percent":
+            points = format_number(value * 100, "ratio", self.lang, decimals=1)
+            return ("+" if value > 0 else "") + points + " pp"
+        if unit == "score":
+            return ("+" if value > 0 else "") + format_number(value, "score", self.lang)
+        return ("+" if value > 0 else "") + format_number(value, "percent", self.lang)
+
+    def status(self, value: str | None) -> str:
+        return self.t(STATUS_KEYS.get(value or "", value or ""))
+
+    def json(self, value: Any) -> str:
+        return json_bytes(value).decode()
+
+
+def language(request: Request) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    return pick_language(asked, request.headers.get("accept-language"))
+
+
+def page(
+    request: Request,
+    template: str,
+    data: dict[str, Any],
+    who: Identity | None,
+    status: int = 200,
+) -> HTMLResponse:
+    ctx = context(request)
+    lang = language(request)
+    response = TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {
+            "data": data,
+            "who": who,
+            "f": Formatter(lang, ctx.ws.config.currency),
+            "lang": lang,
+            "workspace": ctx.ws.config.name,
+            "can": (lambda p: who is not None and allowed(who.role, p)),
+            "csrf": who.csrf if who else "",
+        },
+        status_code=status,
+    )
+    if request.query_params.get("lang") in ("en", "nl"):
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response

@@ -1,0 +1,55 @@
+"""`onpace ingest`, `onpace ingest --report` and `onpace quarantine`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from onpace.cli import app
+
+SOURCES = """\
+sources:
+  shop:
+    file: orders.csv
+    entities:
+      orders:
+        columns: {order_id: id, ordered_at: at, amount: {from: amount, min: 0}}
+"""
+ORDERS = "id,at,amount\no1,2024-01-05,10\no2,2024-01-06,-5\no3,2024-01-07,x\n"
+
+
+def test_ingest_report_and_quarantine(make_ws: Callable[..., Path]) -> None:
+    root = make_ws(SOURCES, {"orders.csv": ORDERS})
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", "-w", str(root), "--report"])
+    assert result.exit_code == 0, result.output
+    assert "shop: read 3 rows from 1 file(s) = loaded 1 + quarantined 2" in result.output
+    assert "total: read 3 = loaded 1 + quarantined 2" in result.output
+    assert "orders: 1 rows" in result.output
+    assert "Quarantined rows (2 of 2)" in result.output
+    assert "amount '-5.00' is below the minimum 0" in result.output
+    again = runner.invoke(app, ["ingest", "-w", str(root)])
+    assert "Nothing changed since the last ingest" in again.output
+    listing = runner.invoke(app, ["quarantine", "-w", str(root), "--limit", "1"])
+    assert listing.exit_code == 0
+    assert "Quarantined rows (1 of 2)" in listing.output
+    assert "cannot read 'x' in amount as a number" not in listing.output  # only the first row
+    assert "below the minimum" in listing.output
+
+
+def test_errors_are_one_clear_message(make_ws: Callable[..., Path]) -> None:
+    root = make_ws(
+        SOURCES.replace("amount: {from: amount, min: 0}", "amount: {from: amont}"),
+        {"orders.csv": ORDERS},
+    )
+    result = CliRunner().invoke(app, ["ingest", "-w", str(root)])
+    assert result.exit_code == 1
+    assert "sources.yml:6" in result.output
+    flat = " ".join(result.output.split())  # the console wraps long lines
+    assert "source 'shop' has no column 'amont'. Did you mean 'amount'?" in flat
+    assert "nothing was loaded" in result.output and "Traceback" not in result.output
+    (root / "sources.yml").unlink()
+    result = CliRunner().invoke(app, ["ingest", "-w", str(root)])
+    assert result.exit_code == 1 and "sources.yml does not exist" in result.output

@@ -1,0 +1,121 @@
+"""A small, hand-checkable workspace served by the web app, with one user per role.
+
+The data is tests/conftest.py's ``SALES_DATA``; the app's "now" is pinned to
+2024-03-20 12:00, so March 2024 is in progress. Hand-computed revenue (orders
+not cancelled, ordered before the as-of moment):
+
+- 2024-01: o1 100 + o2 50 + o3 80 = 230 (o4 200 is cancelled)
+- 2024-02: o5 120 + o6 40.50 + o7 30 + o11 25 = 215.50
+- 2024-03 to the 20th: o8 60 + o9 90 = 150 (o10 is on the 28th)
+- 2024-Q1 by rep: r1 100 + 80 + 120 = 300; r2 50 + 40.50 + 25 = 115.50; r3 60 + 90 = 150
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import ibis
+import pytest
+from conftest import SALES_DATA
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from onpace.init import create_workspace
+from onpace.warehouse import Warehouse
+from onpace.web.app import create_app
+from onpace.web.security import LOGIN_CSRF_COOKIE
+
+AS_OF = datetime(2024, 3, 20, 12, 0)
+PASSWORD = "correct horse 1"
+USERS = {
+    "admin": ("admin", None),
+    "manager": ("manager", None),
+    "rep1": ("rep", "r1"),
+    "rep3": ("rep", "r3"),
+    "viewer": ("viewer", None),
+}
+OBJECTIVES = """\
+objectives:
+  - name: growth
+    label: Grow sales
+    kpis: {revenue: 1}
+    objectives:
+      - name: more_orders
+        label: More orders
+        kpis: {orders: 1}
+  - name: loyal
+    label: Loyal customers
+    kpis: {return_rate: 1}
+"""
+
+
+def make_workspace(root: Path) -> Path:
+    create_workspace(root, "multichannel", name="Test shop", timezone="UTC", churn_days=30)
+    wh = Warehouse(ibis.duckdb.connect(str(root / "warehouse.duckdb")), "duckdb")
+    wh.load_all(SALES_DATA, "UTC")
+    wh.backend.disconnect()
+    (root / "objectives.yml").write_text(OBJECTIVES, encoding="utf-8")
+    return root
+
+
+@dataclass
+class Site:
+    """One app on a fresh workspace, with a logged-out client factory and API tokens."""
+
+    root: Path
+    app: FastAPI
+    tokens: dict[str, str]
+
+    def client(self, https: bool = False) -> TestClient:
+        base = "https://testserver" if https else "http://testserver"
+        return TestClient(self.app, base_url=base, follow_redirects=False)
+
+    def login(self, user: str, https: bool = False) -> TestClient:
+        c = self.client(https)
+        c.get("/login")
+        response = c.post(
+            "/login",
+            data={
+                "username": user,
+                "password": PASSWORD,
+                "csrf": c.cookies.get(LOGIN_CSRF_COOKIE) or "",
+                "next": "/scorecard",
+            },
+        )
+        assert response.status_code == 303, response.text
+        return c
+
+    def api(self, user: str) -> TestClient:
+        c = self.client()
+        c.headers["Authorization"] = f"Bearer {self.tokens[user]}"
+        return c
+
+
+def make_site(root: Path) -> Site:
+    make_workspace(root)
+    app = create_app(root, as_of=AS_OF)
+    auth = app.state.ctx.auth
+    tokens = {}
+    for name, (role, rep) in USERS.items():
+        auth.add_user(name, role, PASSWORD, rep_id=rep, actor="test")
+        tokens[name] = auth.create_token(name, "tests", actor="test").token
+    return Site(root, app, tokens)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """Shared by a module's read-only tests."""
+    s = make_site(tmp_path_factory.mktemp("web") / "ws")
+    yield s
+    s.app.state.ctx.store.close()
+
+
+@pytest.fixture
+def fresh_site(tmp_path: Path) -> Iterator[Site]:
+    """A site of its own, for tests that write."""
+    s = make_site(tmp_path / "ws")
+    yield s
+    s.app.state.ctx.store.close()

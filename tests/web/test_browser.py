@@ -1,0 +1,230 @@
+"""The dashboard in a real browser: Playwright drives Debian's chromium against a real server.
+
+The test starts ``onpace serve`` on a free port of 127.0.0.1 (now pinned to
+2024-03-20 12:00, see conftest.py), then: a manager logs in, the scorecard draws
+its charts, the manager sets a target and sees attainment change, a rep sees
+only their own numbers by page and by URL, and both log out. A screenshot of
+each page goes to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from web.conftest import PASSWORD, USERS, make_workspace
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"the browser test needs chromium in CI: {reason}")
+    pytest.skip(reason)
+
+
+def ensure_chromium() -> None:
+    """Install Debian's chromium with apt-get when it is missing and we are root."""
+    if CHROMIUM.exists():
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        _unavailable("no /usr/bin/chromium, and not root with apt-get to install it")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            _unavailable(f"{' '.join(cmd)} failed: {done.stderr[-300:]}")
+    if not CHROMIUM.exists():
+        _unavailable("apt-get installed chromium, but /usr/bin/chromium is missing")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    ensure_chromium()
+    root = make_workspace(tmp_path_factory.mktemp("browser") / "ws")
+    from onpace.auth import Auth
+    from onpace.store import workspace_store
+    from onpace.workspace import Workspace
+
+    store = workspace_store(Workspace.open(root))
+    auth = Auth(store.engine)
+    for name, (role, rep) in USERS.items():
+        auth.add_user(name, role, PASSWORD, rep_id=rep, actor="test")
+    store.close()
+    port = _free_port()
+    cmd = [
+        sys.executable,
+        "-c",
+        "from onpace.cli import main; main()",
+        "serve",
+        "-w",
+        str(root),
+        "--port",
+        str(port),
+        "--as-of",
+        "2024-03-20T12:00",
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stdout.read().decode() if proc.stdout else "died")
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("the server did not start in 30 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _login(page: Any, base: str, user: str) -> None:
+    page.goto(base + "/scorecard")
+    assert "/login" in page.url
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    page.wait_for_url(base + "/scorecard")
+
+
+def _shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _attainment(page: Any, kpi: str) -> str:
+    text: str = page.locator(f"tr.kpi-row[data-kpi='{kpi}'] .attainment").first.inner_text()
+    return text.strip()
+
+
+def _set_target(page: Any, base: str, value: str, reason: str) -> None:
+    page.goto(base + "/targets")
+    page.select_option("#t-kpi", "revenue")
+    page.fill("#t-period", "2024-03")
+    page.fill("#t-value", value)
+    page.fill("#t-reason", reason)
+    page.click("#t-save")
+    page.wait_for_selector(".saved")
+
+
+def test_manager_journey(server: str, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, server, "manager")
+    # the scorecard draws its sparklines with vega-embed (served from the package)
+    page.wait_for_selector(".sparkline svg", timeout=20000)
+    assert page.locator(".sparkline svg").count() > 3
+    _shot(page, "scorecard")
+
+    month = server + "/scorecard?grain=month&period=2024-03"
+    page.goto(month)
+    assert _attainment(page, "revenue") == ""  # no target yet
+    _set_target(page, server, "300", "plan for March")
+    _shot(page, "targets")
+    page.goto(month)
+    assert _attainment(page, "revenue") == "50%"  # 150 of 300
+    _set_target(page, server, "200", "market shrank")
+    page.goto(month)
+    assert _attainment(page, "revenue") == "75%"  # 150 of 200
+    assert page.locator("tr.kpi-row[data-kpi='revenue'] .pace-marker").count() == 1
+    _shot(page, "scorecard_month")
+
+    # the period picker swaps the table with htmx, without a page load
+    page.select_option("#grain", "quarter")
+    page.wait_for_function("document.querySelector('#period-label').textContent === '2024-Q1'")
+
+    page.goto(server + "/kpis/revenue?by=channel")
+    page.wait_for_selector("#trend-chart svg", timeout=20000)
+    page.wait_for_selector("#progress-chart svg", timeout=20000)
+    page.wait_for_selector("#breakdown-chart svg", timeout=20000)
+    assert "market shrank" in page.content()
+    _shot(page, "kpi_revenue")
+    for name in ("objectives", "health", "smart", "kpis"):
+        page.goto(f"{server}/{name}")
+        assert page.locator("h1").count() == 1
+        _shot(page, name)
+    page.goto(server + "/scorecard?lang=nl")
+    assert "Scorekaart" in page.content()
+    _shot(page, "scorecard_nl")
+
+    page.click("#logout")
+    page.wait_for_url(server + "/login")
+    page.goto(server + "/scorecard")
+    assert "/login" in page.url
+    assert not errors, errors
+    context.close()
+
+
+def test_rep_sees_only_own_numbers(server: str, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    _login(page, server, "rep1")
+    page.goto(server + "/scorecard?by=rep")
+    members = set(page.locator("td.member").all_inner_texts())
+    assert members == {"r1"}
+    _shot(page, "rep_scorecard")
+    # by URL: the breakdown, the JSON twin and the API all keep only r1's rows
+    page.goto(server + "/kpis/revenue?by=rep")
+    rows = page.locator("#breakdown tr[data-member]")
+    assert [rows.nth(i).get_attribute("data-member") for i in range(rows.count())] == ["r1"]
+    _shot(page, "rep_kpi_revenue")
+    card = page.request.get(server + "/scorecard.json?by=rep").json()
+    assert {r["member"] for g in card["groups"] for r in g["rows"]} == {"r1"}
+    values = page.request.get(
+        server + "/api/v1/values?kpi=revenue&grain=quarter&start=2024-01-01&by=rep"
+    ).json()
+    assert {r["member"] for r in values["table"]} == {"r1"}
+    # pages outside the rep's role are refused
+    assert page.goto(server + "/health").status == 403
+    page.goto(server + "/scorecard")
+    page.click("#logout")
+    page.wait_for_url(server + "/login")
+    context.close()
