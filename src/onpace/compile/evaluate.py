@@ -81,6 +81,8 @@ class Evaluator:
         self.keys = ["period", *(dim_column(i) for i in range(len(window.dims)))]
         self.results: dict[Any, pd.DataFrame] = {}
         self.frames: dict[str, KpiFrame] = {}
+        self._spines: dict[tuple[int, ...], pd.Index] = {}
+        self._indexed: dict[int, pd.DataFrame] = {}
 
     # -- queries --------------------------------------------------------------
 
@@ -209,24 +211,34 @@ class Evaluator:
     def _index(self, frames: list[pd.DataFrame]) -> pd.Index:
         if not self.window.dims:
             return pd.Index(self.periods, name="period")
+        # many KPIs share their query results: build each spine once
+        key = tuple(sorted(id(df) for df in frames))
+        cached = self._spines.get(key)
+        if cached is not None:
+            return cached
         combos: set[tuple[Any, ...]] = set()
         for df in frames:
             if len(df):
                 combos.update(df[self.keys[1:]].itertuples(index=False, name=None))
         ordered = sorted(combos, key=lambda c: tuple("" if v is None else str(v) for v in c))
         tuples = [(p, *c) for p, c in itertools.product(self.periods, ordered)]
-        return (
+        index = (
             pd.MultiIndex.from_tuples(tuples, names=self.keys)
             if tuples
             else pd.MultiIndex.from_arrays([[] for _ in self.keys], names=self.keys)
         )
+        self._spines[key] = index
+        return index
 
     def _series(self, df: pd.DataFrame, column: str, index: pd.Index) -> pd.Series:
         if not len(df):
             return pd.Series(np.nan, index=index, dtype="float64")
-        s = df.set_index(self.keys if self.window.dims else "period")[column].astype("float64")
-        s = s[~s.index.duplicated()]
-        return s.reindex(index)
+        indexed = self._indexed.get(id(df))
+        if indexed is None:
+            indexed = df.set_index(self.keys if self.window.dims else "period")
+            indexed = indexed[~indexed.index.duplicated()]
+            self._indexed[id(df)] = indexed
+        return indexed[column].astype("float64").reindex(index)
 
     def _frames_of(self, ref: MeasureRef) -> pd.DataFrame:
         return self.results[ref.query]
@@ -375,11 +387,8 @@ class Evaluator:
             return pd.DataFrame(columns=columns)
         out = pd.concat(parts, ignore_index=True)
         out = out[out["period"] >= first_period]
-        out.insert(
-            2,
-            "period_label",
-            [period_label(p, self.window.grain, self.window.calendar) for p in out["period"]],
-        )
+        labels = {p: period_label(p, self.window.grain, self.window.calendar) for p in self.periods}
+        out.insert(2, "period_label", out["period"].map(labels))
         out = out.rename(columns={dim_column(i): d for i, d in enumerate(dims)})
         for d in dims:  # a MultiIndex turns None into NaN; a missing dimension value is None
             out[d] = out[d].astype(object).where(out[d].notna(), None)
