@@ -259,3 +259,42 @@ def test_the_catalog_files_are_clean():
     loaded = merge([load_kpi_file(f) for f in catalog_files()])
     assert loaded.issues == []
     assert validate_kpis(loaded.kpis, loaded.sources) == []
+
+
+def test_derived_kpi_dimensions_must_exist_on_every_input(tmp_path: Path) -> None:
+    file = tmp_path / "derived.yml"
+    file.write_text(
+        "kpis:\n"
+        "  - name: revenue\n"
+        "    type: simple\n"
+        "    label: Revenue\n"
+        "    entity: orders\n"
+        "    agg: sum\n"
+        "    column: amount\n"
+        "    time: ordered_at\n"
+        "    unit: currency\n"
+        "    dimensions: [channel]\n"
+        "  - name: costs_total\n"
+        "    type: simple\n"
+        "    label: Costs\n"
+        "    entity: costs\n"
+        "    agg: sum\n"
+        "    column: amount\n"
+        "    time: incurred_on\n"
+        "    unit: currency\n"
+        "  - name: margin_after_costs\n"
+        "    type: derived\n"
+        "    label: Margin after costs\n"
+        "    expr: revenue - costs_total\n"
+        "    unit: currency\n"
+        "    dimensions: [channel]\n"
+    )
+    loaded = load_kpi_file(file)
+    assert loaded.issues == []
+    issues = validate_kpis(loaded.kpis, loaded.sources)
+    assert len(issues) == 1
+    issue = issues[0]
+    assert issue.field == "margin_after_costs.dimensions.0"
+    assert issue.line == 24  # the dimensions: line of margin_after_costs
+    assert "'channel' is not a dimension of 'costs_total'" in issue.message
+    assert "costs_total" in issue.fix

@@ -235,6 +235,35 @@ def _cycles(kpis: dict[str, AnyKpi]) -> Iterator[list[str]]:
             yield from visit(name)
 
 
+def _derived_dimension_issues(
+    by_name: dict[str, AnyKpi], sources: dict[str, KpiSource]
+) -> list[SpecIssue]:
+    """A derived KPI can be broken down only by dimensions every one of its inputs allows."""
+    issues: list[SpecIssue] = []
+    for kpi in by_name.values():
+        refs = [r for r in derived_references(kpi) if r in by_name and r != kpi.name]
+        for i, dim in enumerate(kpi.dimensions):
+            lacking = [r for r in refs if dim not in by_name[r].dimensions]
+            if not lacking:
+                continue
+            src = sources.get(kpi.name)
+            issues.append(
+                SpecIssue(
+                    "error",
+                    src.file if src else None,
+                    src.line("dimensions", i) if src else None,
+                    f"{kpi.name}.dimensions.{i}",
+                    f"'{dim}' is not a dimension of "
+                    + ", ".join(f"'{r}'" for r in lacking)
+                    + f", which '{kpi.name}' is computed from",
+                    f"add '{dim}' to the dimensions of "
+                    + ", ".join(lacking)
+                    + " or remove it here",
+                )
+            )
+    return issues
+
+
 def validate_kpis(kpis: list[AnyKpi], sources: dict[str, KpiSource]) -> list[SpecIssue]:
     """Every issue in ``kpis``, checked against the data model and each other."""
     names = {k.name for k in kpis}
@@ -242,6 +271,7 @@ def validate_kpis(kpis: list[AnyKpi], sources: dict[str, KpiSource]) -> list[Spe
     for kpi in kpis:
         issues.extend(_check_one(kpi, sources.get(kpi.name), names))
     by_name = {k.name: k for k in kpis}
+    issues.extend(_derived_dimension_issues(by_name, sources))
     for cycle in _cycles(by_name):
         src = sources.get(cycle[0])
         issues.append(
