@@ -140,7 +140,7 @@ def _serve(
     from onpace.web.app import create_app
 
     try:
-        app = create_app(ws, as_of=as_of)
+        app = create_app(ws, as_of=as_of, warm=True)
     except OnpaceError as exc:
         fail(str(exc))
         return

@@ -10,7 +10,9 @@ a 4xx with a message, never a 500.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -151,15 +153,29 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+def _warm_up(ctx: AppContext) -> None:
+    """Compute the scorecard every non-rep user opens first (page and API)."""
+    from onpace.auth.service import Identity
+    from onpace.web import data
+
+    reader = Identity(user_id=0, name="warm-up", role="viewer", rep_id=None, via="internal")
+    params = {"grain": "quarter", "period": None, "start": None, "end": None, "compare": "previous"}
+    with contextlib.suppress(Exception):  # a failure shows again, with its message, on use
+        data.scorecard_json(ctx, reader, by=None, **params)
+
+
 def create_app(
     workspace: str | Path | Workspace,
     state_url: str | None = None,
     as_of: datetime | None = None,
+    warm: bool = False,
 ) -> FastAPI:
     """The ASGI app of one workspace.
 
     ``state_url`` overrides the workspace's state store (``state_url`` in
     onpace.yml, else state.db in the workspace); ``as_of`` pins "now" (demos, tests).
+    ``warm`` computes the default scorecard in the background at start, so the first
+    person to open the dashboard does not wait for it.
     """
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
     store = open_store(state_url or store_url(ws.config.state_url, ws.root))
@@ -190,6 +206,9 @@ def create_app(
         if identify(request) is None:
             raise NotLoggedIn()
         return json_response(app.openapi())
+
+    if warm:
+        threading.Thread(target=_warm_up, args=(ctx,), daemon=True).start()
 
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api.router)

@@ -44,6 +44,7 @@ class AppContext:
     _cache: dict[tuple[Any, ...], tuple[float, Any]] = field(default_factory=dict)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
     _version: tuple[float, tuple[Any, ...]] | None = None
+    _refreshing: set[tuple[Any, ...]] = field(default_factory=set)
 
     def now(self) -> datetime:
         return self.as_of or self.ws.now()
@@ -84,12 +85,23 @@ class AppContext:
         return hit[1] if hit is not None and hit[0] > time.monotonic() else None
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """``compute()``'s result for ``key`` and the current data version."""
+        """``compute()``'s result for ``key`` and the current data version.
+
+        An entry past its time-to-live, for the same data version, is still served
+        while a background thread recomputes it: the data has not changed, only
+        "now" has moved a little, and nobody should wait seconds for that.
+        """
         full = (*key, self.version())
         now = time.monotonic()
         with self._cache_lock:
             hit = self._cache.get(full)
             if hit is not None and hit[0] > now:
+                return hit[1]  # type: ignore[no-any-return]
+            if hit is not None and full not in self._refreshing:
+                self._refreshing.add(full)
+                threading.Thread(target=self._refresh, args=(full, compute), daemon=True).start()
+                return hit[1]  # type: ignore[no-any-return]
+            if hit is not None:
                 return hit[1]  # type: ignore[no-any-return]
         with self.lock:
             with self._cache_lock:
@@ -105,6 +117,18 @@ class AppContext:
                     del self._cache[old]
             self._cache[full] = (time.monotonic() + self.ttl, value)
         return value
+
+    def _refresh(self, full: tuple[Any, ...], compute: Callable[[], Any]) -> None:
+        try:
+            with self.lock:
+                value = compute()
+            with self._cache_lock:
+                self._cache[full] = (time.monotonic() + self.ttl, value)
+        except Exception:  # the stale value stays; the next request retries
+            pass
+        finally:
+            with self._cache_lock:
+                self._refreshing.discard(full)
 
     def run(self, compute: Callable[[], T]) -> T:
         """``compute()`` under the computation lock, uncached (writes, one-off reads)."""
