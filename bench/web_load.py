@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,12 +51,6 @@ def prepare(root: Path, source: Path, today: date) -> str:
     token = auth.create_token("bench", "load test", actor="bench").token
     store.close()
     return token
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def fetch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
@@ -136,31 +127,13 @@ def main() -> None:
         )
     import httpx
 
+    from onpace.web.process import serving
+
     with tempfile.TemporaryDirectory(prefix="onpace-load-") as tmp:
         root = Path(tmp) / "ws"
         token = prepare(root, args.data, date.fromisoformat(args.as_of))
-        port = free_port()
-        cmd = [
-            sys.executable,
-            "-c",
-            "from onpace.cli import main; main()",
-            "serve",
-            "-w",
-            str(root),
-            "--port",
-            str(port),
-            "--as-of",
-            args.as_of,
-        ]
-        server = subprocess.Popen(cmd, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
+        with serving(root, as_of=args.as_of, start_seconds=300) as base:
+            port = int(base.rsplit(":", 1)[1])
             headers = {"Authorization": f"Bearer {token}"}
             t0 = time.perf_counter()
             first = httpx.get(base + PATH, headers=headers, timeout=600)
@@ -169,9 +142,6 @@ def main() -> None:
             rows = sum(len(g["rows"]) for g in first.json()["groups"])
             print(f"cold scorecard: {cold:.2f} s ({rows} rows, {len(first.content):,} bytes)")
             latencies, errors, elapsed = asyncio.run(load(port, token, args.clients, args.seconds))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     ordered = sorted(latencies)
     ms = [1000 * percentile(ordered, q) for q in (50, 95, 99)]
     rps = len(latencies) / elapsed

@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from web.conftest import PASSWORD, USERS, make_workspace
@@ -57,12 +53,6 @@ def ensure_chromium() -> None:
         _unavailable("apt-get installed chromium, but /usr/bin/chromium is missing")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ensure_chromium()
@@ -76,40 +66,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for name, (role, rep) in USERS.items():
         auth.add_user(name, role, PASSWORD, rep_id=rep, actor="test")
     store.close()
-    port = _free_port()
-    cmd = [
-        sys.executable,
-        "-c",
-        "from onpace.cli import main; main()",
-        "serve",
-        "-w",
-        str(root),
-        "--port",
-        str(port),
-        "--as-of",
-        "2024-03-20T12:00",
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode() if proc.stdout else "died")
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("the server did not start in 30 s")
+    from onpace.web.process import serving
+
+    with serving(root, as_of="2024-03-20T12:00") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
