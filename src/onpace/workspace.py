@@ -160,6 +160,16 @@ class Workspace:
             return pa.Table.from_pandas(frame, preserve_index=False)
         return frame
 
+    def ingest(self, force: bool = False) -> Any:
+        """Read every source of sources.yml, validate, quarantine bad rows, load atomically.
+
+        Returns the ingest result (rows read, loaded and quarantined per source);
+        ``force`` reads the sources even when nothing changed since the last run.
+        """
+        from onpace.ingest import ingest_workspace
+
+        return ingest_workspace(self, force=force)
+
     def explain(
         self, kpi: str, grain: Grain = "month", by: Sequence[str] = ()
     ) -> list[tuple[str, str]]:

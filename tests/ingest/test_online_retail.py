@@ -126,3 +126,26 @@ def test_excerpt_numbers_by_hand() -> None:
 @pytest.mark.skipif(not FULL.exists(), reason=f"the full data set is not at {FULL}")
 def test_full_file(tmp_path: Path) -> None:
     _check(tmp_path, FULL)
+
+
+def test_python_api_ingests_the_example(tmp_path: Path) -> None:
+    """``Workspace.ingest()`` does what ``onpace ingest`` does, and a second run changes nothing."""
+    import shutil
+
+    from onpace.workspace import Workspace
+
+    root = tmp_path / "online-retail"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "online-retail", root)
+    ws = Workspace.open(root)
+    first = ws.ingest()
+    assert not first.unchanged
+    assert first.read == first.loaded + first.quarantined
+    excerpt = pd.read_csv(root / "data" / "excerpt.csv", dtype=str)
+    assert first.read == len(excerpt)  # every line of the file is accounted for
+    orders = ws.warehouse.table("orders").count().execute()
+    assert (
+        orders == excerpt.loc[~excerpt["Invoice"].str.startswith(("C", "A")), "Invoice"].nunique()
+    )
+    second = ws.ingest()
+    assert second.unchanged  # the same file again changes nothing
+    assert ws.warehouse.table("orders").count().execute() == orders
