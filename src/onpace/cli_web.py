@@ -7,6 +7,7 @@ never from an argument, so they stay out of shell history and process lists.
 from __future__ import annotations
 
 import secrets
+import socket
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -139,6 +140,9 @@ def _serve(
 
     from onpace.web.app import create_app
 
+    if not port_is_free(host, port):
+        fail(f"port {port} on {host} is in use (another onpace serve?); choose one with --port")
+        return
     try:
         app = create_app(ws, as_of=as_of, warm=True)
     except OnpaceError as exc:
@@ -158,8 +162,25 @@ def _serve(
     )
 
 
+def port_is_free(host: str, port: int) -> bool:
+    """Whether nothing listens on ``host:port`` yet (checked before starting a server)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def demo_login(ws: Any, serve_it: bool, port: int = DEFAULT_PORT) -> None:
-    """The end of ``onpace demo``: an admin with a random password, then the dashboard."""
+    """The end of ``onpace demo``: an admin with a random password, then the dashboard.
+
+    The demo takes the first free port from ``port`` on, so a second demo (or
+    another program on 8000) does not stop it.
+    """
+    if serve_it:
+        port = next((p for p in range(port, port + 20) if port_is_free(DEFAULT_HOST, p)), port)
     password = secrets.token_urlsafe(12)
     auth = _auth(ws)
     if any(u["name"] == "admin" for u in auth.users()):

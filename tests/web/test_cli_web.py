@@ -95,3 +95,20 @@ def test_demo_prints_how_to_log_in(tmp_path: Path) -> None:
         },
     )
     assert r.status_code == 303 and client.get("/scorecard").status_code == 200
+
+
+def test_serve_refuses_a_port_in_use(tmp_path: Path) -> None:
+    import socket as socket_module
+
+    from onpace.cli_web import port_is_free
+
+    root = make_workspace(tmp_path / "ws")
+    with socket_module.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert not port_is_free("127.0.0.1", port)
+        result = CliRunner().invoke(app, ["serve", "-w", str(root), "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"port {port} on 127.0.0.1 is in use" in result.output
+    assert port_is_free("127.0.0.1", port)
