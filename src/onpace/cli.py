@@ -39,7 +39,13 @@ def _register_command_modules() -> None:
     """Commands of other areas live in their own modules and add themselves here."""
     import importlib
 
-    modules = ("onpace.cli_targets", "onpace.cli_objectives", "onpace.cli_ingest", "onpace.cli_web")
+    modules = (
+        "onpace.cli_targets",
+        "onpace.cli_objectives",
+        "onpace.cli_reviews",
+        "onpace.cli_ingest",
+        "onpace.cli_web",
+    )
     for module in modules:
         try:
             mod = importlib.import_module(module)

@@ -68,3 +68,20 @@ class TargetRevision(Base):
     author: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str] = mapped_column(Text)
+
+
+class KpiReview(Base):
+    """One review of a KPI: who looked at it and its targets, when, what they decided, why.
+
+    Reviews are append-only (triggers on both databases): the review history is the
+    record that a KPI is followed up on its cadence.
+    """
+
+    __tablename__ = "kpi_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kpi: Mapped[str] = mapped_column(String(100), index=True)
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reviewer: Mapped[str] = mapped_column(String(100))
+    decision: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from onpace.engine.targets import Target, TargetPeriod, target_key
 from onpace.errors import OnpaceError
-from onpace.store.models import TargetRevision
+from onpace.store.models import KpiReview, TargetRevision
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 STATE_FILE = "state.db"
@@ -79,6 +79,8 @@ def _refuse_rewrites(session: Session, flush_context: Any, instances: Any) -> No
                 "target revisions are append-only: set a new revision instead of "
                 "changing or deleting one"
             )
+        if isinstance(obj, KpiReview):
+            raise AppendOnlyError("reviews are append-only: record a new review instead")
 
 
 def _migrate(engine: Engine) -> None:
