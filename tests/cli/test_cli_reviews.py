@@ -46,6 +46,12 @@ def test_review_then_schedule(tmp_path: Path) -> None:
         app, ["reviews", "--kpi", "revenue", "-w", str(root), "--format", "json"]
     )
     assert [r["note"] for r in json.loads(history.output)] == ["on plan after the Q3 push"]
+    table = runner.invoke(app, ["reviews", "-w", str(root)])
+    assert table.exit_code == 0, table.output
+    revenue_line = next(line for line in table.output.splitlines() if "revenue " in line)
+    assert "monthly" in revenue_line and "ann" in revenue_line and "ok" in revenue_line
+    due_only = runner.invoke(app, ["reviews", "--due", "-w", str(root), "--format", "json"])
+    assert "revenue" not in {r["kpi"] for r in json.loads(due_only.output)}
     refused = runner.invoke(
         app, ["review", "revenue", "--note", "x", "--decision", "drop", "-w", str(root)]
     )
