@@ -52,6 +52,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/targets"): "write_targets",
     ("PUT", "/api/v1/targets"): "write_targets",
     ("GET", "/api/v1/targets/history"): "read",
+    ("GET", "/api/v1/reviews"): "read",
+    ("POST", "/api/v1/reviews"): "write_targets",
     ("GET", "/api/v1/objectives"): "read",
     ("GET", "/api/v1/smart"): "read_data_quality",
     ("GET", "/api/v1/ingest"): "read_data_quality",
@@ -82,6 +84,8 @@ def _call(site: Site, role: str | None, method: str, path: str, n: int) -> Any:
     if path == "/targets":
         form = {"kpi": "revenue", "period": month, "value": "100", "reason": "matrix"}
         return c.post(url, data=form)
+    if path == "/api/v1/reviews":
+        return c.post(url, json={"kpi": "orders", "decision": "keep", "note": "matrix"})
     body = {
         "kpi": "orders",
         "period": "2023" if method == "PUT" else month,

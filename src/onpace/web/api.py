@@ -168,6 +168,39 @@ def target_history(
     return json_response(data.history(context(request), who, kpi)["table"])
 
 
+class ReviewIn(BaseModel):
+    """A review of a KPI and its targets: the decision and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kpi: str = Field(min_length=1, max_length=100)
+    decision: Literal["keep", "revise", "retire"] = "keep"
+    note: str = Field(min_length=1, max_length=4000, description="What was looked at and why.")
+
+
+@router.get("/reviews", responses=ERRORS)
+def review_schedule(
+    request: Request,
+    kpi: str | None = Query(None, max_length=100, description="One KPI's review history"),
+    who: Identity = Depends(require("read")),
+) -> Response:
+    """Every KPI's last review and next due date on its cadence (or one KPI's history)."""
+    return json_response(data.reviews(context(request), kpi)["table"])
+
+
+@router.post("/reviews", status_code=201, responses={**ERRORS, 201: {"description": "Recorded."}})
+def record_review(
+    request: Request,
+    body: ReviewIn,
+    x_csrf_token: str | None = Header(None),
+    who: Identity = Depends(require("write_targets")),
+) -> Response:
+    """Record a review of a KPI (managers and admins); kept append-only with who and when."""
+    check_csrf(who, request.headers.get("x-csrf-token"))
+    row = data.add_review(context(request), who, body.kpi, body.decision, body.note)
+    return json_response(row, status=201)
+
+
 @router.get("/objectives", responses=ERRORS)
 def objectives(request: Request, who: Identity = Depends(require("read"))) -> Response:
     """The objective tree with roll-up attainment."""

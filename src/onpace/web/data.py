@@ -268,3 +268,33 @@ def set_target(
     result = ctx.run(act)
     ctx.clear()
     return result
+
+
+def reviews(ctx: AppContext, kpi: str | None = None) -> dict[str, Any]:
+    """The review schedule (every KPI: last review, next due, status), or one KPI's history."""
+    from onpace.reviews import list_reviews, review_schedule
+
+    def build() -> dict[str, Any]:
+        history = list_reviews(ctx.store, kpi)
+        if kpi is not None:
+            return {"title": f"Reviews of {kpi}", "table": [r.as_dict() for r in history]}
+        rows = review_schedule(ctx.ws.kpis, history, ctx.now().date())
+        return {"title": "Reviews", "table": [r.as_dict() for r in rows]}
+
+    return ctx.cached(("reviews", kpi), build)
+
+
+def add_review(
+    ctx: AppContext, who: Identity, kpi: str, decision: str, note: str
+) -> dict[str, Any]:
+    """Record a review by ``who``; goes to the audit log."""
+    from onpace.reviews import add_review as record
+
+    def act() -> dict[str, Any]:
+        done = record(ctx.store, ctx.ws.kpis, kpi, decision, note, reviewer=who.name)
+        ctx.auth.audit(who.name, "review.add", kpi, {"decision": decision, "note": note})
+        return done.as_dict()
+
+    result = ctx.run(act)
+    ctx.clear()
+    return result
