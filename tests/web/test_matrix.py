@@ -34,6 +34,7 @@ PAGES = {
     "/health": "read_data_quality",
     "/smart": "read_data_quality",
     "/audit": "audit",
+    "/reviews": "read",
 }
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/"): "read",
@@ -43,6 +44,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): "public",
     ("GET", "/api/v1/openapi.json"): "read",
     ("POST", "/targets"): "write_targets",
+    ("POST", "/reviews"): "write_targets",
     ("GET", "/api/v1/me"): "read",
     ("GET", "/api/v1/kpis"): "read",
     ("GET", "/api/v1/kpis/{name}"): "read",
@@ -84,6 +86,8 @@ def _call(site: Site, role: str | None, method: str, path: str, n: int) -> Any:
     if path == "/targets":
         form = {"kpi": "revenue", "period": month, "value": "100", "reason": "matrix"}
         return c.post(url, data=form)
+    if path == "/reviews":
+        return c.post(url, data={"kpi": "orders", "decision": "keep", "note": "matrix"})
     if path == "/api/v1/reviews":
         return c.post(url, json={"kpi": "orders", "decision": "keep", "note": "matrix"})
     body = {

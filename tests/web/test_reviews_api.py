@@ -39,3 +39,31 @@ def test_bad_reviews_get_clear_errors(fresh_site: Site) -> None:
         .status_code
         == 403
     )
+
+
+def test_review_page_form_for_managers_only(fresh_site: Site) -> None:
+    manager = fresh_site.login("manager")
+    page = manager.get("/reviews")
+    assert page.status_code == 200 and 'id="review-form"' in page.text
+    csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+    done = manager.post(
+        "/reviews",
+        data={
+            "csrf": csrf,
+            "kpi": "orders",
+            "decision": "revise",
+            "note": "quarterly plan changed",
+        },
+    )
+    assert done.status_code == 303 and done.headers["location"].startswith("/reviews?saved=")
+    after = manager.get("/reviews.json").json()
+    orders = next(r for r in after["table"] if r["kpi"] == "orders")
+    assert orders["last_decision"] == "revise"
+    empty = manager.post("/reviews", data={"csrf": csrf, "kpi": "orders", "note": " "})
+    assert empty.status_code == 400 and "needs a note" in empty.text
+    no_token = manager.post("/reviews", data={"kpi": "orders", "note": "x"})
+    assert no_token.status_code == 403  # CSRF protection on the form
+    rep = fresh_site.login("rep1")
+    assert 'id="review-form"' not in rep.get("/reviews").text
+    nl = manager.get("/reviews?lang=nl")
+    assert "Evaluaties" in nl.text and "bijstellen" in nl.text

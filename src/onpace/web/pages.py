@@ -125,6 +125,34 @@ def smart(request: Request, who: Identity) -> dict[str, Any]:
     return data.smart(context(request), _q(request, "kpi"))
 
 
+@_triple("/reviews", "reviews", "reviews.html", "read")
+def reviews(request: Request, who: Identity) -> dict[str, Any]:
+    return {**data.reviews(context(request)), "saved": _q(request, "saved"), "error": None}
+
+
+@router.post("/reviews")
+def record_review(
+    request: Request,
+    who: Identity = Depends(require("write_targets")),
+    csrf: str = Form(""),
+    kpi: str = Form(""),
+    decision: str = Form("keep"),
+    note: str = Form(""),
+) -> Response:
+    """Record a review from the form; a mistake re-shows the page with the reason."""
+    check_csrf(who, csrf)
+    ctx = context(request)
+    try:
+        done = data.add_review(ctx, who, kpi.strip(), decision.strip(), note)
+    except OnpaceError as exc:
+        built = data.reviews(ctx)
+        return page(
+            request, "reviews.html", {**built, "saved": None, "error": str(exc)}, who, status=400
+        )
+    saved = f"{done['kpi']} {done['decision']}"
+    return RedirectResponse(f"/reviews?saved={quote(saved)}", status_code=303)
+
+
 @_triple("/audit", "audit", "audit.html", "audit")
 def audit(request: Request, who: Identity) -> dict[str, Any]:
     return data.audit(context(request))
