@@ -423,9 +423,15 @@ def _divide(
 
 
 def _map_period(index: pd.Index, shift: Callable[[date], date]) -> pd.Index:
+    """``index`` with its period level moved by ``shift`` (computed once per period)."""
     if isinstance(index, pd.MultiIndex):
-        tuples = [(shift(t[0]), *t[1:]) for t in index]
-        return pd.MultiIndex.from_tuples(tuples, names=index.names) if tuples else index
+        if not len(index):
+            return index
+        periods = index.get_level_values(0)
+        moved = {p: shift(p) for p in dict.fromkeys(periods)}
+        arrays = [periods.map(moved.__getitem__)]
+        arrays += [index.get_level_values(i) for i in range(1, index.nlevels)]
+        return pd.MultiIndex.from_arrays(arrays, names=index.names)
     return pd.Index([shift(p) for p in index], name=index.name)
 
 
