@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +27,17 @@ def _weights(items: list[str] | None) -> dict[str, float]:
     return out
 
 
+def _edit(change: Callable[[], Path]) -> Path | None:
+    """Run one edit of objectives.yml, turning a refused edit into a message and exit 1."""
+    try:
+        return change()
+    except SpecError as exc:
+        fail("; ".join(f"{i.field}: {i.message}" for i in exc.issues))
+    except OnpaceError as exc:
+        fail(str(exc))
+    return None
+
+
 @objective_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="snake_case name of the objective.")],
@@ -41,8 +53,9 @@ def add(
     from onpace.objectives_edit import add_objective
 
     ws = open_workspace(workspace)
-    try:
-        file = add_objective(
+    weights = _weights(kpi)
+    file = _edit(
+        lambda: add_objective(
             ws.root,
             ws.config.objectives_file,
             ws.kpis,
@@ -51,15 +64,10 @@ def add(
             parent,
             horizon,
             owner,
-            _weights(kpi),
+            weights,
             description,
         )
-    except SpecError as exc:
-        fail("; ".join(f"{i.field}: {i.message}" for i in exc.issues))
-        return
-    except OnpaceError as exc:
-        fail(str(exc))
-        return
+    )
     console.print(f"added objective {name} to {file}")
 
 
@@ -74,14 +82,9 @@ def link(
     from onpace.objectives_edit import link_kpi
 
     ws = open_workspace(workspace)
-    try:
-        file = link_kpi(ws.root, ws.config.objectives_file, ws.kpis, objective, kpi, weight)
-    except SpecError as exc:
-        fail("; ".join(f"{i.field}: {i.message}" for i in exc.issues))
-        return
-    except OnpaceError as exc:
-        fail(str(exc))
-        return
+    file = _edit(
+        lambda: link_kpi(ws.root, ws.config.objectives_file, ws.kpis, objective, kpi, weight)
+    )
     console.print(f"linked {kpi} to {objective} (weight {weight:g}) in {file}")
 
 
@@ -95,11 +98,7 @@ def unlink(
     from onpace.objectives_edit import unlink_kpi
 
     ws = open_workspace(workspace)
-    try:
-        file = unlink_kpi(ws.root, ws.config.objectives_file, ws.kpis, objective, kpi)
-    except OnpaceError as exc:
-        fail(str(exc))
-        return
+    file = _edit(lambda: unlink_kpi(ws.root, ws.config.objectives_file, ws.kpis, objective, kpi))
     console.print(f"unlinked {kpi} from {objective} in {file}")
 
 

@@ -74,6 +74,7 @@ def needed_columns(kpi: AnyKpi) -> list[str]:
 def catalog_markdown() -> str:
     """The catalog page: every built-in KPI with formula, inputs and direction."""
     catalog = load_catalog()
+    kinds = templates()
     lines = [
         "# The KPI catalog",
         "",
@@ -91,7 +92,7 @@ def catalog_markdown() -> str:
         "| template | for | KPIs |",
         "| --- | --- | --- |",
     ]
-    for t in templates().values():
+    for t in kinds.values():
         lines.append(f"| `{t.name}` | {t.description} | {len(t.kpis)} |")
     for area in AREAS:
         kpis = [k for k in catalog.values() if k.area == area]
@@ -115,7 +116,7 @@ def catalog_markdown() -> str:
                 lines.append("- **Needs**: " + ", ".join(f"`{c}`" for c in needed_columns(k)))
             if k.dimensions:
                 lines.append("- **Break down by**: " + ", ".join(f"`{d}`" for d in k.dimensions))
-            in_templates = [t.name for t in templates().values() if k.name in t.kpis]
+            in_templates = [t.name for t in kinds.values() if k.name in t.kpis]
             lines.append("- **Templates**: " + ", ".join(in_templates))
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

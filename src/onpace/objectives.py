@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from onpace.engine.pace import Status, status
 from onpace.errors import SpecIssue, did_you_mean
 from onpace.spec.kpi import NAME_PATTERN
+from onpace.spec.validation_issues import validation_issues
 from onpace.spec.workspace_config import StatusThresholds
 from onpace.spec.yaml_lines import YamlSyntaxError, load_located
 
@@ -120,18 +121,8 @@ def load_objectives(root: Path, filename: str, kpis: Mapping[str, Any]) -> Objec
     try:
         parsed = ObjectivesFile.model_validate(doc.data or {})
     except ValidationError as exc:
-        bad = [
-            SpecIssue(
-                "error",
-                file,
-                doc.line_of(tuple(e["loc"])),
-                ".".join(map(str, e["loc"])) or "(file)",
-                e["msg"],
-                "see docs/targets.md for the objectives.yml format",
-            )
-            for e in exc.errors()
-        ]
-        return Objectives(file=file, issues=bad)
+        fix = "see docs/targets.md for the objectives.yml format"
+        return Objectives(file=file, issues=validation_issues(exc, doc, file, fix=fix))
     issues: list[SpecIssue] = []
     seen: set[str] = set()
 
@@ -232,3 +223,26 @@ def flatten(node: ObjectiveStatus) -> Iterator[ObjectiveStatus]:
     yield node
     for child in node.children:
         yield from flatten(child)
+
+
+def objective_groups(
+    objectives: Objectives,
+    kpis: Mapping[str, Any],
+    scores: Mapping[str, KpiScore],
+    thresholds: StatusThresholds,
+) -> list[tuple[ObjectiveStatus, list[str]]]:
+    """Every objective, depth first and rolled up, with the KPIs shown under it.
+
+    An objective's KPIs are its own (in the order objectives.yml lists them), then
+    the KPIs whose definition names it (``objective:``), alphabetically.
+    """
+    links = objectives.links(kpis)
+    out: list[tuple[ObjectiveStatus, list[str]]] = []
+    for root in objectives.roots:
+        for node in flatten(roll_up(root, scores, thresholds)):
+            own = list(node.objective.kpis)
+            named = sorted(
+                k for k, objs in links.items() if node.objective.name in objs and k not in own
+            )
+            out.append((node, own + named))
+    return out

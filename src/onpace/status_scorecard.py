@@ -22,9 +22,8 @@ from onpace.objectives import (
     KpiScore,
     Objectives,
     ObjectiveStatus,
-    flatten,
     load_objectives,
-    roll_up,
+    objective_groups,
 )
 from onpace.store import Store
 from onpace.workspace import Workspace
@@ -124,14 +123,10 @@ def status_scorecard(
     scores = _scores(rows) if by is None else {}
     groups: list[ScorecardGroup] = []
     linked: set[str] = set()
-    links = objectives.links(ws.kpis)
-    for root in objectives.roots:
-        for node in flatten(roll_up(root, scores, ws.config.status)):
-            names = set(node.objective.kpis) | {
-                k for k, objs in links.items() if node.objective.name in objs
-            }
-            linked |= names
-            groups.append(_group(node, [r for r in rows if r.kpi in names]))
+    for node, kpi_names in objective_groups(objectives, ws.kpis, scores, ws.config.status):
+        names = set(kpi_names)
+        linked |= names
+        groups.append(_group(node, [r for r in rows if r.kpi in names]))
     rest = [r for r in rows if r.kpi not in linked]
     if rest:
         groups.append(

@@ -43,6 +43,7 @@ from onpace.engine.targets import (
     validate_phasing,
 )
 from onpace.errors import SpecError, SpecIssue
+from onpace.spec.validation_issues import validation_issues
 from onpace.spec.yaml_lines import YamlSyntaxError, load_located
 
 
@@ -142,19 +143,8 @@ def read_targets_file(data: KpiData, file: Path) -> list[tuple[Target, str]]:
     try:
         parsed = TargetsFile.model_validate(raw)
     except ValidationError as exc:
-        raise SpecError(
-            [
-                SpecIssue(
-                    "error",
-                    file,
-                    doc.line_of(tuple(e["loc"])),
-                    ".".join(map(str, e["loc"])),
-                    e["msg"],
-                    "see docs/targets.md for the targets file format",
-                )
-                for e in exc.errors()
-            ]
-        ) from exc
+        fix = "see docs/targets.md for the targets file format"
+        raise SpecError(validation_issues(exc, doc, file, fix=fix)) from exc
     out: list[tuple[Target, str]] = []
     issues: list[SpecIssue] = []
     for i, entry in enumerate(parsed.targets):

@@ -14,8 +14,6 @@ Amsterdam, and it is done once, on load, so every engine truncates the same way.
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from onpace.envvars import expand_env
 from onpace.errors import WorkspaceError
 from onpace.model.entities import ENTITIES, Entity
 from onpace.spec.workspace_config import WarehouseSettings
@@ -154,18 +153,6 @@ class Warehouse:
             self.load(name, frame, timezone)
 
 
-def _expand_env(text: str) -> str:
-    def sub(m: re.Match[str]) -> str:
-        value = os.environ.get(m.group(1))
-        if value is None:
-            raise WorkspaceError(
-                f"environment variable {m.group(1)} is not set (used in warehouse.url)"
-            )
-        return value
-
-    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", sub, text)
-
-
 def connect(settings: WarehouseSettings, root: Path) -> Warehouse:
     """Open the warehouse a workspace's settings describe."""
     import ibis
@@ -178,7 +165,7 @@ def connect(settings: WarehouseSettings, root: Path) -> Warehouse:
     if settings.backend == "url":
         if not settings.url:
             raise WorkspaceError("warehouse.backend is 'url' but warehouse.url is empty")
-        return Warehouse(ibis.connect(_expand_env(settings.url)), "url")
+        return Warehouse(ibis.connect(expand_env(settings.url, "warehouse.url")), "url")
     return connect_spark(settings, root)
 
 

@@ -21,27 +21,12 @@ from onpace.errors import SpecError, SpecIssue, WorkspaceError
 from onpace.spec.kpi import AnyKpi
 from onpace.spec.loader import KpiSource, load_kpi_file, merge
 from onpace.spec.validate import validate_kpis
+from onpace.spec.validation_issues import validation_issues
 from onpace.spec.workspace_config import WorkspaceConfig
 from onpace.spec.yaml_lines import YamlSyntaxError, load_located
 from onpace.warehouse import Warehouse, connect
 
 CONFIG_FILE = "onpace.yml"
-
-
-def _config_issues(file: Path, exc: ValidationError, doc: Any) -> list[SpecIssue]:
-    issues = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        issues.append(
-            SpecIssue(
-                "error",
-                file,
-                doc.line_of(loc) if doc else None,
-                ".".join(map(str, loc)) or "(file)",
-                err["msg"],
-            )
-        )
-    return issues
 
 
 def local_now(timezone: str) -> datetime:
@@ -85,7 +70,7 @@ class Workspace:
         try:
             config = WorkspaceConfig.model_validate(doc.data or {})
         except ValidationError as exc:
-            raise SpecError(_config_issues(config_file, exc, doc)) from exc
+            raise SpecError(validation_issues(exc, doc, config_file)) from exc
         files: list[Path] = []
         for pattern in config.kpi_files:
             files.extend(sorted(root.glob(pattern)))

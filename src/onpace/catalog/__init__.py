@@ -8,6 +8,7 @@ also an example of the spec.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -42,6 +43,12 @@ def catalog_files() -> list[Path]:
 
 def load_catalog() -> dict[str, AnyKpi]:
     """Every built-in KPI by name; raises if the catalog itself is invalid."""
+    return dict(_catalog())
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> dict[str, AnyKpi]:
+    # package data never changes while the process runs: read and validate it once
     loaded = merge([load_kpi_file(f) for f in catalog_files()])
     issues = loaded.issues + validate_kpis(loaded.kpis, loaded.sources)
     if any(i.level == "error" for i in issues):
@@ -84,12 +91,3 @@ def template(name: str) -> Template:
             + ", ".join(known)
         )
     return known[name]
-
-
-def catalog_file_of(kpi_name: str) -> str:
-    """The catalog file (area) a built-in KPI is defined in, e.g. ``sales.yml``."""
-    for file in catalog_files():
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        if any(k.get("name") == kpi_name for k in data.get("kpis", [])):
-            return file.name
-    raise UnknownNameError(f"'{kpi_name}' is not in the catalog")

@@ -18,7 +18,7 @@ from onpace.engine.periods import Calendar, Grain, period_start_expr
 from onpace.errors import MissingDataError
 from onpace.model.entities import ENTITIES
 from onpace.model.paths import ColumnPath, resolve
-from onpace.spec.filters import ParsedExpression, to_ibis
+from onpace.spec.filters import ParsedExpression, parse_row_expression, to_ibis
 from onpace.spec.workspace_config import ChurnSettings
 
 TableSource = Callable[[str], Any]
@@ -57,43 +57,33 @@ class JoinedTable:
     ) -> None:
         self.entity = entity
         base = tables(entity)
-        self._check(
-            entity,
-            available,
-            [c for c in names if "." not in c and resolve(entity, c).hops == ()],
-            resolve_names=True,
-        )
         paths = {name: resolve(entity, name) for name in names}
-        chains: dict[tuple[str, ...], list[ColumnPath]] = {}
-        for path in paths.values():
-            if path.hops:
-                chains.setdefault(tuple(h.name for h in path.hops), []).append(path)
-        self.names: dict[str, str] = {}
+        own = {name: path.column.name for name, path in paths.items() if not path.hops}
+        self._check(entity, available, sorted(set(own.values())))
+        self.names: dict[str, str] = dict(own)
+        # one join per distinct chain of relations, bringing every column needed through it
+        chains: dict[tuple[str, ...], list[tuple[str, ColumnPath]]] = {}
         for name, path in paths.items():
-            if not path.hops:
-                self.names[name] = path.column.name
-        for n, (_chain, chain_paths) in enumerate(sorted(chains.items())):
+            if path.hops:
+                chains.setdefault(tuple(h.name for h in path.hops), []).append((name, path))
+        for n, chain in enumerate(sorted(chains)):
+            members = chains[chain]
+            chain_paths = [path for _, path in members]
             hops = chain_paths[0].hops
             self._check(entity, available, [hops[0].column])
             right = self._chain_table(tables, available, hops, chain_paths, n)
             key = f"__k{n}"
             base = base.left_join(right, base[hops[0].column] == right[key]).drop(key)
-            for path in chain_paths:
-                self.names[_spec_name(paths, path)] = f"__j{n}_{path.column.name}"
+            for name, path in members:
+                self.names[name] = f"__j{n}_{path.column.name}"
         self.table = base
 
     @staticmethod
-    def _check(
-        entity: str,
-        available: Callable[[str], set[str]],
-        columns: list[str],
-        resolve_names: bool = False,
-    ) -> None:
+    def _check(entity: str, available: Callable[[str], set[str]], columns: list[str]) -> None:
         have = available(entity)
-        for c in columns:
-            real = resolve(entity, c).column.name if resolve_names else c
-            if real not in have:
-                raise MissingDataError(f"the warehouse table '{entity}' has no column '{real}'")
+        for column in columns:
+            if column not in have:
+                raise MissingDataError(f"the warehouse table '{entity}' has no column '{column}'")
 
     def _chain_table(
         self,
@@ -128,13 +118,6 @@ class JoinedTable:
 
     def col(self, name: str) -> Any:
         return self.table[self.names[name]]
-
-
-def _spec_name(paths: dict[str, ColumnPath], path: ColumnPath) -> str:
-    for name, p in paths.items():
-        if p == path:
-            return name
-    raise KeyError(path)  # pragma: no cover
 
 
 def _needed(specs: Iterable[MeasureSpec]) -> list[str]:
@@ -239,8 +222,6 @@ def customer_spells(
     one by more than ``churn.days`` days (or is the customer's first); a spell is lost
     ``churn.days`` after its last order, provided that moment is before ``as_of``.
     """
-    from onpace.spec.filters import parse_row_expression
-
     have_orders = available("orders")
     for col in ("customer_id", "ordered_at"):
         if col not in have_orders:
@@ -296,20 +277,22 @@ def customer_spells(
             ),
         ).filter(lambda t: t.started_at.notnull() & (t.started_at < cutoff))
     attrs = ("segment", "region", "country", "is_target_audience")
-    if "customers" in _safe_tables(available):
-        cust = tables("customers")
+    try:
         have = available("customers")
-        picked = {a: cust[a] for a in attrs if a in have}
-        right = cust.select(__cid=cust.customer_id, **picked)
+    except MissingDataError:  # no customers table: spells without customer attributes
+        have = set()
+    picked = [a for a in attrs if a in have]
+    if picked:
+        cust = tables("customers")
+        right = cust.select(__cid=cust.customer_id, **{a: cust[a] for a in picked})
         spells = spells.left_join(right, spells.customer_id == right.__cid).drop("__cid")
-        for a in attrs:
-            if a not in have:
-                kind = "boolean" if a.startswith("is_") else "string"
-                spells = spells.mutate(**{a: ibis.null(kind)})
-    else:
-        spells = spells.mutate(
-            **{a: ibis.null("boolean" if a.startswith("is_") else "string") for a in attrs}
-        )
+    spells = spells.mutate(
+        **{
+            a: ibis.null("boolean" if a.startswith("is_") else "string")
+            for a in attrs
+            if a not in picked
+        }
+    )
     return spells.select(
         spell_id=spells.customer_id.cast("string")
         + ibis.literal("#")
@@ -325,13 +308,6 @@ def customer_spells(
         country=spells.country,
         is_target_audience=spells.is_target_audience,
     )
-
-
-def _safe_tables(available: Callable[[str], set[str]]) -> set[str]:
-    try:
-        return {"customers"} if available("customers") else set()
-    except MissingDataError:
-        return set()
 
 
 def snapshot_expr(

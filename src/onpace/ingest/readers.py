@@ -304,10 +304,10 @@ class Reader:
     def _read_database(self, name: str, source: Source) -> RawSource:
         import ibis
 
-        from onpace.warehouse import _expand_env
+        from onpace.envvars import expand_env
 
         assert source.database is not None
-        url = _expand_env(source.database)
+        url = expand_env(source.database, f"sources.{name}.database")
         what = source.table or "query"
         backend: Any = None
         try:

@@ -18,13 +18,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from onpace.errors import FilterError, SpecIssue, did_you_mean
 from onpace.model.entities import ENTITIES, LOADED_ENTITIES, Entity
 from onpace.spec.filters import parse_row_expression
+from onpace.spec.validation_issues import validation_issues
+from onpace.spec.workspace_config import known_time_zone
 from onpace.spec.yaml_lines import LocatedDocument, PathKey, YamlSyntaxError, load_located
 
 SOURCES_FILE = "sources.yml"
@@ -38,15 +39,7 @@ class _Frozen(BaseModel):
 
 
 def _check_zone(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
-            f"unknown time zone {value!r}; use an IANA name such as Europe/Amsterdam or UTC"
-        ) from exc
-    return value
+    return None if value is None else known_time_zone(value)
 
 
 class ColumnMap(_Frozen):
@@ -199,32 +192,21 @@ class LoadedSources:
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
+def _not_a_key(part: str | int) -> bool:
+    """Location parts that name union members and validators, not keys of the file."""
+    return isinstance(part, str) and (part in ("ColumnMap", "str") or part.startswith("function-"))
+
+
 def _pydantic_issues(exc: ValidationError, doc: LocatedDocument, file: Path) -> list[SpecIssue]:
-    issues = []
-    for err in exc.errors():
-        if "str" in err["loc"] and err["type"] == "string_type":
-            continue  # the string shorthand did not fit; the mapping's own error says why
-        loc: tuple[str | int, ...] = tuple(
-            p for p in err["loc"] if not (isinstance(p, str) and p in ("ColumnMap", "str"))
-        )
-        if loc and loc[-1] in ("function-after[_one_origin()]",):
-            loc = loc[:-1]
-        loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-")))
-        field = ".".join(str(p) for p in loc) or "(file)"
-        kind = err["type"]
-        fix = ""
-        if kind == "extra_forbidden":
-            key = str(loc[-1])
-            options = _allowed_keys(loc)
-            message = f"unknown key '{key}'." + did_you_mean(key, options)
-            fix = "allowed here: " + ", ".join(options) if options else "remove it"
-        elif kind == "missing":
-            message = "required field is missing"
-            fix = f"add '{loc[-1]}:'" if loc else ""
-        else:
-            message = str(err["msg"]).removeprefix("Value error, ")
-        issues.append(SpecIssue("error", file, doc.line_of(loc), field, message, fix))
-    return issues
+    return validation_issues(
+        exc,
+        doc,
+        file,
+        keep=lambda part: not _not_a_key(part),
+        # the string shorthand did not fit; the mapping's own error says why
+        skip=lambda err: "str" in err["loc"] and err["type"] == "string_type",
+        allowed_keys=_allowed_keys,
+    )
 
 
 def _allowed_keys(loc: tuple[str | int, ...]) -> list[str]:

@@ -8,6 +8,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
+def known_time_zone(value: str) -> str:
+    """``value`` when it names an IANA time zone; a ValueError with the fix otherwise."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {value!r}; use an IANA name such as Europe/Amsterdam or UTC"
+        ) from exc
+    return value
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -94,13 +105,7 @@ class WorkspaceConfig(_Frozen):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name such as Europe/Amsterdam or UTC"
-            ) from exc
-        return value
+        return known_time_zone(value)
 
     @field_validator("currency")
     @classmethod

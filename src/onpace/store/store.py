@@ -12,7 +12,6 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from onpace.engine.targets import Target, TargetPeriod, target_key
+from onpace.envvars import expand_env
 from onpace.errors import OnpaceError
 from onpace.store.models import KpiReview, TargetRevision
 
@@ -47,9 +47,6 @@ def current_user() -> str:
         return os.environ.get("USER") or "unknown"
 
 
-_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
 def store_url(state_url: str | None, root: Path) -> str:
     """The SQLAlchemy URL of a workspace's store: ``state_url`` or ``<root>/state.db``.
 
@@ -58,14 +55,7 @@ def store_url(state_url: str | None, root: Path) -> str:
     """
     if not state_url:
         return f"sqlite:///{(root / STATE_FILE).resolve()}"
-
-    def expand(m: re.Match[str]) -> str:
-        value = os.environ.get(m.group(1))
-        if value is None:
-            raise StoreError(f"environment variable {m.group(1)} is not set (used in state_url)")
-        return value
-
-    url = _ENV.sub(expand, state_url)
+    url = expand_env(state_url, "state_url", StoreError)
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]

@@ -35,7 +35,7 @@ from onpace.engine.targets import (
 )
 from onpace.errors import OnpaceError, SpecError
 from onpace.formatting import change
-from onpace.objectives import KpiScore, Objectives, flatten, roll_up
+from onpace.objectives import KpiScore, Objectives, objective_groups
 from onpace.status_scorecard import UNLINKED, workspace_objectives
 from onpace.store import Store
 from onpace.web import charts
@@ -405,29 +405,21 @@ def _groups(
         for r in rows
         if r["member"] is None and r["target"] is not None
     }
-    links = objectives.links(ws.kpis)
     groups: list[dict[str, Any]] = []
     linked: set[str] = set()
-    for root in objectives.roots:
-        for node in flatten(roll_up(root, scores, ws.config.status)):
-            names = set(node.objective.kpis) | {
-                k for k, objs in links.items() if node.objective.name in objs
+    for node, order in objective_groups(objectives, ws.kpis, scores, ws.config.status):
+        linked |= set(order)
+        groups.append(
+            {
+                "name": node.objective.name,
+                "label": node.objective.label,
+                "depth": node.depth,
+                "attainment": node.attainment if by is None else None,
+                "status": node.status if by is None else None,
+                "drags": [{"name": n, "shortfall": s} for n, s in node.drags] if by is None else [],
+                "rows": [r for k in order for r in rows if r["kpi"] == k],
             }
-            linked |= names
-            order = list(node.objective.kpis) + sorted(names - set(node.objective.kpis))
-            groups.append(
-                {
-                    "name": node.objective.name,
-                    "label": node.objective.label,
-                    "depth": node.depth,
-                    "attainment": node.attainment if by is None else None,
-                    "status": node.status if by is None else None,
-                    "drags": [{"name": n, "shortfall": s} for n, s in node.drags]
-                    if by is None
-                    else [],
-                    "rows": [r for k in order for r in rows if r["kpi"] == k],
-                }
-            )
+        )
     rest = [r for r in rows if r["kpi"] not in linked]
     if rest:
         groups.append(
