@@ -7,6 +7,8 @@ The public surface::
     ws.compute(["revenue", "quote_win_rate"], grain="quarter", by="rep")
 """
 
+from typing import TYPE_CHECKING, Any
+
 from onpace.errors import (
     FilterError,
     MissingDataError,
@@ -16,7 +18,9 @@ from onpace.errors import (
     UnknownNameError,
     WorkspaceError,
 )
-from onpace.workspace import Workspace
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 __version__ = "0.1.0"
 
@@ -31,3 +35,13 @@ __all__ = [
     "WorkspaceError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Workspace pulls in Ibis and pandas; load it on first use so that commands
+    # that never compute (onpace --help, onpace init) start quickly.
+    if name == "Workspace":
+        from onpace.workspace import Workspace
+
+        return Workspace
+    raise AttributeError(f"module 'onpace' has no attribute {name!r}")
