@@ -83,11 +83,11 @@ def catalog_names(by_rep: bool) -> list[str]:
 def run_onpace(path: Path, names: list[str], by_rep: bool) -> pd.DataFrame:
     import ibis
 
+    from onpace.calendar import Calendar
     from onpace.catalog import load_catalog
-    from onpace.compute import ComputeRequest, Session
-    from onpace.engine.periods import Calendar
+    from onpace.query.session import ComputeRequest, Session
+    from onpace.query.warehouse import Warehouse
     from onpace.spec.workspace_config import ChurnSettings
-    from onpace.warehouse import Warehouse
 
     wh = Warehouse(ibis.duckdb.connect(str(path), read_only=True), "duckdb")
     session = Session(load_catalog(), wh, Calendar(), ChurnSettings())

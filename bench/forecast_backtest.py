@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from onpace.engine.backtest import BacktestResult, rolling_origin
+from onpace.targets.backtest import BacktestResult, rolling_origin
 
 RETAIL = (
     Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ DEMO_KPIS = ("revenue", "orders", "gross_profit", "new_customers", "website_visi
 def demo_results(
     orders: int = 60_000, seed: int = 7, today: date | None = None
 ) -> list[BacktestResult]:
-    from onpace.demo.workspace import create_demo
+    from onpace.demo.setup import create_demo
 
     with tempfile.TemporaryDirectory() as tmp:
         ws = create_demo(Path(tmp) / "demo", orders=orders, seed=seed, today=today).workspace

@@ -33,9 +33,9 @@ PATH = "/api/v1/scorecard"
 def prepare(root: Path, source: Path, today: date) -> str:
     """A workspace around a copy of ``source`` with demo targets, a manager and a token."""
     from onpace.auth import Auth
-    from onpace.demo.targets import create_demo_targets
-    from onpace.demo.workspace import DEMO_TIMEZONE
-    from onpace.init import create_workspace
+    from onpace.catalog.scaffold import create_workspace
+    from onpace.demo.demo_targets import create_demo_targets
+    from onpace.demo.setup import DEMO_TIMEZONE
     from onpace.store import workspace_store
     from onpace.workspace import Workspace
 

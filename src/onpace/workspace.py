@@ -15,16 +15,16 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from onpace.compute import ComputeRequest, Session
-from onpace.engine.periods import Calendar, Grain, next_period_start, period_start, shift_period
+from onpace.calendar import Calendar, Grain, next_period_start, period_start, shift_period
 from onpace.errors import SpecError, SpecIssue, WorkspaceError
+from onpace.query.session import ComputeRequest, Session
+from onpace.query.warehouse import Warehouse, connect
 from onpace.spec.kpi import AnyKpi
 from onpace.spec.loader import KpiSource, load_kpi_file, merge
 from onpace.spec.validate import validate_kpis
 from onpace.spec.validation_issues import validation_issues
 from onpace.spec.workspace_config import WorkspaceConfig
 from onpace.spec.yaml_lines import YamlSyntaxError, load_located
-from onpace.warehouse import Warehouse, connect
 
 CONFIG_FILE = "onpace.yml"
 

@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from onpace.calendar import Calendar
 from onpace.catalog import load_catalog
-from onpace.compute import ComputeRequest, Session
 from onpace.demo.generator import DemoSpec, write_demo_data
-from onpace.engine.periods import Calendar
 from onpace.model.entities import LOADED_ENTITIES
+from onpace.query.session import ComputeRequest, Session
+from onpace.query.warehouse import Warehouse, connect_spark
 from onpace.spec.workspace_config import ChurnSettings, WarehouseSettings
-from onpace.warehouse import Warehouse, connect_spark
 
 START, END = date(2023, 1, 1), date(2025, 7, 1)
 AS_OF = datetime(2025, 7, 1)

@@ -493,7 +493,7 @@ def test_lead_to_sale_conversion_by_source(sales_session, compute):
 
 
 def test_dimensions_two_relations_away(sales_session, compute, catalog):
-    from onpace.compute import Session
+    from onpace.query.session import Session
     from onpace.spec.kpi import SimpleKpi
 
     refunded = SimpleKpi(

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from onpace.cli import app
-from onpace.demo.workspace import create_demo
+from onpace.cli.main import app
+from onpace.demo.setup import create_demo
 
 runner = CliRunner()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from onpace.cli import app
+from onpace.cli.main import app
 
 runner = CliRunner()
 

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from target_fixtures import make_workspace
 from typer.testing import CliRunner
 
-from onpace.cli import app
+from onpace.cli.main import app
+from tests.support.target_fixtures import make_workspace
 
 runner = CliRunner()
 
@@ -209,7 +209,7 @@ def test_state_url_from_onpace_yml(
 def test_demo_shows_every_status_and_an_unrealistic_target(tmp_path: Path) -> None:
     from datetime import date
 
-    from onpace.demo.workspace import create_demo
+    from onpace.demo.setup import create_demo
 
     root = tmp_path / "demo"
     create_demo(root, orders=3000, seed=3, years=2, today=date(2025, 11, 27))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from onpace.catalog import load_catalog
-from onpace.docs_gen import GENERATED
+from onpace.catalog.reference import GENERATED
 from onpace.spec.kpi import (
     ConversionKpi,
     ConversionSide,
@@ -24,7 +24,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 def test_generated_pages_are_current() -> None:
     for name, make in GENERATED.items():
         committed = (DOCS / name).read_text(encoding="utf-8")
-        assert committed == make(), f"docs/{name} is stale: run python -m onpace.docs_gen"
+        assert committed == make(), f"docs/{name} is stale: run python -m onpace.catalog.reference"
 
 
 def test_catalog_page_lists_every_kpi_with_formula() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-# tests/ is on sys.path (its conftest.py is a rootdir conftest), so the fixture imports plainly
-from pg_server import pg_url  # noqa: F401
+from tests.ingest.helpers import write_workspace
 
-from .helpers import write_workspace
+# tests/ is on sys.path (its conftest.py is a rootdir conftest), so the fixture imports plainly
+from tests.support.pg_server import pg_url  # noqa: F401
 
 
 @pytest.fixture

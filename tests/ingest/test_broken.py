@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from onpace.cli import app
+from onpace.cli.main import app
 from onpace.ingest import IngestError
-
-from .helpers import ingest, quarantine, table
+from tests.ingest.helpers import ingest, quarantine, table
 
 SOURCES = """\
 sources:

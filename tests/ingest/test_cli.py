@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from onpace.cli import app
+from onpace.cli.main import app
 
 SOURCES = """\
 sources:

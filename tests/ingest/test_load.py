@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from onpace.ingest import IngestError
-
-from .helpers import ingest, table
+from tests.ingest.helpers import ingest, table
 
 SOURCES = """\
 sources:

@@ -27,8 +27,7 @@ import pandas as pd
 import pytest
 
 from onpace.workspace import Workspace
-
-from .helpers import ingest
+from tests.ingest.helpers import ingest
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "online-retail"

@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from onpace.ingest import IngestError
-
-from .helpers import ingest, quarantine, table
+from tests.ingest.helpers import ingest, quarantine, table
 
 
 @pytest.fixture

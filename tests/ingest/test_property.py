@@ -12,8 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onpace.ingest import IngestError
-
-from .helpers import ingest, table, write_workspace
+from tests.ingest.helpers import ingest, table, write_workspace
 
 SOURCES = """\
 sources:

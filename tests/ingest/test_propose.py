@@ -9,10 +9,9 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from onpace.cli import app
+from onpace.cli.main import app
 from onpace.ingest.propose import propose
-
-from .helpers import ingest, table
+from tests.ingest.helpers import ingest, table
 
 REPO = Path(__file__).resolve().parents[2]
 EXCERPT = REPO / "examples" / "online-retail" / "data" / "excerpt.csv"

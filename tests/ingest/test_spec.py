@@ -10,8 +10,7 @@ import pytest
 
 from onpace.errors import SpecError
 from onpace.ingest import IngestError, load_sources
-
-from .helpers import ingest
+from tests.ingest.helpers import ingest
 
 
 def _issues(text: str) -> list[tuple[int | None, str, str]]:
@@ -145,7 +144,7 @@ def test_an_invalid_sources_yml_loads_nothing(make_ws: Callable[..., Path]) -> N
 
 
 def test_every_field_is_documented() -> None:
-    from onpace.ingest.spec import ColumnMap, EntityMap, Source
+    from onpace.ingest.source_spec import ColumnMap, EntityMap, Source
 
     page = (Path(__file__).resolve().parents[2] / "docs" / "sources.md").read_text(encoding="utf-8")
     missing = [

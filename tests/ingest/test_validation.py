@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .helpers import ingest, quarantine, table
+from tests.ingest.helpers import ingest, quarantine, table
 
 SOURCES = """\
 sources:

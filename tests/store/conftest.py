@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-# tests/ is on sys.path (its conftest.py is a rootdir conftest), so the fixture imports plainly
-from pg_server import pg_url  # noqa: F401
 from sqlalchemy import create_engine, text
 
 from onpace.store import Store, open_store
+
+# tests/ is on sys.path (its conftest.py is a rootdir conftest), so the fixture imports plainly
+from tests.support.pg_server import pg_url  # noqa: F401
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

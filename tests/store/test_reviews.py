@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import text
 
-from onpace.reviews import add_review, list_reviews, next_review, review_schedule
+from onpace.reviews.records import add_review, list_reviews, next_review, review_schedule
 from onpace.store import AppendOnlyError, Store, StoreError
-from onpace.store.models import KpiReview
+from onpace.store.tables import KpiReview
 
 KPIS = {
     "revenue": SimpleNamespace(label="Revenue", review_cadence="monthly", owner="ann"),

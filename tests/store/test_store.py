@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from onpace.engine.targets import Target, TargetPeriod, parse_target_period
 from onpace.store import AppendOnlyError, Store, StoreError, open_store, store_url
-from onpace.store.models import TargetRevision
+from onpace.store.tables import TargetRevision
+from onpace.targets.definition import Target, TargetPeriod, parse_target_period
 
 Q3 = parse_target_period("2026-Q3")
 
@@ -90,7 +90,7 @@ def test_orm_refuses_to_change_or_delete_a_revision(store: Store) -> None:
     with Session(store.engine) as session:
         from sqlalchemy import event
 
-        from onpace.store.store import _refuse_rewrites
+        from onpace.store.state_store import _refuse_rewrites
 
         event.listen(session, "before_flush", _refuse_rewrites)
         row = session.query(TargetRevision).one()
@@ -123,7 +123,7 @@ def test_reopening_runs_no_migration_twice(store_url_param: str) -> None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from onpace.store.store import MIGRATIONS
+    from onpace.store.state_store import MIGRATIONS
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

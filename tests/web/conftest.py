@@ -19,14 +19,14 @@ from pathlib import Path
 
 import ibis
 import pytest
-from conftest import SALES_DATA
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from onpace.init import create_workspace
-from onpace.warehouse import Warehouse
+from onpace.catalog.scaffold import create_workspace
+from onpace.query.warehouse import Warehouse
 from onpace.web.app import create_app
 from onpace.web.security import LOGIN_CSRF_COOKIE
+from tests.support.sales_data import SALES_DATA
 
 AS_OF = datetime(2024, 3, 20, 12, 0)
 PASSWORD = "correct horse 1"

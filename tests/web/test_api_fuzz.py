@@ -13,7 +13,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from web.conftest import Site, make_site
+from tests.web.conftest import Site, make_site
 
 MAX_EXAMPLES = 25
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DatabaseError
 from onpace.auth import Auth, AuthError
 from onpace.auth.ratelimit import LoginLimiter
 from onpace.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE
-from web.conftest import PASSWORD, Site
+from tests.web.conftest import PASSWORD, Site
 
 
 def _csrf(html: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from web.conftest import PASSWORD, USERS, make_workspace
+from tests.web.conftest import PASSWORD, USERS, make_workspace
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

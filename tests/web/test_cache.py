@@ -56,11 +56,12 @@ def test_warm_start_computes_the_default_scorecard(tmp_path) -> None:  # type: i
     app = create_app(root, as_of=AS_OF, warm=True)
     ctx = app.state.ctx
     from onpace.auth.service import Identity
-    from onpace.web import data
+    from onpace.web import cached_views
 
     viewer = Identity(user_id=1, name="v", role="viewer", rep_id=None, via="token")
     params = {"grain": "quarter", "period": None, "start": None, "end": None, "compare": "previous"}
     assert _wait_for(
-        lambda: data.cached_scorecard_json(ctx, viewer, by=None, **params) is not None, seconds=60
+        lambda: cached_views.cached_scorecard_json(ctx, viewer, by=None, **params) is not None,
+        seconds=60,
     )
     ctx.store.close()

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from onpace.cli import app
+from onpace.cli.main import app
 from onpace.web.app import create_app
-from web.conftest import make_workspace
+from tests.web.conftest import make_workspace
 
 runner = CliRunner()
 
@@ -100,7 +100,7 @@ def test_demo_prints_how_to_log_in(tmp_path: Path) -> None:
 def test_serve_refuses_a_port_in_use(tmp_path: Path) -> None:
     import socket as socket_module
 
-    from onpace.cli_web import port_is_free
+    from onpace.cli.web_commands import port_is_free
 
     root = make_workspace(tmp_path / "ws")
     with socket_module.socket() as busy:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from web.conftest import Site
+from tests.web.conftest import Site
 
 ROLES = ("admin", "manager", "rep", "viewer")
 HOLDERS = {

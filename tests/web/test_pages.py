@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from web.conftest import Site
+from tests.web.conftest import Site
 
 
 def _rows(card: dict[str, Any]) -> dict[tuple[str, str | None], dict[str, Any]]:

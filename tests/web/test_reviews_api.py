@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web.conftest import Site
+from tests.web.conftest import Site
 
 
 def test_manager_records_a_review_and_the_schedule_shows_it(fresh_site: Site) -> None:

@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from pg_server import pg_url  # noqa: F401
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DatabaseError
 
 from onpace.auth import Auth
 from onpace.store import open_store
+from tests.support.pg_server import pg_url  # noqa: F401
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 - ``admin``: everything, including the audit log.
 - ``manager``: reads everything, sets and revises targets.
 - ``rep``: reads the scorecard, KPIs, objectives and targets; in per-rep views
-  only their own rows (enforced by :class:`onpace.web.scope.Scope` in the data layer).
+  only their own rows (enforced by :class:`onpace.views.scope.Scope` in the data layer).
 - ``viewer``: reads everything but the audit log; writes nothing.
 """
 

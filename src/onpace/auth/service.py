@@ -23,7 +23,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from onpace.auth.models import ApiToken, AuditEntry, User, WebSession
+from onpace.auth.accounts import ApiToken, AuditEntry, User, WebSession
 from onpace.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from onpace.auth.roles import ROLES
 from onpace.errors import OnpaceError

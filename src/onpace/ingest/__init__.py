@@ -14,7 +14,7 @@ from onpace.ingest.run import (
     ingest_workspace,
     load_workspace_sources,
 )
-from onpace.ingest.spec import SOURCES_FILE, load_sources
+from onpace.ingest.source_spec import SOURCES_FILE, load_sources
 
 __all__ = [
     "QUARANTINE_TABLE",

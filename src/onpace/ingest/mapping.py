@@ -23,7 +23,7 @@ from sqlglot import exp
 from onpace.errors import FilterError, did_you_mean
 from onpace.ingest import sql
 from onpace.ingest.errors import IngestError
-from onpace.ingest.spec import ColumnMap, EntityMap, LoadedSources, Source
+from onpace.ingest.source_spec import ColumnMap, EntityMap, LoadedSources, Source
 from onpace.model.entities import ENTITIES, Column, Entity
 from onpace.spec.filters import parse_row_expression
 

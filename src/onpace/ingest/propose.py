@@ -31,7 +31,7 @@ import yaml
 
 from onpace.ingest.errors import IngestError
 from onpace.ingest.readers import Reader
-from onpace.ingest.spec import Source
+from onpace.ingest.source_spec import Source
 from onpace.model.entities import ENTITIES
 
 SAMPLE_ROWS = 2000
@@ -554,7 +554,7 @@ def propose(files: list[Path], workspace_root: Path) -> tuple[str, list[Proposal
 
 def write_proposal(root: Path, files: list[Path], overwrite: bool) -> tuple[Path, str]:
     """Write the proposed sources.yml into workspace ``root``; returns its path and text."""
-    from onpace.ingest.spec import SOURCES_FILE
+    from onpace.ingest.source_spec import SOURCES_FILE
 
     target = root / SOURCES_FILE
     if target.exists() and not overwrite:

@@ -41,7 +41,7 @@ from onpace.ingest.files import (
     sniff_delimiter,
     transcode,
 )
-from onpace.ingest.spec import Source
+from onpace.ingest.source_spec import Source
 
 MAX_LINE_BYTES = 32 * 1024 * 1024
 SEQ_SHIFT = 1 << 40
@@ -304,7 +304,7 @@ class Reader:
     def _read_database(self, name: str, source: Source) -> RawSource:
         import ibis
 
-        from onpace.envvars import expand_env
+        from onpace.spec.envvars import expand_env
 
         assert source.database is not None
         url = expand_env(source.database, f"sources.{name}.database")

@@ -42,7 +42,7 @@ from onpace.ingest.errors import IngestError
 from onpace.ingest.files import expand, fingerprint
 from onpace.ingest.mapping import MappingPlan, plan_mapping
 from onpace.ingest.readers import FileRead, RawSource, Reader
-from onpace.ingest.spec import SOURCES_FILE, LoadedSources, load_sources
+from onpace.ingest.source_spec import SOURCES_FILE, LoadedSources, load_sources
 from onpace.model.entities import ENTITIES
 
 QUARANTINE_TABLE = "onpace_quarantine"

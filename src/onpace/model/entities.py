@@ -6,7 +6,7 @@ definitions: a KPI may only name columns declared here, and a workspace that lac
 a table or column a KPI needs is told which one, by name.
 
 Column kinds are deliberately few. ``timestamp`` columns hold local wall-clock
-time in the workspace's time zone (see :mod:`onpace.warehouse` for how
+time in the workspace's time zone (see :mod:`onpace.query.warehouse` for how
 time-zone-aware input is converted on load), ``money`` columns are exact
 decimals, and ``date`` columns carry no time of day.
 """

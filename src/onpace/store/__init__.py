@@ -4,7 +4,7 @@
 >>> store.set_target(target, author="ann", reason="budget 2026")  # doctest: +SKIP
 """
 
-from onpace.store.store import AppendOnlyError, Store, StoreError, open_store, store_url
+from onpace.store.state_store import AppendOnlyError, Store, StoreError, open_store, store_url
 
 __all__ = ["AppendOnlyError", "Store", "StoreError", "open_store", "store_url", "workspace_store"]
 

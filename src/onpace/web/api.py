@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from onpace.auth import Identity
-from onpace.web import data
+from onpace.web import cached_views
 from onpace.web.render import json_response
 from onpace.web.security import check_csrf, context, require
 
@@ -56,7 +56,7 @@ class TargetIn(BaseModel):
 
 def _write(request: Request, who: Identity, body: TargetIn, must_exist: bool | None) -> Response:
     check_csrf(who, request.headers.get("x-csrf-token"))
-    row = data.set_target(
+    row = cached_views.set_target(
         context(request),
         who,
         kpi=body.kpi,
@@ -81,7 +81,7 @@ def me(who: Identity = Depends(require("read"))) -> dict[str, Any]:
 @router.get("/kpis", responses=ERRORS)
 def list_kpis(request: Request, who: Identity = Depends(require("read"))) -> Response:
     """Every KPI of the workspace."""
-    return json_response(data.kpis(context(request))["table"])
+    return json_response(cached_views.kpis(context(request))["table"])
 
 
 @router.get("/kpis/{name}", responses=ERRORS)
@@ -89,7 +89,7 @@ def kpi_definition(
     request: Request, name: str, who: Identity = Depends(require("read"))
 ) -> Response:
     """One KPI's definition: formula, unit, direction, dimensions, objective."""
-    from onpace.describe import kpi_detail
+    from onpace.views.kpis import kpi_detail
 
     return json_response(kpi_detail(context(request).ws, name))
 
@@ -105,7 +105,7 @@ def kpi_values(
     who: Identity = Depends(require("read")),
 ) -> Response:
     """KPI values per period, and per member of ``by``; a rep sees only their own rep rows."""
-    return json_response(data.values(context(request), who, kpi, grain, start, end, by))
+    return json_response(cached_views.values(context(request), who, kpi, grain, start, end, by))
 
 
 @router.get("/scorecard", responses=ERRORS)
@@ -122,9 +122,9 @@ async def scorecard(
     """Every KPI by objective: value, comparison, target, attainment, pace, projection, status."""
     ctx = context(request)
     params = {"grain": grain, "period": period, "start": start, "end": end, "compare": compare}
-    body = data.cached_scorecard_json(ctx, who, by=by, **params)
+    body = cached_views.cached_scorecard_json(ctx, who, by=by, **params)
     if body is None:  # computing takes seconds: off the event loop
-        body = await run_in_threadpool(data.scorecard_json, ctx, who, by=by, **params)
+        body = await run_in_threadpool(cached_views.scorecard_json, ctx, who, by=by, **params)
     return Response(body, media_type="application/json")
 
 
@@ -135,7 +135,7 @@ def current_targets(
     who: Identity = Depends(require("read")),
 ) -> Response:
     """The current targets (latest revision of each), with their milestones."""
-    return json_response(data.targets(context(request), who, kpi)["table"])
+    return json_response(cached_views.targets(context(request), who, kpi)["table"])
 
 
 @router.post("/targets", status_code=201, responses={**ERRORS, 201: {"description": "Set."}})
@@ -165,7 +165,7 @@ def target_history(
     request: Request, kpi: str = Name, who: Identity = Depends(require("read"))
 ) -> Response:
     """Every revision of a KPI's targets, oldest first: who, when, what and why."""
-    return json_response(data.history(context(request), who, kpi)["table"])
+    return json_response(cached_views.history(context(request), who, kpi)["table"])
 
 
 class ReviewIn(BaseModel):
@@ -185,7 +185,7 @@ def review_schedule(
     who: Identity = Depends(require("read")),
 ) -> Response:
     """Every KPI's last review and next due date on its cadence (or one KPI's history)."""
-    return json_response(data.reviews(context(request), kpi)["table"])
+    return json_response(cached_views.reviews(context(request), kpi)["table"])
 
 
 @router.post("/reviews", status_code=201, responses={**ERRORS, 201: {"description": "Recorded."}})
@@ -197,14 +197,14 @@ def record_review(
 ) -> Response:
     """Record a review of a KPI (managers and admins); kept append-only with who and when."""
     check_csrf(who, request.headers.get("x-csrf-token"))
-    row = data.add_review(context(request), who, body.kpi, body.decision, body.note)
+    row = cached_views.add_review(context(request), who, body.kpi, body.decision, body.note)
     return json_response(row, status=201)
 
 
 @router.get("/objectives", responses=ERRORS)
 def objectives(request: Request, who: Identity = Depends(require("read"))) -> Response:
     """The objective tree with roll-up attainment."""
-    return json_response(data.objectives(context(request)))
+    return json_response(cached_views.objectives(context(request)))
 
 
 @router.get("/smart", responses=ERRORS)
@@ -214,7 +214,7 @@ def smart(
     who: Identity = Depends(require("read_data_quality")),
 ) -> Response:
     """SMART findings per KPI and letter, with evidence and fix."""
-    built = data.smart(context(request), kpi)
+    built = cached_views.smart(context(request), kpi)
     return json_response({k: v for k, v in built.items() if k != "table"})
 
 
@@ -224,7 +224,7 @@ def ingest_status(
 ) -> Response:
     """Ingest status: the ledger of the last runs, quarantined rows, and every table's rows
     and freshness (a demo workspace has tables but no ingest runs)."""
-    built = data.health(context(request))
+    built = cached_views.health(context(request))
     return json_response(
         {
             "runs": built["ingest"]["runs"],
@@ -242,4 +242,4 @@ def audit(
     who: Identity = Depends(require("audit")),
 ) -> Response:
     """The audit log, newest first (admins only)."""
-    return json_response(data.audit(context(request), limit)["table"])
+    return json_response(cached_views.audit(context(request), limit)["table"])

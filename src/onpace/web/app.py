@@ -156,12 +156,12 @@ class SecurityHeaders:
 def _warm_up(ctx: AppContext) -> None:
     """Compute the scorecard every non-rep user opens first (page and API)."""
     from onpace.auth.service import Identity
-    from onpace.web import data
+    from onpace.web import cached_views
 
     reader = Identity(user_id=0, name="warm-up", role="viewer", rep_id=None, via="internal")
     params = {"grain": "quarter", "period": None, "start": None, "end": None, "compare": "previous"}
     with contextlib.suppress(Exception):  # a failure shows again, with its message, on use
-        data.scorecard_json(ctx, reader, by=None, **params)
+        cached_views.scorecard_json(ctx, reader, by=None, **params)
 
 
 def create_app(

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from onpace.auth import Auth
 from onpace.auth.ratelimit import LoginLimiter
 from onpace.store import Store
-from onpace.store.models import TargetRevision
+from onpace.store.tables import TargetRevision
 from onpace.workspace import Workspace
 
 T = TypeVar("T")

@@ -1,6 +1,6 @@
 """The dashboard pages: each one HTML, with a JSON twin (``.json``) and its table as ``.csv``.
 
-Every page handler builds its data with a function of :mod:`onpace.web.data` and
+Every page handler builds its data with a function of :mod:`onpace.web.cached_views` and
 hands it to :func:`onpace.web.render.page`; the twins return the same dict, so
 the page, the JSON and the CSV can never disagree.
 """
@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from onpace.auth import Identity, Permission
 from onpace.errors import OnpaceError
-from onpace.web import data
+from onpace.web import cached_views
 from onpace.web.render import csv_response, json_response, language, page
 from onpace.web.security import (
     LOGIN_CSRF_COOKIE,
@@ -72,7 +72,7 @@ def home(request: Request, who: Identity = Depends(require("read"))) -> Response
 
 @_triple("/scorecard", "scorecard", "scorecard.html", "read")
 def scorecard(request: Request, who: Identity) -> dict[str, Any]:
-    built = data.scorecard(
+    built = cached_views.scorecard(
         context(request),
         who,
         grain=_q(request, "grain") or "quarter",
@@ -87,12 +87,12 @@ def scorecard(request: Request, who: Identity) -> dict[str, Any]:
 
 @_triple("/kpis", "kpis", "kpis.html", "read")
 def kpis(request: Request, who: Identity) -> dict[str, Any]:
-    return data.kpis(context(request))
+    return cached_views.kpis(context(request))
 
 
 @_triple("/kpis/{name}", "kpi", "kpi.html", "read")
 def kpi(request: Request, who: Identity) -> dict[str, Any]:
-    built = data.kpi(
+    built = cached_views.kpi(
         context(request),
         who,
         request.path_params["name"],
@@ -104,12 +104,12 @@ def kpi(request: Request, who: Identity) -> dict[str, Any]:
 
 @_triple("/objectives", "objectives", "objectives.html", "read")
 def objectives(request: Request, who: Identity) -> dict[str, Any]:
-    return data.objectives(context(request))
+    return cached_views.objectives(context(request))
 
 
 @_triple("/targets", "targets", "targets.html", "read")
 def targets(request: Request, who: Identity) -> dict[str, Any]:
-    built = data.targets(context(request), who, _q(request, "kpi"))
+    built = cached_views.targets(context(request), who, _q(request, "kpi"))
     form = {k: _q(request, k) or "" for k in ("kpi", "period", "value", "by", "relative")}
     form["phasing"] = _q(request, "phasing") or "linear"
     return {**built, "form": form, "saved": _q(request, "saved"), "error": None}
@@ -117,17 +117,17 @@ def targets(request: Request, who: Identity) -> dict[str, Any]:
 
 @_triple("/health", "health", "health.html", "read_data_quality")
 def health(request: Request, who: Identity) -> dict[str, Any]:
-    return data.health(context(request))
+    return cached_views.health(context(request))
 
 
 @_triple("/smart", "smart", "smart.html", "read_data_quality")
 def smart(request: Request, who: Identity) -> dict[str, Any]:
-    return data.smart(context(request), _q(request, "kpi"))
+    return cached_views.smart(context(request), _q(request, "kpi"))
 
 
 @_triple("/reviews", "reviews", "reviews.html", "read")
 def reviews(request: Request, who: Identity) -> dict[str, Any]:
-    return {**data.reviews(context(request)), "saved": _q(request, "saved"), "error": None}
+    return {**cached_views.reviews(context(request)), "saved": _q(request, "saved"), "error": None}
 
 
 @router.post("/reviews")
@@ -143,9 +143,9 @@ def record_review(
     check_csrf(who, csrf)
     ctx = context(request)
     try:
-        done = data.add_review(ctx, who, kpi.strip(), decision.strip(), note)
+        done = cached_views.add_review(ctx, who, kpi.strip(), decision.strip(), note)
     except OnpaceError as exc:
-        built = data.reviews(ctx)
+        built = cached_views.reviews(ctx)
         return page(
             request, "reviews.html", {**built, "saved": None, "error": str(exc)}, who, status=400
         )
@@ -155,7 +155,7 @@ def record_review(
 
 @_triple("/audit", "audit", "audit.html", "audit")
 def audit(request: Request, who: Identity) -> dict[str, Any]:
-    return data.audit(context(request))
+    return cached_views.audit(context(request))
 
 
 @router.post("/targets")
@@ -186,9 +186,9 @@ def set_target(
         "reason": reason.strip(),
     }
     try:
-        stored = data.set_target(ctx, who, **fields)  # type: ignore[arg-type]
+        stored = cached_views.set_target(ctx, who, **fields)  # type: ignore[arg-type]
     except OnpaceError as exc:
-        built = data.targets(ctx, who, None)
+        built = cached_views.targets(ctx, who, None)
         form = {k: (v or "") for k, v in fields.items()}
         return page(
             request,

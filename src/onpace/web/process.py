@@ -32,7 +32,7 @@ def serving(root: Path, as_of: str | None = None, start_seconds: float = 60.0) -
     cmd = [
         sys.executable,
         "-c",
-        "from onpace.cli import main; main()",
+        "from onpace.cli.main import main; main()",
         "serve",
         "-w",
         str(root),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from onpace.store.models import Base
+from onpace.store.tables import Base
 
 VERSION_TABLE = "onpace_alembic_version"
 

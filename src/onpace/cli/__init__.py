@@ -1,0 +1,1 @@
+"""The command line: Typer commands per area, thin; each parses, calls the library, prints."""

@@ -1,0 +1,359 @@
+"""The onpace command line: parses arguments, calls the library, prints the result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from onpace.cli.support import (
+    WorkspaceOpt,
+    as_of_option,
+    console,
+    err_console,
+    fail,
+    grain_option,
+    open_workspace,
+    period_bound,
+    print_issues,
+)
+from onpace.errors import OnpaceError, SpecError
+
+app = typer.Typer(
+    help="onpace: sales KPIs as a percentage of their targets.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+kpi_app = typer.Typer(help="List and inspect KPI definitions.", no_args_is_help=True)
+app.add_typer(kpi_app, name="kpi")
+
+
+def _register_command_modules() -> None:
+    """Commands of other areas live in their own modules and add themselves here."""
+    import importlib
+
+    modules = (
+        "onpace.cli.target_commands",
+        "onpace.cli.objective_commands",
+        "onpace.cli.review_commands",
+        "onpace.cli.ingest_commands",
+        "onpace.cli.web_commands",
+    )
+    for module in modules:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(app)
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Where to create the demo workspace.")] = Path(
+        "onpace-demo"
+    ),
+    orders: Annotated[int, typer.Option(help="Approximate number of orders to generate.")] = 60_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
+    years: Annotated[int, typer.Option(help="Full years of history before this year.")] = 3,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the dashboard at the end.")
+    ] = True,
+) -> None:
+    """Create a demo workspace with generated data, print its scorecard and serve it."""
+    from onpace.demo.setup import create_demo
+
+    with console.status(f"Generating {orders:,} orders of demo data..."):
+        result = create_demo(directory, orders=orders, seed=seed, years=years)
+    counts = ", ".join(f"{n} {t}" for t, n in result.rows.items())
+    console.print(f"[green]Demo workspace ready in[/] {directory}  ({counts})")
+    _scorecard(result.workspace, None)
+    from onpace.cli.target_commands import print_status_scorecard
+
+    print_status_scorecard(result.workspace)
+    console.print(
+        f"\nNext: onpace kpi list -w {directory}\n      onpace compute revenue "
+        f"orders --grain quarter --by channel -w {directory}"
+    )
+    from onpace.cli.web_commands import demo_login
+
+    demo_login(result.workspace, serve)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new workspace.")],
+    template: Annotated[str, typer.Option(help="b2b, ecommerce or multichannel.")] = "multichannel",
+    timezone: Annotated[str, typer.Option(help="IANA time zone of the business.")] = "UTC",
+    currency: Annotated[str, typer.Option(help="ISO currency code.")] = "EUR",
+    fiscal_year_start: Annotated[int, typer.Option(help="Month the fiscal year starts.")] = 1,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing onpace.yml.")] = False,
+    from_: Annotated[
+        list[Path] | None,
+        typer.Option("--from", help="Export files to propose a sources.yml for."),
+    ] = None,
+) -> None:
+    """Create a workspace with the catalog KPIs that fit a kind of business."""
+    from onpace.catalog.scaffold import create_workspace
+
+    try:
+        files = create_workspace(
+            directory,
+            template,
+            timezone=timezone,
+            currency=currency,
+            fiscal_year_start=fiscal_year_start,
+            overwrite=force,
+        )
+        if from_:
+            from onpace.ingest.propose import write_proposal
+
+            files.append(write_proposal(directory, list(from_), overwrite=force)[0])
+    except OnpaceError as exc:
+        fail(str(exc))
+        return
+    console.print(f"[green]Created workspace[/] {directory} ({template}):")
+    for f in files:
+        console.print(f"  {f}")
+    if from_:
+        console.print(
+            f"Check the proposed mapping in {directory / 'sources.yml'}, then run: "
+            f"onpace ingest -w {directory}"
+        )
+
+
+@app.command()
+def validate(workspace: WorkspaceOpt = Path(".")) -> None:
+    """Check every KPI definition; exits 1 when there are errors."""
+    from onpace.workspace import Workspace
+
+    try:
+        ws = Workspace.open(workspace)
+    except SpecError as exc:
+        print_issues(exc.issues)
+        raise typer.Exit(1) from exc
+    except OnpaceError as exc:
+        fail(str(exc))
+        return
+    print_issues(ws.issues)
+    errors = len(ws.errors)
+    warnings = len(ws.issues) - errors
+    if errors:
+        err_console.print(
+            f"[red]{errors} error(s)[/], {warnings} warning(s) "
+            f"in {len(ws.kpis) + len({i.field.split('.')[0] for i in ws.errors})} KPIs"
+        )
+        raise typer.Exit(1)
+    console.print(f"[green]OK[/]: {len(ws.kpis)} KPIs valid, {warnings} warning(s)")
+
+
+@kpi_app.command("list")
+def kpi_list(workspace: WorkspaceOpt = Path(".")) -> None:
+    """List the workspace's KPIs."""
+    from onpace.views.kpis import kpi_rows
+
+    ws = open_workspace(workspace)
+    table = Table(title=f"KPIs of {ws.config.name}")
+    for col in ("name", "label", "type", "unit", "better", "area"):
+        table.add_column(col)
+    for row in kpi_rows(ws):
+        table.add_row(
+            row["name"], row["label"], row["type"], row["unit"], row["direction"], row["area"]
+        )
+    console.print(table)
+
+
+@kpi_app.command("show")
+def kpi_show(name: str, workspace: WorkspaceOpt = Path(".")) -> None:
+    """Show one KPI: definition, formula, unit, direction, dimensions."""
+    from onpace.views.kpis import kpi_detail
+
+    ws = open_workspace(workspace)
+    try:
+        detail = kpi_detail(ws, name)
+    except OnpaceError as exc:
+        fail(str(exc))
+        return
+    console.print(f"[bold]{detail['label']}[/] ({detail['name']}, {detail['type']})")
+    if detail["description"]:
+        console.print(detail["description"])
+    console.print(f"[cyan]formula[/]    {escape(detail['formula'])}")
+    console.print(f"[cyan]unit[/]       {detail['unit']}    [cyan]better[/] {detail['direction']}")
+    console.print(f"[cyan]dimensions[/] {', '.join(detail['dimensions']) or '(none)'}")
+    console.print(f"[cyan]reads[/]      {', '.join(detail['entities']) or '(other KPIs)'}")
+    for key in ("objective", "owner", "review_cadence"):
+        if detail.get(key):
+            console.print(f"[cyan]{key}[/] {detail[key]}")
+    if detail["defined_at"]:
+        console.print(f"[dim]defined at {detail['defined_at']}[/]")
+
+
+@app.command()
+def explain(
+    name: str,
+    workspace: WorkspaceOpt = Path("."),
+    grain: Annotated[str, typer.Option(help="day, week, month, quarter or year.")] = "month",
+    by: Annotated[list[str] | None, typer.Option(help="Dimension to break down by.")] = None,
+) -> None:
+    """Print the SQL that computing a KPI runs on the workspace's backend."""
+    from onpace.views.kpis import kpi_detail
+
+    ws = open_workspace(workspace)
+    try:
+        detail = kpi_detail(ws, name)
+        queries = ws.explain(name, grain_option(grain), tuple(by or ()))
+    except OnpaceError as exc:
+        fail(str(exc))
+        return
+    console.print(f"-- {name}: {detail['formula']}", highlight=False, markup=False)
+    console.print(f"-- backend: {ws.warehouse.dialect}", highlight=False, markup=False)
+    for title, sql in queries:
+        console.print(f"\n-- {title}", highlight=False, markup=False)
+        console.print(sql + ";", highlight=False, markup=False)
+
+
+@app.command()
+def compute(
+    names: Annotated[list[str], typer.Argument(help="KPI names.")],
+    workspace: WorkspaceOpt = Path("."),
+    grain: Annotated[str, typer.Option(help="day, week, month, quarter or year.")] = "month",
+    from_: Annotated[str | None, typer.Option("--from", help="First date or period.")] = None,
+    to: Annotated[str | None, typer.Option(help="Last period (included) or end date.")] = None,
+    by: Annotated[list[str] | None, typer.Option(help="Dimension to break down by.")] = None,
+    format_: Annotated[
+        str, typer.Option("--format", help="table, csv, json or parquet.")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="Take the data as of this moment.")] = None,
+) -> None:
+    """Compute KPIs per period (and dimension) and print or save them."""
+    from onpace.views.kpis import pivot_for_display
+
+    ws = open_workspace(workspace)
+    g = grain_option(grain)
+    if format_ not in ("table", "csv", "json", "parquet"):
+        fail(f"unknown format '{format_}'; use table, csv, json or parquet", 2)
+    try:
+        frame = ws.compute(
+            names,
+            grain=g,
+            start=period_bound(from_, ws.calendar, False),
+            end=period_bound(to, ws.calendar, True),
+            by=tuple(by or ()),
+            as_of=as_of_option(as_of),
+        )
+    except OnpaceError as exc:
+        fail(str(exc))
+        return
+    if format_ == "table":
+        title, columns, rows = pivot_for_display(ws, frame, list(names), list(by or ()))
+        table = Table(title=title)
+        for i, col in enumerate(columns):
+            table.add_column(col, justify="left" if i < 1 + len(by or ()) else "right")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        notes = frame[frame["note"].notna()]
+        if len(notes):
+            err_console.print(
+                f"[dim]{len(notes)} value(s) not computable; e.g. "
+                f"{notes.iloc[0]['kpi']} {notes.iloc[0]['period_label']}: "
+                f"{notes.iloc[0]['note']}[/]"
+            )
+        return
+    out = frame.copy()
+    out["period"] = out["period"].astype(str)
+    if format_ == "parquet":
+        if output is None:
+            fail("parquet needs --output FILE", 2)
+            return
+        out.to_parquet(output, index=False)
+    elif format_ == "csv":
+        text = out.to_csv(index=False)
+        _write(text, output)
+    else:
+        records = json.loads(out.to_json(orient="records", date_format="iso"))
+        _write(json.dumps(records, indent=2) + "\n", output)
+    if output is not None:
+        err_console.print(f"wrote {len(out)} rows to {output}")
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@app.command()
+def periods(
+    workspace: WorkspaceOpt = Path("."),
+    as_of: Annotated[str | None, typer.Option(help="Take the data as of this moment.")] = None,
+    kpi: Annotated[list[str] | None, typer.Option(help="Only these KPIs.")] = None,
+) -> None:
+    """Every KPI for the last complete month, quarter and year, against earlier periods."""
+    ws = open_workspace(workspace)
+    _scorecard(ws, as_of_option(as_of), kpi)
+
+
+def _scorecard(ws: Any, as_of: datetime | None, names: list[str] | None = None) -> None:
+    from onpace.views.formatting import format_change, format_value
+    from onpace.views.period_table import SCORECARD_GRAINS, period_scorecard
+
+    try:
+        rows = period_scorecard(ws, names, as_of=as_of)
+    except OnpaceError as exc:
+        fail(str(exc))
+        return
+    currency = ws.config.currency
+    for grain in SCORECARD_GRAINS:
+        subset = [r for r in rows if r.grain == grain]
+        if not subset:
+            continue
+        table = Table(title=f"{ws.config.name}: last complete {grain} ({subset[0].period})")
+        for col in ("area", "KPI", "value", "previous", "change", "last year", "change"):
+            table.add_column(col, justify="left" if col in ("area", "KPI") else "right")
+        for r in sorted(subset, key=lambda r: (r.area, r.label)):
+            style = {True: "green", False: "red", None: "white"}[r.improved]
+            table.add_row(
+                r.area,
+                r.label,
+                format_value(r.value, r.unit, currency),
+                format_value(r.previous, r.unit, currency),
+                format_change(r.change_previous, r.unit),
+                format_value(r.last_year, r.unit, currency),
+                f"[{style}]{format_change(r.change_last_year, r.unit)}[/]",
+            )
+        console.print(table)
+    skipped = [n for n in (names or ws.kpis) if n not in {r.kpi for r in rows}]
+    if skipped:
+        err_console.print(f"[yellow]not computable with this data:[/] {', '.join(skipped)}")
+
+
+_register_command_modules()
+
+
+def main() -> None:
+    """Console entry point: every onpace error becomes a message and exit code 1."""
+    try:
+        app()
+    except SpecError as exc:
+        print_issues(exc.issues)
+        sys.exit(1)
+    except OnpaceError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,90 @@
+"""Shared pieces of the command line: consoles, options, error printing, argument parsing.
+
+Every command module (cli.py and its siblings) uses these, so that errors look the
+same everywhere and no command prints a traceback for a user mistake.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from onpace.calendar import GRAINS, Grain, next_period_start, parse_period
+from onpace.errors import OnpaceError, SpecError, SpecIssue
+
+# Piped output gets a wide, fixed width so tables do not wrap into unreadable columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+WorkspaceOpt = Annotated[
+    Path, typer.Option("--workspace", "-w", help="Workspace folder.", envvar="ONPACE_WORKSPACE")
+]
+
+
+def fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def open_workspace(path: Path) -> Any:
+    from onpace.workspace import Workspace
+
+    try:
+        ws = Workspace.open(path)
+    except SpecError as exc:
+        print_issues(exc.issues)
+        raise typer.Exit(1) from exc
+    except OnpaceError as exc:
+        fail(str(exc))
+    if ws.errors:
+        err_console.print(
+            f"[yellow]{len(ws.errors)} definition error(s); the KPIs affected are left out. "
+            "Run 'onpace validate' for details.[/]"
+        )
+    return ws
+
+
+def print_issues(issues: list[SpecIssue]) -> None:
+    for issue in issues:
+        colour = "red" if issue.level == "error" else "yellow"
+        where = f"{issue.file}:{issue.line}" if issue.file else "<spec>"
+        err_console.print(
+            f"[bold]{where}[/] [{colour}]{issue.level}[/] [cyan]{issue.field}[/]: "
+            f"{issue.message}" + (f"\n    fix: {issue.fix}" if issue.fix else ""),
+            highlight=False,
+        )
+
+
+def grain_option(value: str) -> Grain:
+    if value not in GRAINS:
+        fail(f"unknown grain '{value}'; use one of {', '.join(GRAINS)}", 2)
+    return value  # type: ignore[return-value]
+
+
+def period_bound(value: str | None, calendar: Any, inclusive_end: bool) -> date | None:
+    """A --from/--to value: a date, or a period label (2026-Q3); --to includes its period."""
+    if value is None:
+        return None
+    try:
+        grain, start = parse_period(value, calendar)
+    except ValueError as exc:
+        fail(str(exc), 2)
+        raise
+    if inclusive_end:
+        return next_period_start(start, grain)
+    return start
+
+
+def as_of_option(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"--as-of {value!r} is not an ISO date or time such as 2026-10-31", 2)
+        raise

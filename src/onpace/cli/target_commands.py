@@ -1,0 +1,473 @@
+"""Commands for targets, objectives, the status scorecard and the SMART check.
+
+Thin on purpose: every command parses its arguments, calls the library
+(:mod:`onpace.targets.authoring`, :mod:`onpace.store`, :mod:`onpace.views.target_status`,
+:mod:`onpace.targets.smart`) and prints what it returns.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from onpace.cli.support import (
+    WorkspaceOpt,
+    as_of_option,
+    console,
+    err_console,
+    fail,
+    open_workspace,
+    print_issues,
+)
+from onpace.errors import OnpaceError, SpecError
+from onpace.views.formatting import MISSING, format_value
+
+target_app = typer.Typer(help="Set, list and revise targets.", no_args_is_help=True)
+
+STATUS_STYLE = {
+    "on track": "green",
+    "at risk": "yellow",
+    "off track": "red",
+    "no data": "dim",
+    "no target": "dim",
+}
+LEVEL_MARK = {"ok": "[green]✓[/]", "warning": "[yellow]![/]", "error": "[red]✗[/]"}
+
+WhyOpt = Annotated[str, typer.Option("--why", help="Why the target is set or changed.")]
+UserOpt = Annotated[
+    str | None, typer.Option("--user", help="Who makes the change (default: the OS user).")
+]
+AsOfOpt = Annotated[str | None, typer.Option(help="Evaluate as of this moment (ISO date).")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
+
+
+def _pct(value: float | None) -> str:
+    return MISSING if value is None else f"{value:.0%}"
+
+
+def _status(value: str | None) -> str:
+    if value is None:
+        return ""
+    return f"[{STATUS_STYLE.get(value, 'white')}]{value}[/]"
+
+
+def _store(ws: Any) -> Any:
+    from onpace.store import workspace_store
+
+    try:
+        return workspace_store(ws)
+    except OnpaceError as exc:
+        fail(str(exc))
+
+
+def _run(action: Any) -> Any:
+    """Run ``action``; a user mistake becomes a message and exit code 1, never a traceback."""
+    try:
+        return action()
+    except SpecError as exc:
+        print_issues(exc.issues)
+        raise typer.Exit(1) from exc
+    except OnpaceError as exc:
+        fail(str(exc))
+
+
+@target_app.command("set")
+def target_set(
+    kpi: Annotated[str, typer.Argument(help="KPI name.")],
+    period: Annotated[str, typer.Argument(help="2026, 2026-Q3, 2026-03, FY2027 or A..B dates.")],
+    value: Annotated[str, typer.Argument(help="1250000, 25% or with --relative +10%, -2pp.")],
+    why: WhyOpt,
+    workspace: WorkspaceOpt = Path("."),
+    by: Annotated[str | None, typer.Option(help="One dimension value: rep=ann.")] = None,
+    relative: Annotated[str | None, typer.Option(help="Baseline: last_year or previous.")] = None,
+    phasing: Annotated[str, typer.Option(help="linear, seasonal or weights.")] = "linear",
+    weights: Annotated[
+        str | None, typer.Option(help="With --phasing weights: 30,30,40 (sum 100).")
+    ] = None,
+    user: UserOpt = None,
+) -> None:
+    """Set a target (a new revision when it exists): absolute or relative to a baseline."""
+    from onpace.targets.actuals import KpiData
+    from onpace.targets.authoring import build_target, parse_by
+
+    ws = open_workspace(workspace)
+    store = _store(ws)
+
+    def act() -> Any:
+        parsed = _weights(weights)
+        data = KpiData(ws, ws.now())
+        target = build_target(data, kpi, period, value, parse_by(by), relative, phasing, parsed)
+        return store.set_target(target, reason=why, author=user)
+
+    stored = _run(act)
+    unit = ws.kpis[kpi].unit
+    text = format_value(stored.value, unit, ws.config.currency)
+    extra = ""
+    if stored.basis == "relative":
+        base = format_value(stored.baseline_value, unit, ws.config.currency)
+        extra = f" ({value} on {stored.baseline_period}: {base})"
+    console.print(
+        f"[green]{kpi}[/] {stored.period.label} {stored.scope}: {text}{extra}, "
+        f"revision {stored.revision} by {stored.author}"
+    )
+
+
+def _weights(text: str | None) -> list[float]:
+    from onpace.targets.definition import TargetError
+
+    if not text:
+        return []
+    try:
+        return [float(w) for w in text.split(",")]
+    except ValueError as exc:
+        raise TargetError(f"--weights {text!r}: write numbers separated by commas") from exc
+
+
+@target_app.command("remove")
+def target_remove(
+    kpi: str,
+    period: str,
+    why: WhyOpt,
+    workspace: WorkspaceOpt = Path("."),
+    by: Annotated[str | None, typer.Option(help="One dimension value: rep=ann.")] = None,
+    user: UserOpt = None,
+) -> None:
+    """Retire a target: it stops counting; its history stays."""
+    from onpace.targets.authoring import parse_by
+    from onpace.targets.definition import TargetError, parse_target_period
+
+    ws = open_workspace(workspace)
+    store = _store(ws)
+
+    def act() -> Any:
+        dim, val = parse_by(by)
+        label = parse_target_period(period, ws.calendar).label
+        current = store.find(kpi, label, dim, val)
+        if current is None:
+            raise TargetError(f"there is no target for {kpi} {label} {by or ''}".strip())
+        return store.retire_target(current, reason=why, author=user)
+
+    stored = _run(act)
+    console.print(
+        f"retired {kpi} {stored.period.label} {stored.scope} (revision {stored.revision})"
+    )
+
+
+@target_app.command("list")
+def target_list(
+    workspace: WorkspaceOpt = Path("."),
+    kpi: Annotated[str | None, typer.Option(help="Only this KPI.")] = None,
+    milestones: Annotated[
+        bool, typer.Option(help="Show the monthly and quarterly milestones too.")
+    ] = False,
+) -> None:
+    """The current targets (latest revision of each)."""
+    from onpace.targets.actuals import KpiData, is_additive
+    from onpace.targets.definition import milestones as phase
+
+    ws = open_workspace(workspace)
+    targets = _run(lambda: _store(ws).current(kpi))
+    table = Table(title=f"Targets of {ws.config.name}")
+    for col in ("KPI", "period", "scope", "target", "basis", "phasing", "rev", "by", "why"):
+        table.add_column(col, justify="right" if col in ("target", "rev") else "left")
+    currency = ws.config.currency
+    data = KpiData(ws, ws.now())
+    for t in sorted(targets, key=lambda t: (t.kpi, t.period.start, t.scope)):
+        unit = ws.kpis[t.kpi].unit if t.kpi in ws.kpis else "ratio"
+        basis = "absolute"
+        if t.basis == "relative":
+            basis = f"{t.baseline} ({format_value(t.baseline_value, unit, currency)})"
+        table.add_row(
+            t.kpi,
+            t.period.label,
+            t.scope,
+            format_value(t.value, unit, currency),
+            basis,
+            t.phasing,
+            str(t.revision),
+            t.author,
+            escape(t.reason),
+        )
+        if milestones and t.kpi in ws.kpis:
+            history = _run(lambda t=t: data.monthly(t.kpi, t.dimension, t.dimension_value))
+            additive = is_additive(t.kpi, ws.kpis)
+            for m in phase(t, additive, history, ws.calendar):
+                table.add_row(
+                    "",
+                    f"  {m.label}",
+                    f"{m.share:.1%}",
+                    format_value(m.value, unit, currency),
+                    f"to date {format_value(m.cumulative, unit, currency)}",
+                    "",
+                    "",
+                    "",
+                    "",
+                )
+    console.print(table)
+
+
+@target_app.command("history")
+def target_history(kpi: str, workspace: WorkspaceOpt = Path(".")) -> None:
+    """Every revision of a KPI's targets, oldest first: who, when, what and why."""
+    ws = open_workspace(workspace)
+    revisions = _run(lambda: _store(ws).history(kpi))
+    if not revisions:
+        fail(f"no target has ever been set for {kpi}")
+    unit = ws.kpis[kpi].unit if kpi in ws.kpis else "ratio"
+    table = Table(title=f"Target history of {kpi}")
+    for col in ("when", "who", "period", "scope", "rev", "action", "value", "why"):
+        table.add_column(col)
+    for t in revisions:
+        when = t.created_at.strftime("%Y-%m-%d %H:%M") if t.created_at else ""
+        table.add_row(
+            when,
+            t.author,
+            t.period.label,
+            t.scope,
+            str(t.revision),
+            t.action,
+            format_value(t.value, unit, ws.config.currency),
+            escape(t.reason),
+        )
+    console.print(table)
+
+
+@target_app.command("import")
+def target_import(
+    file: Path,
+    workspace: WorkspaceOpt = Path("."),
+    user: UserOpt = None,
+) -> None:
+    """Set every target in a YAML file; targets already at that value are left alone."""
+    from onpace.targets.actuals import KpiData
+    from onpace.targets.authoring import read_targets_file
+
+    ws = open_workspace(workspace)
+    store = _store(ws)
+    entries = _run(lambda: read_targets_file(KpiData(ws, ws.now()), file))
+    changed = 0
+    for target, why in entries:
+        current = store.find(
+            target.kpi, target.period.label, target.dimension, target.dimension_value
+        )
+        same = current is not None and (current.value, current.phasing, current.weights) == (
+            target.value,
+            target.phasing,
+            target.weights,
+        )
+        if not same:
+            _run(lambda target=target, why=why: store.set_target(target, reason=why, author=user))
+            changed += 1
+    console.print(f"imported {len(entries)} target(s) from {file}: {changed} new revision(s)")
+
+
+@target_app.command("export")
+def target_export(
+    workspace: WorkspaceOpt = Path("."),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+) -> None:
+    """Write the current targets as YAML (the format import reads)."""
+    from onpace.targets.authoring import targets_yaml
+
+    ws = open_workspace(workspace)
+    text = targets_yaml(_run(lambda: _store(ws).current()))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err_console.print(f"wrote {output}")
+
+
+def objectives(
+    workspace: WorkspaceOpt = Path("."),
+    as_of: AsOfOpt = None,
+) -> None:
+    """The strategic objectives as a tree, with roll-up attainment and what drags it down."""
+    from onpace.views.target_status import status_scorecard
+
+    ws = open_workspace(workspace)
+    card = _run(lambda: status_scorecard(ws, _store(ws), as_of=as_of_option(as_of)))
+    if not [g for g in card.groups if g.depth >= 0 and g.name != "(no objective)"]:
+        console.print(
+            f"no objectives yet: create {ws.config.objectives_file} (see docs/targets.md)"
+        )
+        return
+    from onpace.views.target_status import workspace_objectives
+
+    objs = _run(lambda: workspace_objectives(ws))
+    by_name = {g.name: g for g in card.groups}
+    tree = Tree(f"[bold]{ws.config.name}[/]: objectives")
+
+    def add(parent: Tree, obj: Any) -> None:
+        g = by_name.get(obj.name)
+        head = f"[bold]{escape(obj.label)}[/] ({obj.name})"
+        if obj.horizon:
+            head += f" {obj.horizon}"
+        if g is not None and g.attainment is not None:
+            head += f"  {_pct(g.attainment)} {_status(g.status)}"
+            if g.drags:
+                head += "  dragged by " + ", ".join(f"{n} (-{s:.0%})" for n, s in g.drags[:3])
+        node = parent.add(head)
+        total = sum(obj.kpis.values()) or 1
+        for name, weight in obj.kpis.items():
+            rows = [r for r in (g.rows if g else []) if r.kpi == name and r.scope == "all"]
+            mark = ""
+            if rows:
+                mark = f"  {_pct(rows[0].score)} {_status(rows[0].status)} ({rows[0].period})"
+            node.add(f"{name}  weight {weight / total:.0%}{mark}")
+        for child in obj.objectives:
+            add(node, child)
+
+    for root in objs.roots:
+        add(tree, root)
+    console.print(tree)
+
+
+def scorecard(
+    workspace: WorkspaceOpt = Path("."),
+    period: Annotated[
+        str | None, typer.Option(help="Only targets of this period: 2026-Q3, 2026, ...")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Targets set per value of this dimension: rep.")
+    ] = None,
+    as_of: AsOfOpt = None,
+    format_: FormatOpt = "table",
+) -> None:
+    """Actual, target, attainment, pace, projection, probability and status per KPI."""
+    ws = open_workspace(workspace)
+    print_status_scorecard(ws, period, by, as_of, format_)
+
+
+def print_status_scorecard(
+    ws: Any,
+    period: str | None = None,
+    by: str | None = None,
+    as_of: str | None = None,
+    format_: str = "table",
+) -> None:
+    from onpace.views.target_status import status_scorecard
+
+    card = _run(lambda: status_scorecard(ws, _store(ws), period, by, as_of_option(as_of)))
+    if format_ == "json":
+        sys.stdout.write(json.dumps(card.as_dict(), indent=2, default=str) + "\n")
+        return
+    if not card.rows:
+        console.print(
+            "no targets "
+            + (f"for {period}" if period else "for the periods in progress")
+            + (f" by {by}" if by else "")
+            + "; set one with: onpace target set KPI PERIOD VALUE"
+        )
+        return
+    currency = ws.config.currency
+    table = Table(title=f"{ws.config.name}: status as of {card.as_of:%Y-%m-%d}")
+    cols = (
+        "KPI",
+        "period",
+        "scope",
+        "actual",
+        "target",
+        "attain.",
+        "pace",
+        "projection",
+        "80% interval",
+        "P(reach)",
+        "status",
+    )
+    for col in cols:
+        table.add_column(col, justify="left" if col in ("KPI", "period", "scope") else "right")
+    for g in card.groups:
+        if not g.rows:
+            continue
+        head = "  " * g.depth + escape(g.label)
+        if g.attainment is not None:
+            head += f"  {_pct(g.attainment)} {_status(g.status)}"
+        table.add_row(f"[bold]{head}[/]", *[""] * (len(cols) - 1))
+        for r in g.rows:
+
+            def fv(v: float | None, unit: str = r.unit) -> str:
+                return format_value(v, unit, currency)
+
+            interval = MISSING if r.low is None else f"{fv(r.low)} to {fv(r.high)}"
+            table.add_row(
+                "  " * (g.depth + 1) + r.label,
+                r.period,
+                r.scope,
+                fv(r.actual),
+                fv(r.target),
+                _pct(r.attainment),
+                _pct(r.pace),
+                fv(r.projection),
+                interval,
+                _pct(r.probability),
+                _status(r.status),
+            )
+    console.print(table)
+
+
+def check(
+    workspace: WorkspaceOpt = Path("."),
+    kpi: Annotated[list[str] | None, typer.Option(help="Only these KPIs.")] = None,
+    as_of: AsOfOpt = None,
+    format_: FormatOpt = "table",
+    all_: Annotated[bool, typer.Option("--all", help="Show ok findings too.")] = False,
+) -> None:
+    """The SMART check of every KPI; exits 1 when any finding is an error."""
+    from onpace.targets.smart import LETTERS, smart_check
+    from onpace.views.target_status import workspace_objectives
+
+    ws = open_workspace(workspace)
+    store = _store(ws)
+    report = _run(
+        lambda: smart_check(ws, store.current(), workspace_objectives(ws), as_of_option(as_of), kpi)
+    )
+    if format_ == "json":
+        sys.stdout.write(json.dumps([f.as_dict() for f in report.findings], indent=2) + "\n")
+    else:
+        names = list(dict.fromkeys(f.kpi for f in report.findings if f.kpi))
+        table = Table(title=f"SMART check of {ws.config.name}")
+        table.add_column("KPI")
+        for letter in LETTERS:
+            table.add_column(letter, justify="center")
+        for name in names:
+            by_letter = report.for_kpi(name)
+            table.add_row(
+                name, *(LEVEL_MARK[by_letter[x].level] if x in by_letter else "" for x in LETTERS)
+            )
+        console.print(table)
+        for f in report.findings:
+            if f.level == "ok" and not all_:
+                continue
+            who = f.kpi or (f"objective {f.objective}" if f.objective else "objectives")
+            console.print(
+                f"{LEVEL_MARK[f.level]} [bold]{who}[/] {f.letter}: {escape(f.message)}",
+                highlight=False,
+            )
+            if f.evidence:
+                for line in f.evidence.splitlines():
+                    console.print(f"    [dim]{escape(line)}[/]", highlight=False)
+            if f.fix:
+                console.print(f"    fix: {escape(f.fix)}", highlight=False)
+    errors = len(report.errors)
+    warnings = sum(f.level == "warning" for f in report.findings)
+    summary = f"{errors} error(s), {warnings} warning(s)"
+    if errors:
+        err_console.print(f"[red]{summary}[/]")
+        raise typer.Exit(1)
+    err_console.print(f"[green]{summary}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the target, objectives, scorecard and check commands to the main app."""
+    app.add_typer(target_app, name="target")
+    app.command("objectives")(objectives)
+    app.command("scorecard")(scorecard)
+    app.command("check")(check)

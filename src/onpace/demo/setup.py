@@ -1,0 +1,58 @@
+"""The demo workspace: a multichannel business with three years of generated data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from onpace.catalog.scaffold import create_workspace
+from onpace.demo.generator import DemoSpec, write_demo_data
+from onpace.workspace import Workspace, local_now
+
+DEMO_TIMEZONE = "Europe/Amsterdam"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What ``onpace demo`` made: the workspace and the rows per table."""
+
+    workspace: Workspace
+    rows: dict[str, int]
+
+
+def demo_range(today: date, years: int = 3) -> tuple[date, date]:
+    """``years`` full calendar years before ``today``'s year, plus this year up to today."""
+    return date(today.year - years, 1, 1), today
+
+
+def create_demo(
+    root: Path, orders: int = 60_000, seed: int = 7, years: int = 3, today: date | None = None
+) -> DemoResult:
+    """Create (or refresh) the demo workspace in ``root`` and fill its warehouse."""
+    import duckdb
+
+    root.mkdir(parents=True, exist_ok=True)
+    create_workspace(
+        root,
+        "multichannel",
+        name="Demo: Northwind Trading",
+        timezone=DEMO_TIMEZONE,
+        currency="EUR",
+        overwrite=True,
+    )
+    today = today or local_now(DEMO_TIMEZONE).date()
+    start, end = demo_range(today, years)
+    path = root / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    try:
+        rows = write_demo_data(con, DemoSpec(orders=orders, seed=seed, start=start, end=end))
+    finally:
+        con.close()
+    from onpace.demo.demo_targets import create_demo_targets
+
+    ws = Workspace.open(root, strict=True)
+    for old in (root / "state.db",):  # a refreshed demo starts a fresh target history
+        old.unlink(missing_ok=True)
+    create_demo_targets(ws, today)
+    return DemoResult(ws, rows)

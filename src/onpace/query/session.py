@@ -1,0 +1,205 @@
+"""Compute KPIs: plan, build, run and assemble, for one grain, range and breakdown."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from onpace.calendar import (
+    GRAINS,
+    Calendar,
+    Grain,
+    next_period_start,
+    period_start,
+    periods_between,
+    shift_period,
+)
+from onpace.errors import MissingDataError, UnknownNameError, did_you_mean
+from onpace.model.entities import ENTITIES
+from onpace.query.assemble import Evaluator
+from onpace.query.build import Window, customer_spells
+from onpace.query.plan import build_plan
+from onpace.query.warehouse import Warehouse
+from onpace.spec.kpi import AnyKpi, kpi_entities
+from onpace.spec.workspace_config import ChurnSettings
+
+
+@dataclass(frozen=True)
+class ComputeRequest:
+    """What to compute. ``start``/``end`` are dates; periods overlapping [start, end) are shown."""
+
+    names: tuple[str, ...]
+    grain: Grain
+    start: date
+    end: date
+    by: tuple[str, ...] = ()
+    as_of: datetime | None = None
+
+
+class Session:
+    """KPIs bound to a warehouse and the workspace's rules; computes and explains."""
+
+    def __init__(
+        self,
+        kpis: dict[str, AnyKpi],
+        warehouse: Warehouse,
+        calendar: Calendar,
+        churn: ChurnSettings,
+    ) -> None:
+        self.kpis = kpis
+        self.warehouse = warehouse
+        self.calendar = calendar
+        self.churn = churn
+        self._spells: dict[datetime, Any] = {}
+        self._materialize = False
+
+    # the table source the compiler reads through: warehouse tables plus derived ones
+    def _tables(self, as_of: datetime) -> Callable[[str], Any]:
+        def source(name: str) -> Any:
+            if name == "customer_spells":
+                if as_of not in self._spells:
+                    # Several queries read the spells (won, lost, active, lifetime): compute
+                    # the window function over orders once and keep it as a temp table.
+                    spells = customer_spells(
+                        self.warehouse.table, self._available, self.churn, as_of
+                    )
+                    self._spells[as_of] = spells.cache() if self._materialize else spells
+                return self._spells[as_of]
+            if not self.warehouse.has_table(name):
+                raise MissingDataError(f"the warehouse has no table '{name}'")
+            return self.warehouse.table(name)
+
+        return source
+
+    def _available(self, name: str) -> set[str]:
+        if name == "customer_spells":
+            return set(ENTITIES["customer_spells"].column_names)
+        if not self.warehouse.has_table(name):
+            raise MissingDataError(f"the warehouse has no table '{name}'")
+        return self.warehouse.columns(name)
+
+    def missing_data(self, name: str) -> list[str]:
+        """What KPI ``name`` needs that the warehouse lacks (empty when computable)."""
+        from onpace.query.plan import expand
+
+        problems: list[str] = []
+        for dep in expand([name], self.kpis):
+            for entity in kpi_entities(self.kpis[dep]):
+                source = "orders" if entity == "customer_spells" else entity
+                if not self.warehouse.has_table(source):
+                    problems.append(f"table '{source}'")
+        if problems:
+            return sorted(set(problems))
+        try:
+            self._evaluator(
+                ComputeRequest(
+                    (name,), "month", date(2000, 1, 1), date(2000, 2, 1), as_of=datetime(2000, 2, 1)
+                )
+            )[0].expressions()
+        except MissingDataError as exc:
+            problems.append(str(exc))
+        return problems
+
+    def _evaluator(self, req: ComputeRequest) -> tuple[Evaluator, date]:
+        for dim in req.by:
+            if not dim or dim != dim.strip():
+                raise UnknownNameError(f"invalid dimension {dim!r}")
+        if req.grain not in GRAINS:
+            raise UnknownNameError(
+                f"unknown grain '{req.grain}'." + did_you_mean(req.grain, GRAINS)
+            )
+        for name in req.names:
+            if name not in self.kpis:
+                raise UnknownNameError(f"unknown KPI '{name}'." + did_you_mean(name, self.kpis))
+            allowed = self.kpis[name].dimensions
+            for dim in req.by:
+                if dim not in allowed:
+                    raise UnknownNameError(
+                        f"KPI '{name}' cannot be broken down by '{dim}'."
+                        + did_you_mean(dim, allowed)
+                        + (
+                            f" Its dimensions: {', '.join(allowed)}"
+                            if allowed
+                            else " It has no dimensions."
+                        )
+                    )
+        plan = build_plan(list(req.names), self.kpis)
+        first = period_start(req.start, req.grain, self.calendar)
+        spine_start = first
+        if plan.uses_lag:
+            spine_start = shift_period(first, "year", -1)
+            spine_start = shift_period(
+                period_start(spine_start, req.grain, self.calendar), req.grain, -1
+            )
+        periods = periods_between(spine_start, req.end, req.grain, self.calendar)
+        last_end = next_period_start(periods[-1], req.grain) if periods else req.end
+        as_of = req.as_of or datetime.now()
+        window = Window(
+            grain=req.grain,
+            calendar=self.calendar,
+            dims=req.by,
+            start=datetime(spine_start.year, spine_start.month, spine_start.day),
+            end=datetime(last_end.year, last_end.month, last_end.day),
+            as_of=as_of,
+        )
+        evaluator = Evaluator(
+            plan, window, periods, self._tables(as_of), self._available, self._execute
+        )
+        return evaluator, first
+
+    def _execute(self, expr: Any) -> pd.DataFrame:
+        result: pd.DataFrame = self.warehouse.backend.execute(expr)
+        return result
+
+    def compute(self, req: ComputeRequest) -> pd.DataFrame:
+        """Long table: kpi, period, period_label, <dims>, value, note."""
+        evaluator, first = self._evaluator(req)
+        self._spells.clear()
+        self._materialize = True
+        try:
+            evaluator.run_queries()
+        finally:
+            self._materialize = False
+            self._release_spells()
+        evaluator.evaluate()
+        return evaluator.to_long(list(req.names), first)
+
+    def _release_spells(self) -> None:
+        """Drop the spells materialized for one computation, so later data is seen."""
+        for cached in self._spells.values():
+            release = getattr(cached, "release", None)
+            if release is not None:
+                # a temp table that is already gone (closed connection) is fine
+                with contextlib.suppress(Exception):
+                    release()
+        self._spells.clear()
+
+    def explain(
+        self,
+        name: str,
+        grain: Grain = "month",
+        by: Sequence[str] = (),
+        as_of: datetime | None = None,
+    ) -> list[tuple[str, str]]:
+        """(title, SQL) for every query that computing ``name`` runs, in the backend's dialect."""
+        import ibis
+
+        today = (as_of or datetime.now()).date()
+        req = ComputeRequest(
+            (name,), grain, shift_period(today, "year", -1), today + timedelta(1), tuple(by), as_of
+        )
+        evaluator, _ = self._evaluator(req)
+        dialect = self.warehouse.dialect
+        out = []
+        for title, expr in evaluator.expressions().items():
+            try:
+                sql = str(ibis.to_sql(expr, dialect=dialect))
+            except Exception:
+                sql = str(self.warehouse.backend.compile(expr))
+            out.append((title, sql))
+        return out

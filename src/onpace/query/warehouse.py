@@ -1,0 +1,205 @@
+"""The warehouse: where the sales tables live, reached through Ibis.
+
+The embedded default is a DuckDB file inside the workspace. The same code runs on
+PySpark (Parquet folders, local or on a cluster) and on any backend Ibis connects
+to by URL. Only this module knows how to connect; everything else asks it for
+Ibis tables.
+
+Time zones: timestamps are stored as wall-clock time in the workspace's time zone.
+:func:`normalize_frame` converts time-zone-aware input (``2024-01-31T23:30:00Z``)
+to that zone and drops the offset, and treats naive input as already local. This
+is what puts an order at 23:30 UTC on 31 January into February for a workspace in
+Amsterdam, and it is done once, on load, so every engine truncates the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from onpace.errors import WorkspaceError
+from onpace.model.entities import ENTITIES, Entity
+from onpace.spec.envvars import expand_env
+from onpace.spec.workspace_config import WarehouseSettings
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "id": pa.string(),
+    "string": pa.string(),
+    "timestamp": pa.timestamp("us"),
+    "date": pa.date32(),
+    "money": pa.decimal128(18, 2),
+    "number": pa.float64(),
+    "integer": pa.int64(),
+    "boolean": pa.bool_(),
+}
+
+
+def arrow_schema(entity: Entity) -> pa.Schema:
+    """The Arrow schema a table of ``entity`` is stored with."""
+    return pa.schema([(c.name, _ARROW_TYPES[c.kind]) for c in entity.columns])
+
+
+def _to_local_naive(values: pd.Series, timezone: str) -> pd.Series:
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        converted: pd.Series = values.dt.tz_convert(timezone).dt.tz_localize(None)
+        return converted
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    parsed = pd.to_datetime(values, format="ISO8601", utc=False)
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        return parsed.dt.tz_convert(timezone).dt.tz_localize(None)
+    if parsed.dtype == object:  # mixed offsets: go through UTC
+        return (
+            pd.to_datetime(values, format="ISO8601", utc=True)
+            .dt.tz_convert(timezone)
+            .dt.tz_localize(None)
+        )
+    result: pd.Series = parsed
+    return result
+
+
+def normalize_frame(entity: Entity, frame: pd.DataFrame, timezone: str) -> pa.Table:
+    """``frame`` as an Arrow table with exactly the entity's columns and types.
+
+    Optional columns the frame lacks are added as nulls; columns the model does
+    not know are refused, so a typo never passes as missing data.
+    """
+    unknown = [c for c in frame.columns if entity.column(str(c)) is None]
+    if unknown:
+        raise WorkspaceError(
+            f"{entity.name} has no column(s) {', '.join(map(str, unknown))}; "
+            f"its columns are {', '.join(entity.column_names)}"
+        )
+    missing = [c for c in entity.required_columns if c not in frame.columns]
+    if missing:
+        raise WorkspaceError(f"{entity.name} needs column(s) {', '.join(missing)}")
+    arrays = []
+    for col in entity.columns:
+        target = _ARROW_TYPES[col.kind]
+        if col.name not in frame.columns:
+            arrays.append(pa.nulls(len(frame), type=target))
+            continue
+        values = frame[col.name]
+        if col.kind == "timestamp":
+            values = _to_local_naive(values, timezone).astype("datetime64[us]")
+        elif col.kind == "date":
+            values = pd.to_datetime(values).dt.date
+        elif col.kind == "money":
+            from decimal import Decimal
+
+            values = values.map(
+                lambda v: None if pd.isna(v) else Decimal(str(v)).quantize(Decimal("0.01"))
+            )
+        elif col.kind in ("id", "string"):
+            values = values.map(lambda v: None if pd.isna(v) else str(v))
+        arrays.append(pa.array(values, type=target, from_pandas=True))
+    return pa.Table.from_arrays(arrays, schema=arrow_schema(entity))
+
+
+@dataclass
+class Warehouse:
+    """An Ibis connection plus what it holds."""
+
+    backend: Any
+    kind: str
+    _columns: dict[str, set[str]] = field(default_factory=dict)
+    _tables: dict[str, Any] = field(default_factory=dict)
+    _names: set[str] | None = None
+
+    @property
+    def dialect(self) -> str:
+        return str(getattr(self.backend, "name", self.kind))
+
+    def has_table(self, name: str) -> bool:
+        return name in self.table_names()
+
+    def table_names(self) -> set[str]:
+        # asked once per computation for every table; the catalog query is not free
+        if self._names is None:
+            self._names = set(self.backend.list_tables())
+        return self._names
+
+    def table(self, name: str) -> Any:
+        if name not in self._tables:
+            self._tables[name] = self.backend.table(name)
+        return self._tables[name]
+
+    def refresh(self) -> None:
+        """Forget what tables and columns exist (after something else changed them)."""
+        self._names = None
+        self._tables.clear()
+        self._columns.clear()
+
+    def columns(self, name: str) -> set[str]:
+        if name not in self._columns:
+            self._columns[name] = set(self.table(name).columns)
+        return self._columns[name]
+
+    def load(self, entity_name: str, frame: pd.DataFrame | pa.Table, timezone: str) -> int:
+        """Replace the table of ``entity_name`` with ``frame`` (normalized). Returns rows."""
+        entity = ENTITIES[entity_name]
+        table = frame if isinstance(frame, pa.Table) else normalize_frame(entity, frame, timezone)
+        self.backend.create_table(entity_name, table, overwrite=True)
+        self.refresh()
+        return int(table.num_rows)
+
+    def load_all(self, frames: Mapping[str, pd.DataFrame | pa.Table], timezone: str) -> None:
+        for name, frame in frames.items():
+            self.load(name, frame, timezone)
+
+
+def connect(settings: WarehouseSettings, root: Path) -> Warehouse:
+    """Open the warehouse a workspace's settings describe."""
+    import ibis
+
+    if settings.backend == "duckdb":
+        path = Path(settings.path)
+        if not path.is_absolute():
+            path = root / path
+        return Warehouse(ibis.duckdb.connect(str(path)), "duckdb")
+    if settings.backend == "url":
+        if not settings.url:
+            raise WorkspaceError("warehouse.backend is 'url' but warehouse.url is empty")
+        return Warehouse(ibis.connect(expand_env(settings.url, "warehouse.url")), "url")
+    return connect_spark(settings, root)
+
+
+def spark_session(master: str = "local[2]") -> Any:
+    """A Spark session configured for onpace: UTC session time, quiet, small shuffles."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise WorkspaceError("the pyspark backend needs: pip install 'onpace[spark]'") from exc
+    session = (
+        SparkSession.builder.master(master)
+        .appName("onpace")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.ansi.enabled", "false")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def connect_spark(settings: WarehouseSettings, root: Path) -> Warehouse:
+    """A PySpark warehouse reading one Parquet folder (or file) per entity."""
+    import ibis
+
+    session = spark_session(settings.spark_master)
+    backend = ibis.pyspark.connect(session)
+    if settings.parquet_dir:
+        base = Path(settings.parquet_dir)
+        base = base if base.is_absolute() else root / base
+        for name in ENTITIES:
+            for candidate in (base / name, base / f"{name}.parquet"):
+                if candidate.exists():
+                    session.read.parquet(str(candidate)).createOrReplaceTempView(name)
+                    break
+    return Warehouse(backend, "pyspark")

@@ -1,0 +1,136 @@
+"""The numbers targets are held against: a KPI's value in a target's period, and its months.
+
+Values come from :meth:`onpace.workspace.Workspace.compute`, cached per KPI,
+grain and dimension so a scorecard of many targets runs a handful of queries. A
+custom date range is summed from days, which is right only for additive KPIs
+(sums and counts); a rate over a custom range would need its numerator and
+denominator summed apart, so it is refused with a clear error instead.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from typing import Any
+
+from onpace.calendar import Grain, add_months, period_start
+from onpace.errors import did_you_mean
+from onpace.spec.kpi import AnyKpi, DerivedKpi, SimpleKpi
+from onpace.targets.definition import TargetError, TargetPeriod
+
+HISTORY_YEARS = 4
+
+
+def is_additive(name: str, kpis: dict[str, AnyKpi], _seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a KPI's value over a long period is the sum of its values over the parts.
+
+    True for sums and counts of one entity, and for derived KPIs that only add and
+    subtract additive KPIs (net profit = gross profit - operating costs).
+    """
+    kpi = kpis.get(name)
+    if kpi is None or name in _seen:
+        return False
+    if isinstance(kpi, SimpleKpi):
+        return kpi.agg in ("sum", "count")
+    if isinstance(kpi, DerivedKpi):
+        text = kpi.expr
+        if re.search(r"[*/]|\bprior\s*\(|\blast_year\s*\(", text):
+            return False
+        names = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)
+        return bool(names) and all(is_additive(n, kpis, _seen | {name}) for n in names)
+    return False
+
+
+def _clean(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+class KpiData:
+    """Cached values of a workspace's KPIs as of one moment."""
+
+    def __init__(self, ws: Any, as_of: datetime) -> None:
+        self.ws = ws
+        self.as_of = as_of
+        self._frames: dict[tuple[str, Grain, str | None, date, date], dict[Any, float | None]] = {}
+
+    def check(self, kpi: str, dimension: str | None) -> AnyKpi:
+        """The KPI, after checking it exists and can be broken down by ``dimension``."""
+        if kpi not in self.ws.kpis:
+            raise TargetError(f"unknown KPI '{kpi}'." + did_you_mean(kpi, self.ws.kpis))
+        spec: AnyKpi = self.ws.kpis[kpi]
+        if dimension is not None and dimension not in spec.dimensions:
+            allowed = ", ".join(spec.dimensions) or "none"
+            raise TargetError(
+                f"KPI '{kpi}' cannot be broken down by '{dimension}'."
+                + did_you_mean(dimension, spec.dimensions)
+                + f" Its dimensions: {allowed}"
+            )
+        return spec
+
+    def missing(self, kpi: str) -> list[str]:
+        problems: list[str] = self.ws.session().missing_data(kpi)
+        return problems
+
+    def _values(
+        self, kpi: str, grain: Grain, dimension: str | None, start: date, end: date
+    ) -> dict[Any, float | None]:
+        key = (kpi, grain, dimension, start, end)
+        if key not in self._frames:
+            frame = self.ws.compute(
+                [kpi],
+                grain=grain,
+                start=start,
+                end=end,
+                by=(dimension,) if dimension else (),
+                as_of=self.as_of,
+            )
+            out: dict[Any, float | None] = {}
+            for row in frame.itertuples(index=False):
+                period = row.period if isinstance(row.period, date) else row.period.date()
+                dim_value = str(getattr(row, dimension)) if dimension else None
+                out[(period, dim_value)] = _clean(row.value)
+            self._frames[key] = out
+        return self._frames[key]
+
+    def value(
+        self,
+        kpi: str,
+        period: TargetPeriod,
+        dimension: str | None = None,
+        dimension_value: str | None = None,
+    ) -> float | None:
+        """The KPI over ``period`` (to date when it is in progress), or None without data."""
+        self.check(kpi, dimension)
+        if period.start > self.as_of.date():
+            return None
+        if period.grain != "custom":
+            grain: Grain = period.grain
+            values = self._values(kpi, grain, dimension, period.start, period.end)
+            return values.get((period.start, dimension_value))
+        if not is_additive(kpi, self.ws.kpis):
+            raise TargetError(
+                f"'{kpi}' is a rate or an average, so its value over a custom date range "
+                "cannot be added up from days; use a month, quarter or year period"
+            )
+        values = self._values(kpi, "day", dimension, period.start, period.end)
+        found = [v for (d, dv), v in values.items() if dv == dimension_value and v is not None]
+        return sum(found) if found else None
+
+    def monthly(
+        self,
+        kpi: str,
+        dimension: str | None = None,
+        dimension_value: str | None = None,
+        until: date | None = None,
+    ) -> dict[date, float]:
+        """Monthly values for the last few years up to the month of ``until`` (or as_of)."""
+        self.check(kpi, dimension)
+        last = period_start(until or self.as_of.date(), "month")
+        first = add_months(period_start(self.as_of.date(), "month"), -12 * HISTORY_YEARS)
+        first = min(first, add_months(last, -12 * HISTORY_YEARS))
+        values = self._values(kpi, "month", dimension, first, add_months(last, 1))
+        return {d: v for (d, dv), v in values.items() if dv == dimension_value and v is not None}

@@ -1,0 +1,195 @@
+"""One target, evaluated as of a moment: actual, attainment, pace, projection and status.
+
+This is where the pieces meet: the KPI's value in the target's period so far
+(:mod:`onpace.targets.actuals`), the phased target-to-date (:mod:`.targets`),
+attainment and pace (:mod:`.pace`) and the projection to the end of the period
+(:mod:`.forecast`, fitted on the KPI's monthly history before the current month).
+
+The status score is the final attainment once the period is over, and the
+projected attainment while it runs or before it starts (pace when there is too
+little history to project).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+from typing import Literal
+
+from onpace.calendar import add_months, period_start
+from onpace.spec.workspace_config import StatusSettings
+from onpace.targets.actuals import KpiData, is_additive
+from onpace.targets.definition import Target, TargetError, month_shares, month_slices, share_to_date
+from onpace.targets.forecast import Projection, fit, project_additive, project_level, settled
+from onpace.targets.pace import Status, attainment, pace, status
+
+State = Literal["future", "in progress", "complete"]
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """Everything the scorecard shows for one target."""
+
+    kpi: str
+    label: str
+    unit: str
+    direction: str
+    period: str
+    scope: str
+    state: State
+    target: float
+    actual: float | None
+    attainment: float | None
+    target_to_date: float | None
+    pace: float | None
+    projection: float | None
+    low: float | None
+    high: float | None
+    probability: float | None
+    score: float | None
+    status: Status
+    method: str
+    phasing: str
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def period_state(target: Target, today: date) -> State:
+    if today < target.period.start:
+        return "future"
+    if today >= target.period.end:
+        return "complete"
+    return "in progress"
+
+
+def monthly_series(history: dict[date, float], before: date, additive: bool) -> list[float]:
+    """Consecutive monthly values up to the month before ``before``.
+
+    The series starts at the first non-zero month (before it, the business or its
+    data did not exist yet). After that, months without a value count as 0 for
+    sums and counts (nothing was sold) and restart the series for rates.
+    """
+    months = sorted(d for d in history if d < before and history[d] != 0)
+    if not months:
+        return []  # leading zeros are months before the data starts, not months of nothing
+    out: list[float] = []
+    current = months[0]
+    while current < before:
+        if current in history:
+            out.append(history[current])
+        elif additive:
+            out.append(0.0)
+        else:
+            out = []
+        current = add_months(current, 1)
+    return out
+
+
+def _projection(
+    target: Target,
+    additive: bool,
+    actual: float | None,
+    history: dict[date, float],
+    today: date,
+    direction: str,
+) -> Projection:
+    if today >= target.period.end:
+        return settled(actual, target.value, direction)
+    this_month = period_start(today, "month")
+    model = fit(monthly_series(history, this_month, additive), 12)
+    if model is None:
+        return Projection(None, None, None, None, "none (under 3 months of history)")
+    parts: list[tuple[int, float]] = []
+    last_complete = add_months(this_month, -1)
+    for s in month_slices(target.period):
+        if s.end <= today:
+            continue
+        remaining = (s.end - max(today, s.start)).days
+        h = (s.month.year - last_complete.year) * 12 + s.month.month - last_complete.month
+        share = remaining / s.month_days if additive else remaining / target.period.days
+        parts.append((h, share))
+    if additive:
+        return project_additive(actual or 0.0, parts, model, target.value, direction)
+    elapsed = max(0, (min(today, target.period.end) - target.period.start).days)
+    return project_level(
+        actual, elapsed / target.period.days, parts, model, target.value, direction
+    )
+
+
+def evaluate_target(data: KpiData, target: Target, settings: StatusSettings) -> TargetStatus:
+    """The status of ``target`` as of ``data.as_of``."""
+    kpi = data.check(target.kpi, target.dimension)
+    direction = kpi.direction
+    today = data.as_of.date()
+    state = period_state(target, today)
+    blank = TargetStatus(
+        kpi=target.kpi,
+        label=kpi.label,
+        unit=kpi.unit,
+        direction=direction,
+        period=target.period.label,
+        scope=target.scope,
+        state=state,
+        target=target.value,
+        actual=None,
+        attainment=None,
+        target_to_date=None,
+        pace=None,
+        projection=None,
+        low=None,
+        high=None,
+        probability=None,
+        score=None,
+        status="no data",
+        method="",
+        phasing=target.phasing,
+    )
+    missing = data.missing(target.kpi)
+    if missing:
+        return replace(blank, note="the data lacks " + ", ".join(missing))
+    additive = is_additive(target.kpi, data.ws.kpis)
+    note = None
+    try:
+        actual = data.value(target.kpi, target.period, target.dimension, target.dimension_value)
+    except TargetError as exc:
+        actual, note = None, str(exc)
+    if actual is None and state != "future" and additive:
+        actual = 0.0  # no rows in the period: nothing was sold, counted or spent
+    history = data.monthly(
+        target.kpi,
+        target.dimension,
+        target.dimension_value,
+        until=min(today, add_months(target.period.end, -1)),
+    )
+    _, phasing = month_shares(target, history)
+    to_date = None
+    current_pace = None
+    if state == "in progress":
+        share = share_to_date(target, today, history) if additive else 1.0
+        to_date = target.value * share
+        current_pace = pace(actual, to_date, direction)
+    projection = _projection(target, additive, actual, history, today, direction)
+    projected = attainment(projection.value, target.value, direction)
+    final = attainment(actual, target.value, direction)
+    score = final if state == "complete" else projected
+    if score is None and state != "complete":
+        score = current_pace
+    thresholds = settings.for_kpi(target.kpi)
+    return replace(
+        blank,
+        actual=actual,
+        attainment=final,
+        target_to_date=to_date,
+        pace=current_pace,
+        projection=projection.value,
+        low=projection.low,
+        high=projection.high,
+        probability=projection.probability,
+        score=score,
+        status=status(score, thresholds),
+        method=projection.method,
+        phasing=phasing,
+        note=note,
+    )

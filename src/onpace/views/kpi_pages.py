@@ -1,0 +1,159 @@
+"""Data functions behind the web pages: each returns plain, JSON-ready data.
+
+A page renders the dict with a template, its JSON twin returns the same dict, and
+its CSV download writes the dict's ``table``. Keeping the numbers here, and not in
+templates, means the page, the API and the CLI can never disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from onpace.calendar import Grain, period_start, shift_period
+from onpace.errors import MissingDataError, UnknownNameError
+from onpace.model.entities import ENTITIES, LOADED_ENTITIES
+from onpace.spec.kpi import kpi_entities
+from onpace.views import charts
+from onpace.views.kpis import kpi_detail, kpi_rows
+from onpace.views.scope import UNRESTRICTED, Scope
+from onpace.workspace import Workspace
+
+
+def _clean(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def kpis_view(ws: Workspace) -> dict[str, Any]:
+    """The KPI list page."""
+    rows = kpi_rows(ws)
+    return {
+        "title": "KPIs",
+        "table": rows,
+        "columns": ["name", "label", "type", "unit", "direction", "area"],
+    }
+
+
+def kpi_view(
+    ws: Workspace,
+    name: str,
+    grain: Grain = "month",
+    periods: int = 24,
+    by: str | None = None,
+    as_of: datetime | None = None,
+    scope: Scope = UNRESTRICTED,
+) -> dict[str, Any]:
+    """The KPI detail page: definition, trend, and a breakdown by one dimension.
+
+    The breakdown keeps only the rows ``scope`` allows (a rep sees their own row).
+    """
+    detail = kpi_detail(ws, name)
+    if by and by not in detail["dimensions"]:
+        allowed = ", ".join(detail["dimensions"]) or "none"
+        raise UnknownNameError(
+            f"KPI '{name}' cannot be broken down by '{by}'; its dimensions: {allowed}"
+        )
+    as_of = as_of or ws.now()
+    start, end = ws.default_range(grain, periods, as_of=as_of)
+    frame = ws.compute([name], grain=grain, start=start, end=end, as_of=as_of)
+    trend = [
+        {
+            "period": r.period.isoformat(),
+            "label": r.period_label,
+            "value": _clean(r.value),
+            "note": r.note,
+        }
+        for r in frame.itertuples(index=False)
+    ]
+    out: dict[str, Any] = {
+        "title": detail["label"],
+        "kpi": detail,
+        "grain": grain,
+        "trend": trend,
+        "trend_chart": charts.trend_chart(trend, detail["unit"]),
+        "table": trend,
+        "columns": ["label", "value", "note"],
+        "breakdown": None,
+    }
+    if by:
+        current = period_start(as_of.date(), grain, ws.calendar)
+        last = shift_period(current, grain, -1)
+        part = ws.compute([name], grain=grain, start=last, end=current, by=by, as_of=as_of)
+        members: list[dict[str, Any]] = [
+            {"member": None if m is None else str(m), "value": _clean(v)}
+            for m, v in zip(part[by], part["value"], strict=True)
+            if scope.allows(by, None if m is None else str(m))
+        ]
+        members.sort(key=lambda m: (m["value"] is None, -(m["value"] or 0.0)))
+        out["breakdown"] = {
+            "dimension": by,
+            "period": part["period_label"].iloc[0] if len(part) else None,
+            "rows": members,
+            "chart": charts.breakdown_chart(members, detail["unit"], by),
+        }
+    return out
+
+
+def _entity_time_column(entity: str) -> str:
+    ent = ENTITIES[entity]
+    for col in ent.columns:
+        if col.kind in ("timestamp", "date") and col.required:
+            return col.name
+    return ""
+
+
+def health_view(ws: Workspace) -> dict[str, Any]:
+    """Data health: rows and freshness of every table, and what each KPI lacks."""
+    wh = ws.warehouse
+    tables = []
+    latest: dict[str, str | None] = {}
+    for entity in LOADED_ENTITIES:
+        row: dict[str, Any] = {
+            "table": entity,
+            "rows": None,
+            "first": None,
+            "last": None,
+            "status": "missing",
+        }
+        if wh.has_table(entity):
+            t = wh.table(entity)
+            time_col = _entity_time_column(entity)
+            aggs = {"rows": t.count()}
+            if time_col and time_col in t.columns:
+                aggs["first"] = t[time_col].min()
+                aggs["last"] = t[time_col].max()
+            result = t.aggregate(**aggs).execute().iloc[0]
+            row["rows"] = int(result["rows"])
+            for key in ("first", "last"):
+                if key in result and result[key] is not None and str(result[key]) != "NaT":
+                    row[key] = str(result[key])[:19]
+            row["status"] = "ok" if row["rows"] else "empty"
+        latest[entity] = row["last"]
+        tables.append(row)
+    session = ws.session()
+    kpis = []
+    for name, kpi in ws.kpis.items():
+        try:
+            missing = session.missing_data(name)
+        except MissingDataError as exc:  # pragma: no cover - missing_data reports, not raises
+            missing = [str(exc)]
+        entities = [("orders" if e == "customer_spells" else e) for e in kpi_entities(kpi)]
+        dates = [d for e in entities if (d := latest.get(e))]
+        kpis.append(
+            {
+                "kpi": name,
+                "label": kpi.label,
+                "missing": "; ".join(missing),
+                "data_until": min(dates) if dates else None,
+            }
+        )
+    return {
+        "title": "Data health",
+        "tables": tables,
+        "table": kpis,
+        "columns": ["kpi", "label", "data_until", "missing"],
+    }

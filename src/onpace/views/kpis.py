@@ -1,0 +1,137 @@
+"""Describe KPIs for people: formulas in words, listings and display tables.
+
+These are the data functions behind ``onpace kpi list/show``, ``compute``'s table,
+and the catalog documentation: one function per view, returning plain data that
+a CLI table, a JSON answer or a web page can all render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from onpace.errors import UnknownNameError, did_you_mean
+from onpace.spec.kpi import (
+    AnyKpi,
+    ConversionKpi,
+    DerivedKpi,
+    DurationKpi,
+    Measure,
+    RatioKpi,
+    SimpleKpi,
+    SnapshotKpi,
+    kpi_entities,
+)
+from onpace.views.formatting import format_value
+
+
+def _agg_text(agg: str, what: str | None) -> str:
+    if agg == "count" and what is None:
+        return "count(*)"
+    if agg == "count_distinct":
+        return f"count(distinct {what})"
+    return f"{agg}({what})"
+
+
+def measure_text(m: Measure) -> str:
+    """``sum(amount) of orders where status = 'won', by ordered_at``."""
+    text = f"{_agg_text(m.agg, m.column or m.expr)} of {m.entity}"
+    if m.filter:
+        text += f" where {m.filter}"
+    return text + f", by {m.time}"
+
+
+def formula(kpi: AnyKpi) -> str:
+    """The KPI's formula in one line."""
+    if isinstance(kpi, SimpleKpi):
+        return measure_text(kpi.measure)
+    if isinstance(kpi, RatioKpi):
+        text = f"[{measure_text(kpi.numerator)}] / [{measure_text(kpi.denominator)}]"
+        return text + (f" x {kpi.multiplier:g}" if kpi.multiplier != 1 else "")
+    if isinstance(kpi, DerivedKpi):
+        return kpi.expr
+    if isinstance(kpi, SnapshotKpi):
+        alive = f"{kpi.start} < end of period" + (f" <= {kpi.end}" if kpi.end else "")
+        if kpi.window_days:
+            alive += f", {kpi.start} within the last {kpi.window_days} days"
+        text = f"{_agg_text(kpi.agg, kpi.column)} of {kpi.entity} with {alive}"
+        return text + (f" where {kpi.filter}" if kpi.filter else "")
+    if isinstance(kpi, DurationKpi):
+        text = f"{kpi.agg} days from {kpi.start} to {kpi.end} of {kpi.entity}"
+        text += f" where {kpi.filter}" if kpi.filter else ""
+        return text + f", by {kpi.time_column}"
+    assert isinstance(kpi, ConversionKpi)
+    b, c = kpi.base, kpi.conversion
+    return (
+        f"share of {b.entity}"
+        + (f" where {b.filter}" if b.filter else "")
+        + f" (by {b.time}) followed within {kpi.window_days} days by {c.entity}"
+        + (f" where {c.filter}" if c.filter else "")
+        + f" with the same {b.key}"
+    )
+
+
+def kpi_rows(ws: Any) -> list[dict[str, str]]:
+    """One summary row per KPI of the workspace."""
+    return [
+        {
+            "name": k.name,
+            "label": k.label,
+            "type": k.type,
+            "unit": k.unit,
+            "direction": k.direction,
+            "area": k.area,
+        }
+        for k in sorted(ws.kpis.values(), key=lambda k: (k.area, k.name))
+    ]
+
+
+def kpi_detail(ws: Any, name: str) -> dict[str, Any]:
+    """Everything to show about one KPI."""
+    if name not in ws.kpis:
+        raise UnknownNameError(f"unknown KPI '{name}'." + did_you_mean(name, ws.kpis))
+    kpi: AnyKpi = ws.kpis[name]
+    source = ws.sources.get(name)
+    return {
+        "name": kpi.name,
+        "label": kpi.label,
+        "type": kpi.type,
+        "description": kpi.description,
+        "formula": formula(kpi),
+        "unit": kpi.unit,
+        "direction": kpi.direction,
+        "dimensions": list(kpi.dimensions),
+        "entities": list(kpi_entities(kpi)),
+        "objective": kpi.objective,
+        "owner": kpi.owner,
+        "review_cadence": kpi.review_cadence,
+        "area": kpi.area,
+        "defined_at": f"{source.file}:{source.line()}" if source and source.file else None,
+    }
+
+
+def pivot_for_display(
+    ws: Any, frame: pd.DataFrame, names: list[str], dims: list[str]
+) -> tuple[str, list[str], list[list[str]]]:
+    """Rows of periods (and dimension values), one formatted column per KPI."""
+    labels = {n: ws.kpis[n].label for n in names}
+    rows: list[list[str]] = []
+    if len(frame):
+        period_labels = dict(zip(frame["period"], frame["period_label"], strict=False))
+        keyed = frame.assign(
+            **{d: frame[d].astype(object).where(frame[d].notna(), "") for d in dims}
+        )
+        wide = keyed.set_index(["period", *dims, "kpi"])["value"].unstack("kpi")
+        wide = wide.sort_index()
+        for index, values in wide.iterrows():
+            idx = index if isinstance(index, tuple) else (index,)
+            cells = [str(period_labels[idx[0]]), *(str(v) for v in idx[1:])]
+            for n in names:
+                kpi = ws.kpis[n]
+                value = values.get(n)
+                number = None if value is None or pd.isna(value) else float(value)
+                cells.append(format_value(number, kpi.unit, ws.config.currency, kpi.decimals))
+            rows.append(cells)
+    title = ", ".join(labels.values())
+    return title, ["period", *dims, *labels.values()], rows

@@ -1,0 +1,1 @@
+"""HTTP only: the dashboard pages, the REST API, login glue, templates and static assets."""

@@ -1,0 +1,300 @@
+"""The data behind pages and API alike: the view functions, with scope, cache and audit.
+
+Pages and the API call these and nothing else, so a rep gets the same rows from
+``/scorecard``, ``/scorecard.csv`` and ``/api/v1/scorecard``: the rep filter sits
+here, in the data layer, and is part of every cache key.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from onpace.auth import Identity
+from onpace.calendar import GRAINS, Grain, next_period_start, periods_between
+from onpace.errors import UnknownNameError, did_you_mean
+from onpace.targets.actuals import KpiData
+from onpace.targets.definition import TargetError
+from onpace.views import kpi_pages, target_pages
+from onpace.views.scope import Scope
+from onpace.views.scorecard import scorecard_view
+from onpace.views.target_pages import target_row
+from onpace.web.context import AppContext
+from onpace.web.render import json_bytes
+
+MAX_PERIODS = 5000
+
+
+def _scope_key(scope: Scope) -> tuple[bool, str | None]:
+    return (scope.restricted, scope.rep_id)
+
+
+def scorecard(
+    ctx: AppContext,
+    who: Identity,
+    grain: str = "quarter",
+    period: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    compare: str = "previous",
+    by: str | None = None,
+) -> dict[str, Any]:
+    scope = Scope.of(who)
+    if by is not None and not any(by in k.dimensions for k in ctx.ws.kpis.values()):
+        dims = sorted({d for k in ctx.ws.kpis.values() for d in k.dimensions})
+        raise UnknownNameError(f"no KPI can be broken down by '{by}'." + did_you_mean(by, dims))
+    key = ("scorecard", grain, period, start, end, compare, by, _scope_key(scope))
+    built = ctx.cached(
+        key,
+        lambda: scorecard_view(
+            ctx.ws, ctx.store, scope, grain, period, start, end, compare, by, ctx.now()
+        ),
+    )
+    dims = sorted({d for k in ctx.ws.kpis.values() for d in k.dimensions})
+    return {**built, "dimensions": dims}
+
+
+def _json_key(who: Identity, params: dict[str, Any]) -> tuple[Any, ...]:
+    return ("scorecard.json", tuple(sorted(params.items())), _scope_key(Scope.of(who)))
+
+
+def scorecard_json(ctx: AppContext, who: Identity, **params: Any) -> bytes:
+    """The scorecard serialized once per version and scope: the API's hot path."""
+    return ctx.cached(_json_key(who, params), lambda: json_bytes(scorecard(ctx, who, **params)))
+
+
+def cached_scorecard_json(ctx: AppContext, who: Identity, **params: Any) -> bytes | None:
+    """The serialized scorecard when it is cached (cheap enough for the event loop)."""
+    hit = ctx.peek(_json_key(who, params))
+    return hit if isinstance(hit, bytes) else None
+
+
+def kpis(ctx: AppContext) -> dict[str, Any]:
+    return kpi_pages.kpis_view(ctx.ws)
+
+
+def kpi(
+    ctx: AppContext, who: Identity, name: str, grain: str = "month", by: str | None = None
+) -> dict[str, Any]:
+    if name not in ctx.ws.kpis:
+        raise UnknownNameError(f"unknown KPI '{name}'." + did_you_mean(name, ctx.ws.kpis))
+    if grain not in ("month", "quarter", "year"):
+        raise TargetError(f"grain {grain!r}: use month, quarter or year")
+    scope = Scope.of(who)
+
+    def build() -> dict[str, Any]:
+        now = ctx.now()
+        built = kpi_pages.kpi_view(ctx.ws, name, grain, 24, by, now, scope)  # type: ignore[arg-type]
+        extra = target_pages.kpi_targets(ctx.ws, ctx.store, scope, name, built["trend"], grain, now)
+        if any(r.get("target") is not None for r in built["trend"]):
+            from onpace.views import charts
+
+            built["trend_chart"] = charts.trend_chart(built["trend"], built["kpi"]["unit"])
+        built["columns"] = ["label", "value", "target", "note"]
+        return {**built, **extra}
+
+    return ctx.cached(("kpi", name, grain, by, _scope_key(scope)), build)
+
+
+def objectives(ctx: AppContext) -> dict[str, Any]:
+    return ctx.cached(
+        ("objectives",), lambda: target_pages.objectives_view(ctx.ws, ctx.store, ctx.now())
+    )
+
+
+def targets(ctx: AppContext, who: Identity, kpi: str | None) -> dict[str, Any]:
+    scope = Scope.of(who)
+    return ctx.cached(
+        ("targets", kpi, _scope_key(scope)),
+        lambda: target_pages.targets_view(ctx.ws, ctx.store, scope, kpi, ctx.now()),
+    )
+
+
+def history(ctx: AppContext, who: Identity, kpi: str) -> dict[str, Any]:
+    return target_pages.history_view(ctx.ws, ctx.store, Scope.of(who), kpi)
+
+
+def health(ctx: AppContext) -> dict[str, Any]:
+    def build() -> dict[str, Any]:
+        built = kpi_pages.health_view(ctx.ws)
+        built["ingest"] = target_pages.ingest_view(ctx.ws)
+        return built
+
+    return ctx.cached(("health",), build)
+
+
+def smart(ctx: AppContext, kpi: str | None = None) -> dict[str, Any]:
+    if kpi is not None and kpi not in ctx.ws.kpis:
+        raise UnknownNameError(f"unknown KPI '{kpi}'." + did_you_mean(kpi, ctx.ws.kpis))
+    return ctx.cached(
+        ("smart", kpi), lambda: target_pages.smart_view(ctx.ws, ctx.store, ctx.now(), kpi)
+    )
+
+
+def audit(ctx: AppContext, limit: int = 200) -> dict[str, Any]:
+    rows = ctx.auth.audit_entries(limit)
+    return {
+        "title": "Audit log",
+        "table": rows,
+        "columns": ["at", "user", "action", "object", "detail"],
+    }
+
+
+def values(
+    ctx: AppContext,
+    who: Identity,
+    kpis: list[str],
+    grain: str,
+    start: date | None,
+    end: date | None,
+    by: str | None,
+) -> dict[str, Any]:
+    """KPI values per period (and per member of ``by``), rep rows filtered by scope."""
+    if not kpis:
+        raise TargetError("name at least one KPI (kpi=revenue)")
+    for name in kpis:
+        if name not in ctx.ws.kpis:
+            raise UnknownNameError(f"unknown KPI '{name}'." + did_you_mean(name, ctx.ws.kpis))
+        if by and by not in ctx.ws.kpis[name].dimensions:
+            allowed = ", ".join(ctx.ws.kpis[name].dimensions) or "none"
+            raise UnknownNameError(
+                f"KPI '{name}' cannot be broken down by '{by}'; its dimensions: {allowed}"
+            )
+    if grain not in GRAINS:
+        raise TargetError(f"grain {grain!r}: use one of {', '.join(GRAINS)}")
+    g: Grain = grain  # type: ignore[assignment]
+    now = ctx.now()
+    first, last = ctx.ws.default_range(g, 12, as_of=now)
+    first = start or first
+    last = next_period_start(end, g) if end else last
+    if last <= first:
+        raise TargetError(f"the range is empty: end {end} is before start {first}")
+    if first.year < 1900 or last.year > 2200:
+        raise TargetError("keep the range between the years 1900 and 2200")
+    if len(periods_between(first, last, g, ctx.ws.calendar)) > MAX_PERIODS:
+        raise TargetError(f"the range has more than {MAX_PERIODS} {grain}s; narrow it")
+    scope = Scope.of(who)
+
+    def build() -> list[dict[str, Any]]:
+        frame = ctx.ws.compute(kpis, grain=g, start=first, end=last, by=by, as_of=now)
+        out = []
+        for row in frame.itertuples(index=False):
+            member = None
+            if by:
+                raw = getattr(row, by)
+                member = None if raw is None else str(raw)
+            value = None if row.value is None or row.value != row.value else float(row.value)
+            out.append(
+                {
+                    "kpi": row.kpi,
+                    "period": row.period.isoformat()[:10],
+                    "label": row.period_label,
+                    "member": member,
+                    "value": value,
+                    "note": row.note if isinstance(row.note, str) else None,
+                }
+            )
+        return out
+
+    rows = ctx.cached(("values", tuple(kpis), grain, first, last, by), build)
+    rows = scope.keep(by, rows, lambda r: r["member"])
+    return {
+        "grain": grain,
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "by": by,
+        "table": rows,
+        "columns": ["kpi", "period", "label", "member", "value", "note"],
+    }
+
+
+def set_target(
+    ctx: AppContext,
+    who: Identity,
+    kpi: str,
+    period: str,
+    value: str,
+    reason: str,
+    by: str | None = None,
+    relative: str | None = None,
+    phasing: str = "linear",
+    weights: str | list[float] = "",
+    must_exist: bool | None = None,
+) -> dict[str, Any]:
+    """Set (``must_exist`` False: create, True: revise, None: either) and audit a target."""
+    from onpace.targets.authoring import build_target, parse_by
+
+    if not reason.strip():
+        raise TargetError("a reason is required: say why the target is set or changed")
+    if not kpi or kpi not in ctx.ws.kpis:
+        raise UnknownNameError(f"unknown KPI '{kpi}'." + did_you_mean(kpi, ctx.ws.kpis))
+    if not period.strip():
+        raise TargetError("a period is required: 2026, 2026-Q3, 2026-03 or 2026-01-15..2026-03-31")
+    if not str(value).strip():
+        raise TargetError("a value is required: 1250000, 25% or with a baseline +10%")
+    if isinstance(weights, str):
+        try:
+            parsed = [float(w) for w in weights.split(",")] if weights.strip() else []
+        except ValueError as exc:
+            raise TargetError(f"weights {weights!r}: write numbers separated by commas") from exc
+    else:
+        parsed = list(weights)
+
+    def act() -> dict[str, Any]:
+        data = KpiData(ctx.ws, ctx.now())
+        dim, member = parse_by(by)
+        target = build_target(data, kpi, period, value, (dim, member), relative, phasing, parsed)
+        existing = ctx.store.find(target.kpi, target.period.label, dim, member)
+        if must_exist is True and existing is None:
+            raise UnknownNameError(
+                f"there is no target for {kpi} {target.period.label} {by or ''} to revise; "
+                "create it first".replace("  ", " ")
+            )
+        if must_exist is False and existing is not None:
+            raise TargetError(
+                f"a target for {kpi} {target.period.label} {by or ''} exists already; "
+                "revise it instead (PUT)".replace("  ", " ")
+            )
+        stored = ctx.store.set_target(target, reason=reason.strip(), author=who.name)
+        row = target_row(stored)
+        ctx.auth.audit(
+            who.name,
+            "target.revise" if stored.revision > 1 else "target.set",
+            stored.key,
+            {"value": row["value"], "revision": stored.revision, "reason": stored.reason},
+        )
+        return row
+
+    result = ctx.run(act)
+    ctx.clear()
+    return result
+
+
+def reviews(ctx: AppContext, kpi: str | None = None) -> dict[str, Any]:
+    """The review schedule (every KPI: last review, next due, status), or one KPI's history."""
+    from onpace.reviews.records import list_reviews, review_schedule
+
+    def build() -> dict[str, Any]:
+        history = list_reviews(ctx.store, kpi)
+        if kpi is not None:
+            return {"title": f"Reviews of {kpi}", "table": [r.as_dict() for r in history]}
+        rows = review_schedule(ctx.ws.kpis, history, ctx.now().date())
+        return {"title": "Reviews", "table": [r.as_dict() for r in rows]}
+
+    return ctx.cached(("reviews", kpi), build)
+
+
+def add_review(
+    ctx: AppContext, who: Identity, kpi: str, decision: str, note: str
+) -> dict[str, Any]:
+    """Record a review by ``who``; goes to the audit log."""
+    from onpace.reviews.records import add_review as record
+
+    def act() -> dict[str, Any]:
+        done = record(ctx.store, ctx.ws.kpis, kpi, decision, note, reviewer=who.name)
+        ctx.auth.audit(who.name, "review.add", kpi, {"decision": decision, "note": note})
+        return done.as_dict()
+
+    result = ctx.run(act)
+    ctx.clear()
+    return result

@@ -1,0 +1,100 @@
+"""A tiny workspace for target tests: three KPIs, two reps, four months of orders.
+
+Monthly revenue (completed orders only): Nov 2025 300 (r1 200, r2 100), Dec 2025
+300 (r1), Jan 2026 240 (r1), Feb 1-14 2026 210 (r1 110, r2 100), and an order of
+500 on Feb 20 that lies after the usual as-of moment (2026-02-15). One cancelled
+order per month (Nov, Dec, Jan, Feb 5) of 999 each.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import ibis
+import pandas as pd
+
+from onpace.query.warehouse import Warehouse
+from onpace.workspace import Workspace
+
+KPIS_YML = """\
+kpis:
+  - name: revenue
+    type: simple
+    label: Revenue
+    description: Completed orders.
+    entity: orders
+    agg: sum
+    column: amount
+    filter: "status <> 'cancelled'"
+    time: ordered_at
+    unit: currency
+    direction: higher
+    dimensions: [rep]
+    review_cadence: monthly
+  - name: cancelled_orders
+    type: simple
+    label: Cancelled orders
+    description: Orders cancelled.
+    entity: orders
+    agg: count
+    filter: "status = 'cancelled'"
+    time: ordered_at
+    unit: count
+    direction: lower
+    review_cadence: monthly
+  - name: cancel_rate
+    type: ratio
+    label: Cancel rate
+    description: Cancelled orders over all orders.
+    numerator: {entity: orders, agg: count, filter: "status = 'cancelled'", time: ordered_at}
+    denominator: {entity: orders, agg: count, time: ordered_at}
+    unit: percent
+    direction: lower
+  - name: returns_count
+    type: simple
+    label: Returns
+    description: Returns.
+    entity: returns
+    agg: count
+    time: returned_at
+    unit: count
+    direction: lower
+"""
+
+ORDERS = [
+    ("o1", "2025-11-05 10:00", 200.0, "r1", "completed"),
+    ("o2", "2025-11-20 10:00", 100.0, "r2", "completed"),
+    ("c1", "2025-11-25 10:00", 999.0, "r1", "cancelled"),
+    ("o3", "2025-12-10 10:00", 300.0, "r1", "completed"),
+    ("c2", "2025-12-11 10:00", 999.0, "r1", "cancelled"),
+    ("o4", "2026-01-15 10:00", 240.0, "r1", "completed"),
+    ("c3", "2026-01-16 10:00", 999.0, "r1", "cancelled"),
+    ("o5", "2026-02-03 10:00", 110.0, "r1", "completed"),
+    ("c4", "2026-02-05 10:00", 999.0, "r1", "cancelled"),
+    ("o6", "2026-02-10 10:00", 100.0, "r2", "completed"),
+    ("o7", "2026-02-20 10:00", 500.0, "r1", "completed"),
+]
+AS_OF = datetime(2026, 2, 15)
+
+
+def make_workspace(
+    root: Path,
+    fiscal_year_start: int = 1,
+    orders: list[tuple[str, str, float, str, str]] | None = None,
+) -> Workspace:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "kpis").mkdir(exist_ok=True)
+    (root / "kpis" / "k.yml").write_text(KPIS_YML, encoding="utf-8")
+    (root / "onpace.yml").write_text(
+        f"name: Tiny\nfiscal_year_start: {fiscal_year_start}\n", encoding="utf-8"
+    )
+    frame = pd.DataFrame(
+        orders or ORDERS, columns=["order_id", "ordered_at", "amount", "rep_id", "status"]
+    )
+    reps = pd.DataFrame({"rep_id": ["r1", "r2"], "name": ["Ann", "Bob"]})
+    wh = Warehouse(ibis.duckdb.connect(str(root / "warehouse.duckdb")), "duckdb")
+    wh.load_all({"orders": frame, "salespeople": reps}, "UTC")
+    ws = Workspace.open(root, strict=True)
+    ws.use_warehouse(wh)
+    return ws
