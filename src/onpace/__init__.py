@@ -10,11 +10,16 @@ The public surface::
 from typing import TYPE_CHECKING, Any
 
 from onpace.errors import (
+    AppendOnlyError,
+    AuthError,
     FilterError,
+    IngestError,
     MissingDataError,
     OnpaceError,
     SpecError,
     SpecIssue,
+    StoreError,
+    TargetError,
     UnknownNameError,
     WorkspaceError,
 )
@@ -25,11 +30,16 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "AppendOnlyError",
+    "AuthError",
     "FilterError",
+    "IngestError",
     "MissingDataError",
     "OnpaceError",
     "SpecError",
     "SpecIssue",
+    "StoreError",
+    "TargetError",
     "UnknownNameError",
     "Workspace",
     "WorkspaceError",

@@ -3,11 +3,19 @@
 ::
 
     OnpaceError
-    ├── SpecError            one or more KPI/workspace definitions are invalid (carries every issue)
-    ├── FilterError          a filter or expression is not allowed or cannot be read
+    ├── SpecError            one or more definitions are invalid (carries every issue)  [ValueError]
+    ├── FilterError          a filter or expression is not allowed or cannot be read    [ValueError]
     ├── WorkspaceError       the workspace folder or onpace.yml cannot be used
     ├── MissingDataError     a KPI needs a table or column the warehouse does not have
-    └── UnknownNameError     a KPI, dimension or period that does not exist (with "did you mean")
+    ├── UnknownNameError     a KPI, dimension or period that does not exist          [LookupError]
+    ├── TargetError          a target that cannot be set or used as given               [ValueError]
+    ├── IngestError          a source cannot be read or mapped; nothing was loaded
+    ├── StoreError           the state store cannot be opened or written
+    │   └── AppendOnlyError  an attempt to change or delete a stored revision
+    └── AuthError            a user, token or session request that cannot be done
+
+The bracketed built-in is mixed in, so code that catches ``ValueError`` or
+``LookupError`` keeps working with onpace underneath.
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ class SpecIssue:
         return f"{text} ({self.fix})" if self.fix else text
 
 
-class SpecError(OnpaceError):
+class SpecError(OnpaceError, ValueError):
     """Definitions are invalid; ``issues`` lists every problem found, not only the first."""
 
     def __init__(self, issues: Sequence[SpecIssue]) -> None:
@@ -50,7 +58,7 @@ class SpecError(OnpaceError):
         super().__init__("\n".join([head, *(str(i) for i in errors)]))
 
 
-class FilterError(OnpaceError):
+class FilterError(OnpaceError, ValueError):
     """A filter or derived expression uses something outside the allowed set."""
 
     def __init__(self, message: str, fix: str = "") -> None:
@@ -67,8 +75,37 @@ class MissingDataError(OnpaceError):
     """The warehouse lacks a table or column that a KPI reads."""
 
 
-class UnknownNameError(OnpaceError):
+class UnknownNameError(OnpaceError, LookupError):
     """A name that does not exist; the message suggests the closest ones."""
+
+
+class TargetError(OnpaceError, ValueError):
+    """A target that cannot be set or used as given; the message says how to fix it."""
+
+
+class IngestError(OnpaceError):
+    """A source cannot be read or mapped; nothing is loaded when this is raised.
+
+    ``fix`` says what to do; ``issues`` carries located sources.yml problems.
+    """
+
+    def __init__(self, message: str, fix: str = "", issues: list[SpecIssue] | None = None) -> None:
+        super().__init__(message if not fix else f"{message} ({fix})")
+        self.message = message
+        self.fix = fix
+        self.issues = issues or []
+
+
+class StoreError(OnpaceError):
+    """The state store cannot be opened or written."""
+
+
+class AppendOnlyError(StoreError):
+    """An attempt to change or delete a stored revision: history is never rewritten."""
+
+
+class AuthError(OnpaceError):
+    """A user, token or session request that cannot be done (with the reason)."""
 
 
 def did_you_mean(name: str, options: Iterable[str]) -> str:

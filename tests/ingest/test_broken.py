@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from onpace.cli.main import app
-from onpace.ingest import IngestError
+from onpace.errors import IngestError
 from tests.ingest.helpers import ingest, quarantine, table
 
 SOURCES = """\

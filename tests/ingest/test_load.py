@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from onpace.ingest import IngestError
+from onpace.errors import IngestError
 from tests.ingest.helpers import ingest, table
 
 SOURCES = """\

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 
-from onpace.ingest import IngestError
+from onpace.errors import IngestError
 from tests.ingest.helpers import ingest, quarantine, table
 
 

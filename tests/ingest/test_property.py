@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from onpace.ingest import IngestError
+from onpace.errors import IngestError
 from tests.ingest.helpers import ingest, table, write_workspace
 
 SOURCES = """\

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from onpace.errors import SpecError
-from onpace.ingest import IngestError, load_sources
+from onpace.errors import IngestError, SpecError
+from onpace.ingest import load_sources
 from tests.ingest.helpers import ingest
 
 

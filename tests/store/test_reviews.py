@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import text
 
+from onpace.errors import AppendOnlyError, StoreError
 from onpace.reviews.records import add_review, list_reviews, next_review, review_schedule
-from onpace.store import AppendOnlyError, Store, StoreError
+from onpace.store import Store
 from onpace.store.tables import KpiReview
 
 KPIS = {

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from onpace.store import AppendOnlyError, Store, StoreError, open_store, store_url
+from onpace.errors import AppendOnlyError, StoreError
+from onpace.store import Store, open_store, store_url
 from onpace.store.tables import TargetRevision
 from onpace.targets.definition import Target, TargetPeriod, parse_target_period
 

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from onpace.calendar import Calendar
+from onpace.errors import TargetError
 from onpace.targets.definition import (
     Target,
-    TargetError,
     TargetValue,
     apply_change,
     baseline_period,

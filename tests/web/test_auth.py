@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from onpace.auth import Auth, AuthError
+from onpace.auth import Auth
 from onpace.auth.ratelimit import LoginLimiter
+from onpace.errors import AuthError
 from onpace.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from tests.web.conftest import PASSWORD, Site
 

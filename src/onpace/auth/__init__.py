@@ -5,6 +5,7 @@
 """
 
 from onpace.auth.roles import ROLES, Permission, Role, allowed
-from onpace.auth.service import Auth, AuthError, Identity, NewToken
+from onpace.auth.service import Auth, Identity, NewToken
+from onpace.errors import AuthError
 
 __all__ = ["ROLES", "Auth", "AuthError", "Identity", "NewToken", "Permission", "Role", "allowed"]

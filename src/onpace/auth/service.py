@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from onpace.auth.accounts import ApiToken, AuditEntry, User, WebSession
 from onpace.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from onpace.auth.roles import ROLES
-from onpace.errors import OnpaceError
+from onpace.errors import AuthError
 
 SESSION_HOURS = 12
 TOKEN_PREFIX = "onp_"
@@ -34,10 +34,6 @@ TOKEN_PREFIX = "onp_"
 # database lookup per request; a deactivated user's token stops working within it.
 TOKEN_CACHE_SECONDS = 10.0
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
-
-
-class AuthError(OnpaceError):
-    """A user, token or session request that cannot be done (with the reason)."""
 
 
 @dataclass(frozen=True)

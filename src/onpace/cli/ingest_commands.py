@@ -45,8 +45,8 @@ def ingest(
     force: Annotated[bool, typer.Option(help="Read every source even if nothing changed.")] = False,
 ) -> None:
     """Read every source of sources.yml, check each row, and load the warehouse atomically."""
+    from onpace.errors import IngestError
     from onpace.ingest import ingest_workspace
-    from onpace.ingest.errors import IngestError
     from onpace.ingest.report import summary_lines
 
     ws = open_workspace(workspace)

@@ -120,7 +120,7 @@ def target_set(
 
 
 def _weights(text: str | None) -> list[float]:
-    from onpace.targets.definition import TargetError
+    from onpace.errors import TargetError
 
     if not text:
         return []
@@ -140,8 +140,9 @@ def target_remove(
     user: UserOpt = None,
 ) -> None:
     """Retire a target: it stops counting; its history stays."""
+    from onpace.errors import TargetError
     from onpace.targets.authoring import parse_by
-    from onpace.targets.definition import TargetError, parse_target_period
+    from onpace.targets.definition import parse_target_period
 
     ws = open_workspace(workspace)
     store = _store(ws)

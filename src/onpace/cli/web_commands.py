@@ -62,7 +62,7 @@ def user_add(
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Add a user; the password is asked for (or read from stdin with --password-stdin)."""
-    from onpace.auth import AuthError
+    from onpace.errors import AuthError
 
     ws = open_workspace(workspace)
     if password_stdin:
@@ -95,7 +95,7 @@ def token_create(
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Create an API token; it is printed once and stored only as a hash."""
-    from onpace.auth import AuthError
+    from onpace.errors import AuthError
 
     ws = open_workspace(workspace)
     try:

@@ -6,7 +6,7 @@
 True
 """
 
-from onpace.ingest.errors import IngestError
+from onpace.errors import IngestError
 from onpace.ingest.run import (
     QUARANTINE_TABLE,
     IngestResult,

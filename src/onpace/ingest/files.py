@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from onpace.ingest.errors import IngestError
+from onpace.errors import IngestError
 
 _CHUNK = 1 << 20
 _SAMPLE = 256 * 1024

@@ -20,9 +20,8 @@ from datetime import datetime
 
 from sqlglot import exp
 
-from onpace.errors import FilterError, did_you_mean
+from onpace.errors import FilterError, IngestError, did_you_mean
 from onpace.ingest import sql
-from onpace.ingest.errors import IngestError
 from onpace.ingest.source_spec import ColumnMap, EntityMap, LoadedSources, Source
 from onpace.model.entities import ENTITIES, Column, Entity
 from onpace.spec.filters import parse_row_expression

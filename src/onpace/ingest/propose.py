@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from onpace.ingest.errors import IngestError
+from onpace.errors import IngestError
 from onpace.ingest.readers import Reader
 from onpace.ingest.source_spec import Source
 from onpace.model.entities import ENTITIES

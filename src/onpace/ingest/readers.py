@@ -23,8 +23,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from onpace.errors import IngestError
 from onpace.ingest import sql
-from onpace.ingest.errors import IngestError
 from onpace.ingest.files import (
     FORMATS_BY_SUFFIX,
     FileStamp,

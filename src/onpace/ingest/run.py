@@ -36,9 +36,8 @@ from typing import Any, cast
 
 from sqlglot import exp
 
-from onpace.errors import OnpaceError, SpecError
+from onpace.errors import IngestError, OnpaceError, SpecError
 from onpace.ingest import sql
-from onpace.ingest.errors import IngestError
 from onpace.ingest.files import expand, fingerprint
 from onpace.ingest.mapping import MappingPlan, plan_mapping
 from onpace.ingest.readers import FileRead, RawSource, Reader

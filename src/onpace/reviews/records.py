@@ -16,8 +16,8 @@ from typing import Any, Literal
 from sqlalchemy import select
 
 from onpace.calendar import add_months
-from onpace.errors import UnknownNameError, did_you_mean
-from onpace.store.state_store import Store, StoreError, current_user
+from onpace.errors import StoreError, UnknownNameError, did_you_mean
+from onpace.store.state_store import Store, current_user
 from onpace.store.tables import KpiReview
 
 Decision = Literal["keep", "revise", "retire"]

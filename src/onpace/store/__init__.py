@@ -4,7 +4,8 @@
 >>> store.set_target(target, author="ann", reason="budget 2026")  # doctest: +SKIP
 """
 
-from onpace.store.state_store import AppendOnlyError, Store, StoreError, open_store, store_url
+from onpace.errors import AppendOnlyError, StoreError
+from onpace.store.state_store import Store, open_store, store_url
 
 __all__ = ["AppendOnlyError", "Store", "StoreError", "open_store", "store_url", "workspace_store"]
 

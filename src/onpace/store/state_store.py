@@ -22,21 +22,13 @@ from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from onpace.errors import OnpaceError
+from onpace.errors import AppendOnlyError, StoreError
 from onpace.spec.envvars import expand_env
 from onpace.store.tables import KpiReview, TargetRevision
 from onpace.targets.definition import Target, TargetPeriod, target_key
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 STATE_FILE = "state.db"
-
-
-class StoreError(OnpaceError):
-    """The state store cannot be opened or written."""
-
-
-class AppendOnlyError(StoreError):
-    """An attempt to change or delete a stored revision: history is never rewritten."""
 
 
 def current_user() -> str:

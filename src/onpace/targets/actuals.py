@@ -9,15 +9,15 @@ denominator summed apart, so it is refused with a clear error instead.
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date, datetime
 from typing import Any
 
 from onpace.calendar import Grain, add_months, period_start
-from onpace.errors import did_you_mean
+from onpace.errors import TargetError, did_you_mean
+from onpace.query.plain import as_number
 from onpace.spec.kpi import AnyKpi, DerivedKpi, SimpleKpi
-from onpace.targets.definition import TargetError, TargetPeriod
+from onpace.targets.definition import TargetPeriod
 
 HISTORY_YEARS = 4
 
@@ -40,13 +40,6 @@ def is_additive(name: str, kpis: dict[str, AnyKpi], _seen: frozenset[str] = froz
         names = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)
         return bool(names) and all(is_additive(n, kpis, _seen | {name}) for n in names)
     return False
-
-
-def _clean(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return None if math.isnan(number) else number
 
 
 class KpiData:
@@ -92,7 +85,7 @@ class KpiData:
             for row in frame.itertuples(index=False):
                 period = row.period if isinstance(row.period, date) else row.period.date()
                 dim_value = str(getattr(row, dimension)) if dimension else None
-                out[(period, dim_value)] = _clean(row.value)
+                out[(period, dim_value)] = as_number(row.value)
             self._frames[key] = out
         return self._frames[key]
 

@@ -31,14 +31,13 @@ from typing import Any, Literal, cast
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from onpace.errors import SpecError, SpecIssue
+from onpace.errors import SpecError, SpecIssue, TargetError
 from onpace.spec.validation_issues import validation_issues
 from onpace.spec.yaml_lines import YamlSyntaxError, load_located
 from onpace.targets.actuals import KpiData
 from onpace.targets.definition import (
     BASELINES,
     Target,
-    TargetError,
     apply_change,
     baseline_period,
     parse_target_period,

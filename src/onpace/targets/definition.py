@@ -34,7 +34,7 @@ from onpace.calendar import (
     periods_between,
     shift_period,
 )
-from onpace.errors import OnpaceError
+from onpace.errors import TargetError
 
 PeriodGrain = Literal["day", "week", "month", "quarter", "year", "custom"]
 Phasing = Literal["linear", "seasonal", "weights"]
@@ -43,10 +43,6 @@ ChangeKind = Literal["percent", "points", "amount"]
 BaselineRef = Literal["last_year", "previous"]
 PHASINGS: tuple[str, ...] = ("linear", "seasonal", "weights")
 BASELINES: tuple[str, ...] = ("last_year", "previous")
-
-
-class TargetError(OnpaceError):
-    """A target that cannot be set or used as given; the message says how to fix it."""
 
 
 @dataclass(frozen=True)

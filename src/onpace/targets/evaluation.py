@@ -17,9 +17,10 @@ from datetime import date
 from typing import Literal
 
 from onpace.calendar import add_months, period_start
+from onpace.errors import TargetError
 from onpace.spec.workspace_config import StatusSettings
 from onpace.targets.actuals import KpiData, is_additive
-from onpace.targets.definition import Target, TargetError, month_shares, month_slices, share_to_date
+from onpace.targets.definition import Target, month_shares, month_slices, share_to_date
 from onpace.targets.forecast import Projection, fit, project_additive, project_level, settled
 from onpace.targets.pace import Status, attainment, pace, status
 

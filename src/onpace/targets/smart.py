@@ -28,10 +28,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from onpace.errors import TargetError
 from onpace.objectives.tree import Objectives
 from onpace.spec.kpi import AnyKpi, RatioKpi
 from onpace.targets.actuals import KpiData
-from onpace.targets.definition import Target, TargetError, TargetPeriod, baseline_period
+from onpace.targets.definition import Target, TargetPeriod, baseline_period
 from onpace.targets.evaluation import evaluate_target, period_state
 from onpace.workspace import Workspace
 

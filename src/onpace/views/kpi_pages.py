@@ -7,25 +7,18 @@ templates, means the page, the API and the CLI can never disagree.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
 from onpace.calendar import Grain, period_start, shift_period
 from onpace.errors import MissingDataError, UnknownNameError
 from onpace.model.entities import ENTITIES, LOADED_ENTITIES
+from onpace.query.plain import as_number
 from onpace.spec.kpi import kpi_entities
 from onpace.views import charts
 from onpace.views.kpis import kpi_detail, kpi_rows
 from onpace.views.scope import UNRESTRICTED, Scope
 from onpace.workspace import Workspace
-
-
-def _clean(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return None if math.isnan(number) else number
 
 
 def kpis_view(ws: Workspace) -> dict[str, Any]:
@@ -64,7 +57,7 @@ def kpi_view(
         {
             "period": r.period.isoformat(),
             "label": r.period_label,
-            "value": _clean(r.value),
+            "value": as_number(r.value),
             "note": r.note,
         }
         for r in frame.itertuples(index=False)
@@ -84,7 +77,7 @@ def kpi_view(
         last = shift_period(current, grain, -1)
         part = ws.compute([name], grain=grain, start=last, end=current, by=by, as_of=as_of)
         members: list[dict[str, Any]] = [
-            {"member": None if m is None else str(m), "value": _clean(v)}
+            {"member": None if m is None else str(m), "value": as_number(v)}
             for m, v in zip(part[by], part["value"], strict=True)
             if scope.allows(by, None if m is None else str(m))
         ]

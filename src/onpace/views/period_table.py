@@ -7,7 +7,6 @@ three periods, so the whole scorecard is three rounds of grouped queries.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -20,6 +19,7 @@ from onpace.calendar import (
     same_period_last_year,
     shift_period,
 )
+from onpace.query.plain import as_number
 from onpace.views.formatting import change
 from onpace.workspace import Workspace
 
@@ -56,13 +56,6 @@ class ScorecardRow:
         return asdict(self)
 
 
-def _clean(value: object) -> float | None:
-    if value is None:
-        return None
-    number = float(value)  # type: ignore[arg-type]
-    return None if math.isnan(number) else number
-
-
 def period_scorecard(
     ws: Workspace,
     names: Sequence[str] | None = None,
@@ -92,11 +85,11 @@ def period_scorecard(
         for name in computable:
             kpi = ws.kpis[name]
             now = by_key.get((name, last))
-            value = _clean(now.value) if now is not None else None
+            value = as_number(now.value) if now is not None else None
             prev = by_key.get((name, previous))
             ago = by_key.get((name, year_ago))
-            prev_value = _clean(prev.value) if prev is not None else None
-            ago_value = _clean(ago.value) if ago is not None else None
+            prev_value = as_number(prev.value) if prev is not None else None
+            ago_value = as_number(ago.value) if ago is not None else None
             rows.append(
                 ScorecardRow(
                     kpi=name,

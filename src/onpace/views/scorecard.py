@@ -14,20 +14,19 @@ With ``by`` (``rep``) the rows are per member of that dimension; the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Literal
 
 from onpace.calendar import Grain, next_period_start, period_start, shift_period
-from onpace.errors import OnpaceError, SpecError
+from onpace.errors import OnpaceError, SpecError, TargetError
 from onpace.objectives.tree import KpiScore, Objectives, objective_groups
+from onpace.query.plain import as_number
 from onpace.store import Store
 from onpace.targets.actuals import KpiData, is_additive
 from onpace.targets.definition import (
     Target,
-    TargetError,
     TargetPeriod,
     baseline_period,
     month_shares,
@@ -68,16 +67,6 @@ COLUMNS = [
     "status",
     "note",
 ]
-
-
-def _clean(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
 
 
 def pick_period(
@@ -200,7 +189,7 @@ def _values(
     by_period: dict[tuple[str, str | None, date], float | None] = {}
     for row in frame.itertuples(index=False):
         member = str(getattr(row, by)) if by else None
-        by_period[(row.kpi, member, _day(row.period))] = _clean(row.value)
+        by_period[(row.kpi, member, _day(row.period))] = as_number(row.value)
     keys = {(k, m) for k, m, _ in by_period}
     spark = {key: [by_period.get((*key, d)) for d in spark_dates] for key in keys}
     if not custom:
@@ -225,7 +214,7 @@ def _custom_sums(
     sums: Values = {}
     for row in days.itertuples(index=False):
         member = str(getattr(row, by)) if by else None
-        v = _clean(row.value)
+        v = as_number(row.value)
         sums[(row.kpi, member)] = (sums.get((row.kpi, member)) or 0.0) + (v or 0.0)
     return sums
 

@@ -7,7 +7,6 @@ can belong to a rep.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from onpace.calendar import period_start
 from onpace.errors import OnpaceError, SpecError
 from onpace.objectives.tree import Objective
+from onpace.query.plain import as_number
 from onpace.store import Store
 from onpace.targets.actuals import KpiData, is_additive
 from onpace.targets.definition import Target, milestones, standard_period
@@ -27,10 +27,6 @@ from onpace.views.target_status import status_scorecard, workspace_objectives
 from onpace.workspace import Workspace
 
 
-def _num(value: float | None) -> float | None:
-    return None if value is None or math.isnan(value) else value
-
-
 def target_row(t: Target) -> dict[str, Any]:
     """One target (revision) as plain data."""
     return {
@@ -41,7 +37,7 @@ def target_row(t: Target) -> dict[str, Any]:
         "dimension": t.dimension,
         "dimension_value": t.dimension_value,
         "scope": t.scope,
-        "value": _num(t.value),
+        "value": as_number(t.value),
         "basis": t.basis,
         "change_kind": t.change_kind,
         "change": t.change,

@@ -12,9 +12,8 @@ from typing import Any
 
 from onpace.auth import Identity
 from onpace.calendar import GRAINS, Grain, next_period_start, periods_between
-from onpace.errors import UnknownNameError, did_you_mean
+from onpace.errors import TargetError, UnknownNameError, did_you_mean
 from onpace.targets.actuals import KpiData
-from onpace.targets.definition import TargetError
 from onpace.views import kpi_pages, target_pages
 from onpace.views.scope import Scope
 from onpace.views.scorecard import scorecard_view

@@ -1,0 +1,1 @@
+"""The sales data model: entities, typed columns, keys, relations, and name resolution."""
