@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,24 +117,18 @@ def test_a_failure_inside_the_swap_rolls_back(
     before = _orders(root)
     (root / "exports" / "orders-2024-02.csv").write_text(FEBRUARY, encoding="utf-8")
 
-    original = run_module.Ingest._swap
+    original = run_module.swap_tables
 
-    def swap(self: run_module.Ingest, *args: object) -> None:
-        real = self.con
-
+    def swap(con: Any, *args: Any, **kwargs: Any) -> None:
         class Failing:
             def execute(self, query: str, *params: object) -> object:
                 if query.startswith("CREATE OR REPLACE TABLE onpace_quarantine"):
                     raise RuntimeError("disk full")
-                return real.execute(query, *params)
+                return con.execute(query, *params)
 
-        self.con = Failing()
-        try:
-            original(self, *args)
-        finally:
-            self.con = real
+        original(Failing(), *args, **kwargs)
 
-    monkeypatch.setattr(run_module.Ingest, "_swap", swap)
+    monkeypatch.setattr(run_module, "swap_tables", swap)
     with pytest.raises(IngestError, match="disk full"):
         ingest(root)
     monkeypatch.undo()

@@ -31,8 +31,17 @@ from tests.ingest.helpers import ingest
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "online-retail"
-FULL = (
-    REPO.parent / "shared" / "datasets" / "online_retail_ii" / "online_retail_ii_2009_2010.csv.gz"
+# the shared datasets sit next to the checkout (or next to the folder of checkouts)
+FULL = next(
+    (
+        p
+        for p in (
+            base / "shared" / "datasets" / "online_retail_ii" / "online_retail_ii_2009_2010.csv.gz"
+            for base in (REPO.parent, REPO.parent.parent)
+        )
+        if p.exists()
+    ),
+    REPO.parent / "shared" / "datasets" / "online_retail_ii" / "online_retail_ii_2009_2010.csv.gz",
 )
 KPIS = [
     "revenue",

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from onpace.ingest.run import QUARANTINE_TABLE, RUNS_TABLE, IngestResult, duckdb_connection
+from onpace.ingest.ledger import QUARANTINE_TABLE, RUNS_TABLE, has_table
+from onpace.ingest.outcome import IngestResult
+from onpace.ingest.run import duckdb_connection
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ def quarantine_rows(
 ) -> tuple[int, list[QuarantinedRow]]:
     """The total number of quarantined rows (of ``source``) and the first ``limit`` of them."""
     con = duckdb_connection(ws.warehouse)
-    if not _has_table(con, QUARANTINE_TABLE):
+    if not has_table(con, QUARANTINE_TABLE, temporary=False):
         return 0, []
     where, params = ("WHERE source = ?", [source]) if source else ("", [])
     total = int(
@@ -51,7 +53,7 @@ def quarantine_rows(
 def last_runs(ws: Any, limit: int = 10) -> list[dict[str, Any]]:
     """The ledger of the last ingests: when, rows read, loaded and quarantined."""
     con = duckdb_connection(ws.warehouse)
-    if not _has_table(con, RUNS_TABLE):
+    if not has_table(con, RUNS_TABLE, temporary=False):
         return []
     cols = ["run_id", "started_at", "finished_at", "rows_read", "rows_loaded", "rows_quarantined"]
     rows = con.execute(
@@ -83,11 +85,3 @@ def summary_lines(result: IngestResult) -> list[str]:
         f"{result.quarantined:,}"
     )
     return lines
-
-
-def _has_table(con: Any, name: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
-        ).fetchone()[0]
-    )
