@@ -23,7 +23,7 @@ from onpace.spec.kpi import AnyKpi
 from onpace.spec.loader import KpiSource, load_kpi_file, merge
 from onpace.spec.validate import validate_kpis
 from onpace.spec.validation_issues import validation_issues
-from onpace.spec.workspace_config import WorkspaceConfig
+from onpace.spec.workspace_config import WorkspaceConfig, with_churn_words
 from onpace.spec.yaml_lines import YamlSyntaxError, load_located
 
 CONFIG_FILE = "onpace.yml"
@@ -77,7 +77,7 @@ class Workspace:
         loaded = merge([load_kpi_file(f) for f in dict.fromkeys(files)])
         issues = loaded.issues + validate_kpis(loaded.kpis, loaded.sources)
         bad = {i.field.split(".")[0] for i in issues if i.level == "error"}
-        kpis = {k.name: k for k in loaded.kpis if k.name not in bad}
+        kpis = {k.name: with_churn_words(k, config.churn) for k in loaded.kpis if k.name not in bad}
         ws = cls(root, config, kpis, loaded.sources, issues)
         if strict and ws.errors:
             raise SpecError(ws.issues)

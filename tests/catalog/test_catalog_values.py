@@ -41,6 +41,9 @@ MONTHLY: dict[str, tuple[float, float, float]] = {
     "active_customers": (3, 2, 3),
     # target audience: c1 and c3
     "active_target_customers": (2, 1, 1),
+    # distinct customers of completed orders: Jan c1 c2 c3 (o4 of c1 is cancelled, o3's
+    # status is null and counts); Feb c1, c4 twice (o6, o11), o7 is a guest; Mar c2 c5 c1
+    "buying_customers": (3, 2, 3),
     # active / prior(active) - 1; December had none
     "customer_portfolio_growth": (NAN, 2 / 3 - 1, 3 / 2 - 1),
     # first spells: Jan c1 c2 c3; Feb c4; Mar c5
@@ -62,6 +65,12 @@ MONTHLY: dict[str, tuple[float, float, float]] = {
     # decided: Jan q1 won; Feb q2 lost, q3 won; Mar q6 won, q5 lost, q8 lost
     "quotes_won": (1, 1, 1),
     "quote_win_rate": (1 / 1, 1 / 2, 1 / 3),
+    # submitted -> decided, by decision date (2024 is a leap year): Jan q1 1 day;
+    # Feb q2 10 Jan -> 2 Feb 23, q3 25 Jan -> 1 Feb 7; Mar q5 20 Feb -> 5 Mar 14,
+    # q8 28 Feb -> 20 Mar 21, q6 1 -> 2 Mar 1; the open q4 and q7 have no decision
+    "quote_cycle_days": (1, (23 + 7) / 2, (14 + 21 + 1) / 3),
+    # every lead, whatever its source: Jan l1 l2 l3; Feb l6 l4 l5; Mar l8 l7
+    "leads": (3, 3, 2),
     # call/form/chat/email: Jan l1 form, l2 call; Feb l6 form, l4 chat, l5 email; Mar l8 form
     "inbound_requests": (2, 3, 1),
     "web_lead_forms": (1, 1, 1),
@@ -126,6 +135,7 @@ NOTES: dict[tuple[str, str], str] = {
 QUARTER: dict[str, float] = {
     "active_customers": 3,
     "active_target_customers": 1,
+    "buying_customers": 5,  # c1 .. c5 each bought in the quarter
     "customer_portfolio_growth": NAN,  # nobody was active at the end of 2023-Q4
     "new_customers": 5,
     "customers_won": 7,
@@ -137,6 +147,8 @@ QUARTER: dict[str, float] = {
     "quotes_submitted": 8,
     "quotes_won": 3,
     "quote_win_rate": 3 / 6,
+    "quote_cycle_days": (1 + 23 + 7 + 14 + 21 + 1) / 6,
+    "leads": 8,
     "inbound_requests": 6,
     "web_lead_forms": 3,
     "lead_to_sale_conversion": 5 / 7,
@@ -390,6 +402,47 @@ def test_returns_and_return_rate_by_channel_of_the_order(sales_session, compute)
             }
         ),
     )
+
+
+def test_buying_customers_by_rep(sales_session, compute):
+    df = compute(sales_session, "buying_customers", by=("rep",))
+    _assert_by(
+        _by(df, "rep"),
+        _grid(
+            {
+                "r1": (2, 1, 1),  # Jan c1 (o1), c3 (o3); Feb c1; Mar c1
+                "r2": (1, 1, 0),  # Jan c2; Feb c4 with two orders counts once
+                "r3": (0, 0, 2),  # Jan o4 was cancelled; Mar c2 and c5
+                None: (0, 0, 0),  # the guest order o7 has no customer to count
+            }
+        ),
+    )
+
+
+def test_quote_cycle_days_by_rep(sales_session, compute):
+    df = compute(sales_session, "quote_cycle_days", by=("rep",))
+    _assert_by(
+        _by(df, "rep"),
+        _grid(
+            {
+                "r1": (1, 7, NAN),  # q1, q3; q4 is still open
+                "r2": (NAN, 23, 21),  # q2, q8
+                "r3": (NAN, NAN, (14 + 1) / 2),  # q5, q6; q7 is open
+            }
+        ),
+    )
+    r1_mar = df[(df["rep"] == "r1") & (df["period_label"] == "2024-03")]
+    assert "no quotes rows matching the filter" in r1_mar["note"].iloc[0]
+
+
+def test_leads_by_source_counts_every_source(sales_session, compute):
+    df = compute(sales_session, ("leads", "inbound_requests"), by=("source",))
+    leads = _by(df[df["kpi"] == "leads"], "source")
+    inbound = _by(df[df["kpi"] == "inbound_requests"], "source")
+    # the ad lead l3 (Jan) and the referral l7 (Mar) are leads but not inbound requests
+    assert leads[("2024-01", "ad")] == 1 and inbound[("2024-01", "ad")] == 0
+    assert leads[("2024-03", "referral")] == 1 and inbound[("2024-03", "referral")] == 0
+    assert sum(leads.values()) == 8 and sum(inbound.values()) == 6
 
 
 def test_customer_kpis_by_segment(sales_session, compute):

@@ -24,6 +24,7 @@ from onpace.spec.kpi import (
     SimpleKpi,
     SnapshotKpi,
 )
+from onpace.spec.workspace_config import ChurnSettings, with_churn_words
 from onpace.views.kpis import formula
 
 
@@ -73,7 +74,8 @@ def needed_columns(kpi: AnyKpi) -> list[str]:
 
 def catalog_markdown() -> str:
     """The catalog page: every built-in KPI with formula, inputs and direction."""
-    catalog = load_catalog()
+    churn = ChurnSettings()  # the default window; a workspace shows its own churn.days
+    catalog = {n: with_churn_words(k, churn) for n, k in load_catalog().items()}
     kinds = templates()
     lines = [
         "# The KPI catalog",
@@ -166,5 +168,5 @@ def write_docs(folder: Path) -> list[Path]:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    for p in write_docs(Path(__file__).resolve().parents[2] / "docs"):
+    for p in write_docs(Path(__file__).resolve().parents[3] / "docs"):
         print(f"wrote {p}")

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from onpace.spec.kpi import AnyKpi
+
 
 def known_time_zone(value: str) -> str:
     """``value`` when it names an IANA time zone; a ValueError with the fix otherwise."""
@@ -33,6 +35,16 @@ class ChurnSettings(_Frozen):
     method: Literal["inactivity", "end_date"] = "inactivity"
     days: int = Field(default=365, gt=0)
     order_filter: str | None = "status is null or status <> 'cancelled'"
+
+    @property
+    def window_words(self) -> str:
+        """How the rule reads in a KPI label: what ``{churn_window}`` in a label becomes."""
+        if self.method == "end_date":
+            return "until their end date"
+        return f"ordered in the last {self.days} days"
+
+
+CHURN_WINDOW_PLACEHOLDER = "{churn_window}"
 
 
 class WarehouseSettings(_Frozen):
@@ -113,3 +125,18 @@ class WorkspaceConfig(_Frozen):
         if len(value) != 3 or not value.isalpha():
             raise ValueError("use a three-letter ISO currency code such as EUR or USD")
         return value.upper()
+
+
+def with_churn_words(kpi: AnyKpi, churn: ChurnSettings) -> AnyKpi:
+    """``kpi`` with ``{churn_window}`` in its label and description replaced by the rule.
+
+    The label of ``active_customers`` must say which window it counts ("ordered in
+    the last 365 days"), and that window is the workspace's ``churn.days``, so the
+    words are filled in when the workspace is opened, not fixed in the KPI file.
+    """
+    words = churn.window_words
+    label = kpi.label.replace(CHURN_WINDOW_PLACEHOLDER, words)
+    description = kpi.description.replace(CHURN_WINDOW_PLACEHOLDER, words)
+    if (label, description) == (kpi.label, kpi.description):
+        return kpi
+    return kpi.model_copy(update={"label": label, "description": description})
