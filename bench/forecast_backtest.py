@@ -46,7 +46,7 @@ def demo_results(
         now = ws.now() if today is None else None
         last = date((today or now.date()).year, (today or now.date()).month, 1)  # type: ignore[union-attr]
         first = date(last.year - 3, 1, 1)
-        frame = ws.compute(list(DEMO_KPIS), grain="month", start=first, end=last)
+        frame = ws.compute(list(DEMO_KPIS), grain="month", start=first, end_before=last)
         out = []
         for name in DEMO_KPIS:
             series = frame[frame["kpi"] == name].sort_values("period")["value"].astype(float)

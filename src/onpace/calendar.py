@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
 GRAINS: tuple[Grain, ...] = ("day", "week", "month", "quarter", "year")
+# What a computation can be grouped by: a calendar grain, or ``all``, one total over
+# the whole range (targets, pace and the scorecard always work in calendar grains).
+ComputeGrain = Literal["day", "week", "month", "quarter", "year", "all"]
+COMPUTE_GRAINS: tuple[ComputeGrain, ...] = (*GRAINS, "all")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@
     ├── WorkspaceError       the workspace folder or onpace.yml cannot be used
     ├── MissingDataError     a KPI needs a table or column the warehouse does not have
     ├── UnknownNameError     a KPI, dimension or period that does not exist          [LookupError]
+    ├── RequestError         a compute request that cannot be answered as asked         [ValueError]
     ├── TargetError          a target that cannot be set or used as given               [ValueError]
     ├── IngestError          a source cannot be read or mapped; nothing was loaded
     ├── StoreError           the state store cannot be opened or written
@@ -77,6 +78,14 @@ class MissingDataError(OnpaceError):
 
 class UnknownNameError(OnpaceError, LookupError):
     """A name that does not exist; the message suggests the closest ones."""
+
+
+class RequestError(OnpaceError, ValueError):
+    """A compute request that cannot be answered as asked.
+
+    An unreadable period (``2017-13``), an empty range, both ``end`` and ``end_before``,
+    or ``top`` without a dimension to rank; the message says what to give instead.
+    """
 
 
 class TargetError(OnpaceError, ValueError):

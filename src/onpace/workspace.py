@@ -12,12 +12,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from pydantic import ValidationError
 
-from onpace.calendar import Calendar, Grain, next_period_start, period_start, shift_period
+from onpace.calendar import (
+    Calendar,
+    ComputeGrain,
+    Grain,
+    next_period_start,
+    period_start,
+    shift_period,
+)
 from onpace.errors import SpecError, SpecIssue, WorkspaceError
+from onpace.query.ranges import Bound, ComputeRange, resolve_range
 from onpace.query.session import ComputeRequest, Session
+from onpace.query.top import TopPer
 from onpace.query.warehouse import Warehouse, connect
 from onpace.spec.kpi import AnyKpi
 from onpace.spec.loader import KpiSource, load_kpi_file, merge
@@ -115,30 +123,74 @@ class Workspace:
         current = period_start(today, grain, self.calendar)
         return shift_period(current, grain, -(periods - 1)), next_period_start(current, grain)
 
+    def compute_range(
+        self,
+        kpis: Sequence[str] | str,
+        grain: ComputeGrain = "month",
+        start: Bound | None = None,
+        end: Bound | None = None,
+        as_of: datetime | None = None,
+        end_before: date | None = None,
+    ) -> ComputeRange:
+        """The days :meth:`compute` would cover for these bounds, and a note when defaulted.
+
+        See :mod:`onpace.query.ranges`: both ends are included; without a range it is
+        the last 12 periods of the data the KPIs read.
+        """
+        names = (kpis,) if isinstance(kpis, str) else tuple(kpis)
+        moment = as_of or self.now()
+        return resolve_range(
+            grain,
+            self.calendar,
+            moment,
+            lambda: self.session().data_span(names, moment),
+            start=start,
+            end=end,
+            end_before=end_before,
+        )
+
     def compute(
         self,
         kpis: Sequence[str] | str,
-        grain: Grain = "month",
-        start: date | str | None = None,
-        end: date | str | None = None,
+        grain: ComputeGrain = "month",
+        start: Bound | None = None,
+        end: Bound | None = None,
         by: Sequence[str] | str | None = None,
         as_of: datetime | None = None,
         output: str = "pandas",
+        *,
+        end_before: date | None = None,
+        top: int | None = None,
+        top_per: TopPer = "range",
     ) -> Any:
         """Values of ``kpis`` per period (and per value of ``by``) as a long table.
 
         Columns: kpi, period (first day), period_label, one per dimension, value,
         note (why a value is null). ``output="arrow"`` gives a pyarrow Table.
+
+        ``start`` and ``end`` are periods (``"2017-12"``, ``"2025-Q1"``, ``"2026"``,
+        ``"2026-W10"``) or days (``"2017-12-31"``, a ``date``), and both are included,
+        like ``--from``/``--to`` on the command line: ``end="2017-12"`` includes
+        December. ``end_before`` is the exclusive form (the first day not included);
+        give one of the two. Without ``start`` and ``end`` the range is the last 12
+        periods of the data these KPIs read (ending with the period of the latest row
+        before ``as_of``; the period in progress when the data is current); with only
+        one of them, the other comes from the data in the same way.
+        :meth:`compute_range` tells which range that is.
+
+        ``grain="all"`` gives one total over the whole range (all the data when no
+        range is given). ``top=N`` keeps the N members of ``by`` with the highest
+        values, ranked over the whole range (``top_per="range"``) or in each period
+        (``top_per="period"``), and adds their ``rank``; see :mod:`onpace.query.top`.
         """
         names = (kpis,) if isinstance(kpis, str) else tuple(kpis)
         dims = (by,) if isinstance(by, str) else tuple(by or ())
         as_of = as_of or self.now()
-        default_start, default_end = self.default_range(grain, as_of=as_of)
-        first = _as_date(start) if start is not None else default_start
-        last = _as_date(end) if end is not None else default_end
-        if last <= first:
-            raise WorkspaceError(f"the range is empty: end {last} is not after start {first}")
-        frame = self.session().compute(ComputeRequest(names, grain, first, last, dims, as_of))
+        rng = self.compute_range(names, grain, start, end, as_of, end_before)
+        request = ComputeRequest(
+            names, grain, rng.start, rng.end_before, dims, as_of, top=top, top_per=top_per
+        )
+        frame = self.session().compute(request)
         if output == "arrow":
             import pyarrow as pa
 
@@ -159,14 +211,6 @@ class Workspace:
         self, kpi: str, grain: Grain = "month", by: Sequence[str] = ()
     ) -> list[tuple[str, str]]:
         return self.session().explain(kpi, grain, by, as_of=self.now())
-
-
-def _as_date(value: date | str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return pd.Timestamp(value).date()
 
 
 __all__ = ["CONFIG_FILE", "Workspace"]

@@ -106,7 +106,7 @@ def _check(tmp_path: Path, csv: Path) -> None:
     ws = Workspace.open(root)
     assert not ws.errors
     got = ws.compute(
-        KPIS, grain="month", start="2009-12-01", end="2011-01-01", as_of=dt.datetime(2011, 1, 1)
+        KPIS, grain="month", start="2009-12", end="2010-12", as_of=dt.datetime(2011, 1, 1)
     )
     ws.warehouse.backend.disconnect()
     table = got.pivot(index="period_label", columns="kpi", values="value")

@@ -17,16 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import ibis
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from onpace.catalog.scaffold import create_workspace
-from onpace.query.warehouse import Warehouse
 from onpace.web.app import create_app
 from onpace.web.security import LOGIN_CSRF_COOKIE
-from tests.support.sales_data import SALES_DATA
+from tests.support.sales_workspace import sales_workspace
 
 AS_OF = datetime(2024, 3, 20, 12, 0)
 PASSWORD = "correct horse 1"
@@ -53,10 +50,7 @@ objectives:
 
 
 def make_workspace(root: Path) -> Path:
-    create_workspace(root, "multichannel", name="Test shop", timezone="UTC", churn_days=30)
-    wh = Warehouse(ibis.duckdb.connect(str(root / "warehouse.duckdb")), "duckdb")
-    wh.load_all(SALES_DATA, "UTC")
-    wh.backend.disconnect()
+    sales_workspace(root)
     (root / "objectives.yml").write_text(OBJECTIVES, encoding="utf-8")
     return root
 

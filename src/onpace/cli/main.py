@@ -15,12 +15,12 @@ from rich.table import Table
 from onpace.cli.support import (
     WorkspaceOpt,
     as_of_option,
+    compute_grain_option,
     console,
     err_console,
     fail,
     grain_option,
     open_workspace,
-    period_bound,
     print_issues,
 )
 from onpace.errors import OnpaceError, SpecError
@@ -224,10 +224,27 @@ def explain(
 def compute(
     names: Annotated[list[str], typer.Argument(help="KPI names.")],
     workspace: WorkspaceOpt = Path("."),
-    grain: Annotated[str, typer.Option(help="day, week, month, quarter or year.")] = "month",
-    from_: Annotated[str | None, typer.Option("--from", help="First date or period.")] = None,
-    to: Annotated[str | None, typer.Option(help="Last period (included) or end date.")] = None,
+    grain: Annotated[
+        str, typer.Option(help="day, week, month, quarter, year, or all (one total).")
+    ] = "month",
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First period or day, included (2017-01).")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option(help="Last period or day, included (2017-12, 2025-Q1).")
+    ] = None,
     by: Annotated[list[str] | None, typer.Option(help="Dimension to break down by.")] = None,
+    top: Annotated[
+        int | None,
+        typer.Option(help="Only the N members of --by with the highest values.", min=1),
+    ] = None,
+    top_per: Annotated[
+        str,
+        typer.Option(
+            help="range: rank once on the value over the whole range (the same members in "
+            "every period); period: rank each period on its own."
+        ),
+    ] = "range",
     format_: Annotated[
         str, typer.Option("--format", help="table, csv, json or parquet.")
     ] = "table",
@@ -236,25 +253,37 @@ def compute(
     ] = None,
     as_of: Annotated[str | None, typer.Option(help="Take the data as of this moment.")] = None,
 ) -> None:
-    """Compute KPIs per period (and dimension) and print or save them."""
+    """Compute KPIs per period (and dimension) and print or save them.
+
+    Without --from/--to it shows the last 12 periods of the data (and says which).
+    """
+    from onpace.query.top import TOP_PER
     from onpace.views.kpis import pivot_for_display
 
     ws = open_workspace(workspace)
-    g = grain_option(grain)
+    g = compute_grain_option(grain)
     if format_ not in ("table", "csv", "json", "parquet"):
         fail(f"unknown format '{format_}'; use table, csv, json or parquet", 2)
+    if top_per not in TOP_PER:
+        fail(f"unknown --top-per '{top_per}'; use range or period", 2)
+    moment = as_of_option(as_of)
     try:
+        rng = ws.compute_range(names, g, from_, to, as_of=moment)
         frame = ws.compute(
             names,
             grain=g,
-            start=period_bound(from_, ws.calendar, False),
-            end=period_bound(to, ws.calendar, True),
+            start=rng.start,
+            end_before=rng.end_before,
             by=tuple(by or ()),
-            as_of=as_of_option(as_of),
+            as_of=moment,
+            top=top,
+            top_per=top_per,  # type: ignore[arg-type]
         )
     except OnpaceError as exc:
         fail(str(exc))
         return
+    if rng.note:
+        err_console.print(f"[dim]{escape(rng.note)} (choose with --from/--to)[/]", highlight=False)
     if format_ == "table":
         title, columns, rows = pivot_for_display(ws, frame, list(names), list(by or ()))
         table = Table(title=title)

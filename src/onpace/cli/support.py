@@ -7,14 +7,14 @@ same everywhere and no command prints a traceback for a user mistake.
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from onpace.calendar import GRAINS, Grain, next_period_start, parse_period
+from onpace.calendar import COMPUTE_GRAINS, GRAINS, ComputeGrain, Grain
 from onpace.errors import OnpaceError, SpecError, SpecIssue
 
 # Piped output gets a wide, fixed width so tables do not wrap into unreadable columns.
@@ -66,18 +66,11 @@ def grain_option(value: str) -> Grain:
     return value  # type: ignore[return-value]
 
 
-def period_bound(value: str | None, calendar: Any, inclusive_end: bool) -> date | None:
-    """A --from/--to value: a date, or a period label (2026-Q3); --to includes its period."""
-    if value is None:
-        return None
-    try:
-        grain, start = parse_period(value, calendar)
-    except ValueError as exc:
-        fail(str(exc), 2)
-        raise
-    if inclusive_end:
-        return next_period_start(start, grain)
-    return start
+def compute_grain_option(value: str) -> ComputeGrain:
+    """A calendar grain, or ``all`` for one total over the whole range."""
+    if value not in COMPUTE_GRAINS:
+        fail(f"unknown grain '{value}'; use one of {', '.join(COMPUTE_GRAINS)}", 2)
+    return value  # type: ignore[return-value]
 
 
 def as_of_option(value: str | None) -> datetime | None:

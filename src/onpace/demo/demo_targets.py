@@ -128,7 +128,12 @@ def _unrealistic(ws: Workspace, data: KpiData, store: object, today: date) -> in
 def _top_reps(ws: Workspace, data: KpiData, quarter: TargetPeriod) -> list[str]:
     last = baseline_period(quarter, "last_year", ws.calendar)
     frame = ws.compute(
-        ["revenue"], grain="quarter", start=last.start, end=last.end, by="rep", as_of=data.as_of
+        ["revenue"],
+        grain="quarter",
+        start=last.start,
+        end_before=last.end,
+        by="rep",
+        as_of=data.as_of,
     )
     frame = frame.dropna(subset=["value", "rep"]).sort_values(
         ["value", "rep"], ascending=[False, True]

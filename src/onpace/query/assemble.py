@@ -20,12 +20,7 @@ import numpy as np
 import pandas as pd
 from sqlglot import exp
 
-from onpace.calendar import (
-    next_period_start,
-    period_label,
-    same_period_last_year,
-    shift_period,
-)
+from onpace.calendar import same_period_last_year, shift_period
 from onpace.query.build import (
     TableSource,
     Window,
@@ -126,7 +121,7 @@ class Evaluator:
     def _cutoffs(self) -> list[tuple[date, datetime]]:
         out = []
         for p in self.periods:
-            end = next_period_start(p, self.window.grain)
+            end = self.window.period_end(p)
             cutoff = min(datetime(end.year, end.month, end.day), self.window.as_of)
             out.append((p, cutoff))
         return out
@@ -312,6 +307,9 @@ class Evaluator:
     def _lagged(self, name: str, how: str, index: pd.Index) -> tuple[pd.Series, pd.Series]:
         src = self.frames[name]
         grain = self.window.grain
+        if grain == "all":  # one total over the whole range: nothing came before it
+            v = pd.Series(np.nan, index=index, dtype="float64")
+            return v, _missing_note(v, f"{name}: a total over the whole range has no earlier one")
         # look each period's source period up (rather than shifting the source forward):
         # at day grain 28 and 29 February 2024 would both land on 28 February 2025
         back: Callable[[date], date] = (
@@ -387,7 +385,7 @@ class Evaluator:
             return pd.DataFrame(columns=columns)
         out = pd.concat(parts, ignore_index=True)
         out = out[out["period"] >= first_period]
-        labels = {p: period_label(p, self.window.grain, self.window.calendar) for p in self.periods}
+        labels = {p: self.window.label(p) for p in self.periods}
         out.insert(2, "period_label", out["period"].map(labels))
         out = out.rename(columns={dim_column(i): d for i, d in enumerate(dims)})
         for d in dims:  # a MultiIndex turns None into NaN; a missing dimension value is None
@@ -438,5 +436,5 @@ def _map_period(index: pd.Index, shift: Callable[[date], date]) -> pd.Index:
 def _window_open(period: date, window: Window, days: int) -> bool:
     from datetime import timedelta
 
-    end = next_period_start(period, window.grain)
+    end = window.period_end(period)
     return datetime(end.year, end.month, end.day) + timedelta(days=days) > window.as_of

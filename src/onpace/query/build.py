@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import ibis
 
-from onpace.calendar import Calendar, Grain, period_start_expr
+from onpace.calendar import (
+    Calendar,
+    ComputeGrain,
+    next_period_start,
+    period_label,
+    period_start_expr,
+)
 from onpace.errors import MissingDataError
 from onpace.model.entities import ENTITIES
 from onpace.model.paths import ColumnPath, resolve
@@ -31,14 +37,39 @@ class Window:
 
     ``as_of`` is the moment the data is taken at: rows dated at or after it are
     ignored, and customers whose churn window has not passed by then are not lost.
+
+    Grain ``all`` makes the whole range one period, named by its first day: every
+    moment before ``end`` falls in it (earlier ones too, so that stocks built from
+    flows count what started before the range) and later moments fall after it.
     """
 
-    grain: Grain
+    grain: ComputeGrain
     calendar: Calendar
     dims: tuple[str, ...]
     start: datetime
     end: datetime
     as_of: datetime
+
+    def period_expr(self, ts: Any) -> Any:
+        """Ibis expression: the first day of the period timestamp ``ts`` falls in."""
+        if self.grain == "all":
+            first = ibis.literal(self.start.date(), type="date")
+            after = ibis.literal(self.end.date(), type="date")
+            return ibis.cases((ts < _ts(self.end), first), else_=after)
+        return period_start_expr(ts, self.grain, self.calendar)
+
+    def period_end(self, start: date) -> date:
+        """First day after the period that starts at ``start``."""
+        if self.grain == "all":
+            return self.end.date()
+        return next_period_start(start, self.grain)
+
+    def label(self, start: date) -> str:
+        """The period's name: ``2026-Q1``, or ``2024-01-01 to 2024-03-31`` for grain all."""
+        if self.grain == "all":
+            last = self.end.date() - timedelta(days=1)
+            return f"{self.start.date().isoformat()} to {last.isoformat()}"
+        return period_label(start, self.grain, self.calendar)
 
 
 def dim_column(i: int) -> str:
@@ -168,7 +199,7 @@ def _aggregate(spec: MeasureSpec, jt: JoinedTable, key: str) -> Any:
 
 
 def _group_keys(jt: JoinedTable, time_col: Any, window: Window) -> dict[str, Any]:
-    keys = {"period": period_start_expr(time_col, window.grain, window.calendar)}
+    keys = {"period": window.period_expr(time_col)}
     for i, dim in enumerate(window.dims):
         keys[dim_column(i)] = jt.col(dim).cast("string")
     return keys
@@ -182,6 +213,11 @@ def _record_time(entity: str, time: str) -> str | None:
     """
     if not resolve(entity, time).hops:
         return None
+    return record_column(entity)
+
+
+def record_column(entity: str) -> str | None:
+    """The column that dates a row of ``entity``: its first required time column."""
     for col in ENTITIES[entity].columns:
         if col.required and col.kind in ("timestamp", "date"):
             return col.name
@@ -429,13 +465,13 @@ def snapshot_flows_expr(
     )
     dims = [dim_column(i) for i in range(len(window.dims))]
     starts = rows.select(
-        period=period_start_expr(rows.__start, window.grain, window.calendar),
+        period=window.period_expr(rows.__start),
         flow=rows.__w,
         **{d: rows[d] for d in dims},
     )
     ended = rows.filter(rows.__end.notnull(), rows.__end < cutoff)
     ends = ended.select(
-        period=period_start_expr(ended.__end, window.grain, window.calendar),
+        period=window.period_expr(ended.__end),
         flow=-ended.__w,
         **{d: ended[d] for d in dims},
     )

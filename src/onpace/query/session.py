@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 
 from onpace.calendar import (
-    GRAINS,
+    COMPUTE_GRAINS,
     Calendar,
+    ComputeGrain,
     Grain,
     next_period_start,
     period_start,
     periods_between,
     shift_period,
 )
-from onpace.errors import MissingDataError, UnknownNameError, did_you_mean
+from onpace.errors import MissingDataError, RequestError, UnknownNameError, did_you_mean
 from onpace.model.entities import ENTITIES
 from onpace.query.assemble import Evaluator
-from onpace.query.build import Window, customer_spells
-from onpace.query.plan import build_plan
+from onpace.query.build import Window, customer_spells, record_column
+from onpace.query.plan import Plan, build_plan, expand
+from onpace.query.top import TopPer, keep_top, rank_overall
 from onpace.query.warehouse import Warehouse
 from onpace.spec.kpi import AnyKpi, kpi_entities
 from onpace.spec.workspace_config import ChurnSettings
@@ -31,14 +33,28 @@ from onpace.spec.workspace_config import ChurnSettings
 
 @dataclass(frozen=True)
 class ComputeRequest:
-    """What to compute. ``start``/``end`` are dates; periods overlapping [start, end) are shown."""
+    """What to compute. ``start``/``end`` are dates; periods overlapping [start, end) are shown.
+
+    Grain ``all`` gives one period: the whole range ``[start, end)``. ``top`` keeps the
+    ``top`` members of the ``by`` dimensions with the highest values (see
+    :mod:`onpace.query.top`): ranked by the value over the whole range
+    (``top_per="range"``) or anew in each period (``top_per="period"``).
+    """
 
     names: tuple[str, ...]
-    grain: Grain
+    grain: ComputeGrain
     start: date
     end: date
     by: tuple[str, ...] = ()
     as_of: datetime | None = None
+    top: int | None = None
+    top_per: TopPer = "range"
+
+
+def ibis_timestamp(moment: datetime) -> Any:
+    import ibis
+
+    return ibis.literal(moment, type="timestamp")
 
 
 class Session:
@@ -109,9 +125,13 @@ class Session:
         for dim in req.by:
             if not dim or dim != dim.strip():
                 raise UnknownNameError(f"invalid dimension {dim!r}")
-        if req.grain not in GRAINS:
+        if req.grain not in COMPUTE_GRAINS:
             raise UnknownNameError(
-                f"unknown grain '{req.grain}'." + did_you_mean(req.grain, GRAINS)
+                f"unknown grain '{req.grain}'." + did_you_mean(req.grain, COMPUTE_GRAINS)
+            )
+        if req.top is not None and (req.top < 1 or not req.by):
+            raise RequestError(
+                f"top {req.top}: give a number of at least 1 and a dimension to rank (by=...)"
             )
         for name in req.names:
             if name not in self.kpis:
@@ -129,15 +149,7 @@ class Session:
                         )
                     )
         plan = build_plan(list(req.names), self.kpis)
-        first = period_start(req.start, req.grain, self.calendar)
-        spine_start = first
-        if plan.uses_lag:
-            spine_start = shift_period(first, "year", -1)
-            spine_start = shift_period(
-                period_start(spine_start, req.grain, self.calendar), req.grain, -1
-            )
-        periods = periods_between(spine_start, req.end, req.grain, self.calendar)
-        last_end = next_period_start(periods[-1], req.grain) if periods else req.end
+        first, spine_start, periods, last_end = self._spine(req, plan)
         as_of = req.as_of or datetime.now()
         window = Window(
             grain=req.grain,
@@ -152,12 +164,26 @@ class Session:
         )
         return evaluator, first
 
+    def _spine(self, req: ComputeRequest, plan: Plan) -> tuple[date, date, list[date], date]:
+        """First period shown, first period computed, every period, and the end of the last."""
+        if req.grain == "all":
+            return req.start, req.start, [req.start], req.end
+        grain: Grain = req.grain
+        first = period_start(req.start, grain, self.calendar)
+        spine_start = first
+        if plan.uses_lag:  # prior() and last_year() need the periods before the first shown
+            spine_start = shift_period(first, "year", -1)
+            spine_start = shift_period(period_start(spine_start, grain, self.calendar), grain, -1)
+        periods = periods_between(spine_start, req.end, grain, self.calendar)
+        last_end = next_period_start(periods[-1], grain) if periods else req.end
+        return first, spine_start, periods, last_end
+
     def _execute(self, expr: Any) -> pd.DataFrame:
         result: pd.DataFrame = self.warehouse.backend.execute(expr)
         return result
 
     def compute(self, req: ComputeRequest) -> pd.DataFrame:
-        """Long table: kpi, period, period_label, <dims>, value, note."""
+        """Long table: kpi, period, period_label, <dims>, value, note (and rank with ``top``)."""
         evaluator, first = self._evaluator(req)
         self._spells.clear()
         self._materialize = True
@@ -167,7 +193,54 @@ class Session:
             self._materialize = False
             self._release_spells()
         evaluator.evaluate()
-        return evaluator.to_long(list(req.names), first)
+        frame = evaluator.to_long(list(req.names), first)
+        if req.top is None:
+            return frame
+        if req.top_per == "period":
+            return keep_top(frame, list(req.by), req.top, rank_by=None)
+        # rank on the value over the whole range shown: one total per member
+        shown_end = evaluator.window.end.date()
+        overall = self.compute(replace(req, grain="all", start=first, end=shown_end, top=None))
+        return keep_top(frame, list(req.by), req.top, rank_by=rank_overall(overall, list(req.by)))
+
+    def data_span(
+        self, names: Sequence[str], as_of: datetime | None = None
+    ) -> tuple[datetime, datetime] | None:
+        """The first and last moment of the data the KPIs ``names`` read, before ``as_of``.
+
+        Each entity a KPI reads is dated by its own time column (orders by ordered_at,
+        quotes by submitted_at, ...; customer spells by their orders). None when those
+        tables hold no dated rows. This is where "the data lies" when no range is given.
+        """
+        cutoff = as_of or datetime.now()
+        lows: list[datetime] = []
+        highs: list[datetime] = []
+        for entity in self._entities_read(names):
+            time = record_column(entity)
+            if time is None or not self.warehouse.has_table(entity):
+                continue
+            if time not in self.warehouse.columns(entity):
+                continue
+            table = self.warehouse.table(entity)
+            col = table[time].cast("timestamp")
+            kept = table.filter(col.notnull(), col < ibis_timestamp(cutoff))
+            row = self._execute(kept.aggregate(lo=col.min(), hi=col.max()))
+            lo, hi = row["lo"].iloc[0], row["hi"].iloc[0]
+            if pd.notna(lo) and pd.notna(hi):
+                lows.append(pd.Timestamp(lo).to_pydatetime())
+                highs.append(pd.Timestamp(hi).to_pydatetime())
+        if not lows:
+            return None
+        return min(lows), max(highs)
+
+    def _entities_read(self, names: Sequence[str]) -> list[str]:
+        entities: list[str] = []
+        for name in expand(list(names), self.kpis):
+            for entity in kpi_entities(self.kpis[name]):
+                source = "orders" if entity == "customer_spells" else entity
+                if source not in entities:
+                    entities.append(source)
+        return entities
 
     def _release_spells(self) -> None:
         """Drop the spells materialized for one computation, so later data is seen."""
@@ -182,7 +255,7 @@ class Session:
     def explain(
         self,
         name: str,
-        grain: Grain = "month",
+        grain: ComputeGrain = "month",
         by: Sequence[str] = (),
         as_of: datetime | None = None,
     ) -> list[tuple[str, str]]:

@@ -77,7 +77,7 @@ class KpiData:
                 [kpi],
                 grain=grain,
                 start=start,
-                end=end,
+                end_before=end,
                 by=(dimension,) if dimension else (),
                 as_of=self.as_of,
             )

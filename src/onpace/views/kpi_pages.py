@@ -52,7 +52,7 @@ def kpi_view(
         )
     as_of = as_of or ws.now()
     start, end = ws.default_range(grain, periods, as_of=as_of)
-    frame = ws.compute([name], grain=grain, start=start, end=end, as_of=as_of)
+    frame = ws.compute([name], grain=grain, start=start, end_before=end, as_of=as_of)
     trend = [
         {
             "period": r.period.isoformat(),
@@ -75,7 +75,7 @@ def kpi_view(
     if by:
         current = period_start(as_of.date(), grain, ws.calendar)
         last = shift_period(current, grain, -1)
-        part = ws.compute([name], grain=grain, start=last, end=current, by=by, as_of=as_of)
+        part = ws.compute([name], grain=grain, start=last, end_before=current, by=by, as_of=as_of)
         members: list[dict[str, Any]] = [
             {"member": None if m is None else str(m), "value": as_number(v)}
             for m, v in zip(part[by], part["value"], strict=True)

@@ -78,7 +78,7 @@ def period_scorecard(
             computable,
             grain=grain,
             start=min(year_ago, previous),
-            end=next_period_start(last, grain),
+            end_before=next_period_start(last, grain),
             as_of=as_of,
         )
         by_key = {(r.kpi, r.period): r for r in frame.itertuples(index=False)}

@@ -185,7 +185,7 @@ def _values(
     spark_dates = [shift_period(last, grain, -i) for i in range(SPARK_PERIODS - 1, -1, -1)]
     first = spark_dates[0] if custom else min(spark_dates[0], compare.start)
     end = next_period_start(last, grain) if custom else period.end
-    frame = ws.compute(names, grain=grain, start=first, end=end, by=by, as_of=as_of)
+    frame = ws.compute(names, grain=grain, start=first, end_before=end, by=by, as_of=as_of)
     by_period: dict[tuple[str, str | None, date], float | None] = {}
     for row in frame.itertuples(index=False):
         member = str(getattr(row, by)) if by else None
@@ -210,7 +210,7 @@ def _custom_sums(
     """Additive KPIs summed over the days of a custom range (rates cannot be summed)."""
     if not names:
         return {}
-    days = ws.compute(names, grain="day", start=rng.start, end=rng.end, by=by, as_of=as_of)
+    days = ws.compute(names, grain="day", start=rng.start, end_before=rng.end, by=by, as_of=as_of)
     sums: Values = {}
     for row in days.itertuples(index=False):
         member = str(getattr(row, by)) if by else None

@@ -7,7 +7,6 @@ JSON objects with an ``error`` message; bad input is a 4xx, never a 500.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -98,14 +97,37 @@ def kpi_definition(
 def kpi_values(
     request: Request,
     kpi: list[str] = Query(min_length=1, max_length=50, description="KPI names."),
-    grain: Literal["day", "week", "month", "quarter", "year"] = "month",
-    start: date | None = Query(None, description="First day (default: 12 periods ago)."),
-    end: date | None = Query(None, description="Last day; its whole period is included."),
+    grain: Literal["day", "week", "month", "quarter", "year", "all"] = Query(
+        "month", description="A calendar grain, or all: one total over the whole range."
+    ),
+    start: str | None = Query(
+        None,
+        max_length=25,
+        description="First period or day, included: 2017-01, 2017-Q1, 2017-01-15 "
+        "(default: from the data).",
+    ),
+    end: str | None = Query(
+        None,
+        max_length=25,
+        description="Last period or day, included: 2017-12, 2017-Q4, 2017-12-31 "
+        "(default: the last period with data; 12 periods when neither is given).",
+    ),
     by: str | None = Query(None, max_length=100, description="A dimension: rep, channel..."),
+    top: int | None = Query(
+        None, ge=1, le=1000, description="Only the N members of `by` with the highest values."
+    ),
+    top_per: Literal["range", "period"] = Query(
+        "range",
+        description="range: rank on the value over the whole range; period: rank each period.",
+    ),
     who: Identity = Depends(require("read")),
 ) -> Response:
     """KPI values per period, and per member of ``by``; a rep sees only their own rep rows."""
-    return json_response(cached_views.values(context(request), who, kpi, grain, start, end, by))
+    return json_response(
+        cached_views.values(
+            context(request), who, kpi, grain, start, end, by, top=top, top_per=top_per
+        )
+    )
 
 
 @router.get("/scorecard", responses=ERRORS)

@@ -7,12 +7,12 @@ here, in the data layer, and is part of every cache key.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from onpace.auth import Identity
-from onpace.calendar import GRAINS, Grain, next_period_start, periods_between
+from onpace.calendar import COMPUTE_GRAINS, ComputeGrain, periods_between
 from onpace.errors import TargetError, UnknownNameError, did_you_mean
+from onpace.query.top import TopPer
 from onpace.targets.actuals import KpiData
 from onpace.views import kpi_pages, target_pages
 from onpace.views.scope import Scope
@@ -144,11 +144,17 @@ def values(
     who: Identity,
     kpis: list[str],
     grain: str,
-    start: date | None,
-    end: date | None,
+    start: str | None,
+    end: str | None,
     by: str | None,
+    top: int | None = None,
+    top_per: TopPer = "range",
 ) -> dict[str, Any]:
-    """KPI values per period (and per member of ``by``), rep rows filtered by scope."""
+    """KPI values per period (and per member of ``by``), rep rows filtered by scope.
+
+    ``start`` and ``end`` are periods or days, both included (the range rule of
+    :mod:`onpace.query.ranges`); without them, the data's last 12 periods.
+    """
     if not kpis:
         raise TargetError("name at least one KPI (kpi=revenue)")
     for name in kpis:
@@ -159,51 +165,64 @@ def values(
             raise UnknownNameError(
                 f"KPI '{name}' cannot be broken down by '{by}'; its dimensions: {allowed}"
             )
-    if grain not in GRAINS:
-        raise TargetError(f"grain {grain!r}: use one of {', '.join(GRAINS)}")
-    g: Grain = grain  # type: ignore[assignment]
+    if grain not in COMPUTE_GRAINS:
+        raise TargetError(f"grain {grain!r}: use one of {', '.join(COMPUTE_GRAINS)}")
+    g: ComputeGrain = grain  # type: ignore[assignment]
     now = ctx.now()
-    first, last = ctx.ws.default_range(g, 12, as_of=now)
-    first = start or first
-    last = next_period_start(end, g) if end else last
-    if last <= first:
-        raise TargetError(f"the range is empty: end {end} is before start {first}")
+    rng = ctx.cached(
+        ("values-range", tuple(kpis), grain, start, end),
+        lambda: ctx.ws.compute_range(kpis, g, start, end, as_of=now),
+    )
+    first, last = rng.start, rng.end_before
     if first.year < 1900 or last.year > 2200:
         raise TargetError("keep the range between the years 1900 and 2200")
-    if len(periods_between(first, last, g, ctx.ws.calendar)) > MAX_PERIODS:
+    if g != "all" and len(periods_between(first, last, g, ctx.ws.calendar)) > MAX_PERIODS:
         raise TargetError(f"the range has more than {MAX_PERIODS} {grain}s; narrow it")
     scope = Scope.of(who)
 
     def build() -> list[dict[str, Any]]:
-        frame = ctx.ws.compute(kpis, grain=g, start=first, end=last, by=by, as_of=now)
+        frame = ctx.ws.compute(
+            kpis,
+            grain=g,
+            start=first,
+            end_before=last,
+            by=by,
+            as_of=now,
+            top=top,
+            top_per=top_per,
+        )
         out = []
-        for row in frame.itertuples(index=False):
+        for row in frame.to_dict("records"):
             member = None
             if by:
-                raw = getattr(row, by)
+                raw = row[by]
                 member = None if raw is None else str(raw)
-            value = None if row.value is None or row.value != row.value else float(row.value)
-            out.append(
-                {
-                    "kpi": row.kpi,
-                    "period": row.period.isoformat()[:10],
-                    "label": row.period_label,
-                    "member": member,
-                    "value": value,
-                    "note": row.note if isinstance(row.note, str) else None,
-                }
-            )
+            value = row["value"]
+            item = {
+                "kpi": row["kpi"],
+                "period": row["period"].isoformat()[:10],
+                "label": row["period_label"],
+                "member": member,
+                "value": None if value is None or value != value else float(value),
+                "note": row["note"] if isinstance(row["note"], str) else None,
+            }
+            if top is not None:
+                item["rank"] = int(row["rank"])
+            out.append(item)
         return out
 
-    rows = ctx.cached(("values", tuple(kpis), grain, first, last, by), build)
+    rows = ctx.cached(("values", tuple(kpis), grain, first, last, by, top, top_per), build)
     rows = scope.keep(by, rows, lambda r: r["member"])
+    columns = ["kpi", "period", "label", "member", *(["rank"] if top is not None else [])]
     return {
         "grain": grain,
         "start": first.isoformat(),
-        "end": last.isoformat(),
+        "end": rng.last_day.isoformat(),
+        "range_note": rng.note,
         "by": by,
+        "top": top,
         "table": rows,
-        "columns": ["kpi", "period", "label", "member", "value", "note"],
+        "columns": [*columns, "value", "note"],
     }
 
 

@@ -1,0 +1,186 @@
+"""One range rule for every way of asking for values: periods, both ends included.
+
+``start`` and ``end`` are periods or days, and both are included: ``start="2017-01",
+end="2017-12"`` is January to December 2017, ``end="2025-Q1"`` takes March 2025 in,
+and ``end=date(2017, 12, 31)`` includes that day (and so, at month grain, December).
+This is what the command line's ``--from``/``--to`` and the API's ``start``/``end``
+mean too. Code that thinks in half-open ranges says so by name: ``end_before`` is
+the first day *not* included.
+
+Without a range the values shown are the *data's* last periods: the 12 periods
+ending with the period of the latest row before the as-of moment, which is the
+period in progress when the data is current and an old one for a historical
+export (a table of zeros up to today would hide where the data lies). The range
+chosen is returned with a note saying so. With grain ``all`` and no range, the
+range is all the data: its first day to its last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from onpace.calendar import (
+    Calendar,
+    ComputeGrain,
+    next_period_start,
+    parse_period,
+    period_label,
+    period_start,
+    shift_period,
+)
+from onpace.errors import RequestError
+
+Bound = date | datetime | str
+DataSpan = Callable[[], tuple[datetime, datetime] | None]
+DEFAULT_PERIODS = 12
+_PLURAL = {
+    "day": "days",
+    "week": "weeks",
+    "month": "months",
+    "quarter": "quarters",
+    "year": "years",
+}
+
+
+@dataclass(frozen=True)
+class ComputeRange:
+    """Days ``[start, end_before)`` to compute, and whether (and why) they were chosen."""
+
+    start: date
+    end_before: date
+    defaulted: bool = False
+    note: str | None = None
+
+    @property
+    def last_day(self) -> date:
+        return self.end_before - timedelta(days=1)
+
+
+def _parse(value: str, calendar: Calendar) -> tuple[str, date]:
+    try:
+        return parse_period(value, calendar)
+    except ValueError as period_error:
+        try:
+            return "day", datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            raise RequestError(
+                f"{period_error}; a date or time such as 2017-12-31T18:00 works too"
+            ) from None
+
+
+def first_day(value: Bound, calendar: Calendar) -> date:
+    """The first day a start bound includes: a period's first day, or the date itself."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return _parse(value, calendar)[1]
+
+
+def day_after(value: Bound, calendar: Calendar) -> date:
+    """The first day after an (inclusive) end bound: after the period, or after the day."""
+    if isinstance(value, datetime):
+        return value.date() + timedelta(days=1)
+    if isinstance(value, date):
+        return value + timedelta(days=1)
+    grain, start = _parse(value, calendar)
+    if grain == "day":
+        return start + timedelta(days=1)
+    return next_period_start(start, grain)  # type: ignore[arg-type]
+
+
+def resolve_range(
+    grain: ComputeGrain,
+    calendar: Calendar,
+    as_of: datetime,
+    data_span: DataSpan,
+    start: Bound | None = None,
+    end: Bound | None = None,
+    end_before: date | None = None,
+    periods: int = DEFAULT_PERIODS,
+) -> ComputeRange:
+    """The days to compute for the bounds given; the data decides the missing ones."""
+    if end is not None and end_before is not None:
+        raise RequestError(
+            "give end (the last period or day, included) or end_before (the first day "
+            "not included), not both"
+        )
+    first = first_day(start, calendar) if start is not None else None
+    after = day_after(end, calendar) if end is not None else end_before
+    if first is not None and after is not None:
+        return _checked(ComputeRange(first, after))
+    span = data_span()
+    if grain == "all":
+        return _checked(_all_time(first, after, span, as_of))
+    return _checked(_last_periods(grain, calendar, first, after, span, as_of, periods))
+
+
+def _checked(rng: ComputeRange) -> ComputeRange:
+    if rng.end_before <= rng.start:
+        raise RequestError(
+            f"the range is empty: it ends on {rng.last_day}, before it starts on {rng.start}"
+        )
+    return rng
+
+
+def _all_time(
+    first: date | None,
+    after: date | None,
+    span: tuple[datetime, datetime] | None,
+    as_of: datetime,
+) -> ComputeRange:
+    """One total: the bound given, and the data's first or last day for the other."""
+    if span is None:
+        day = as_of.date()
+        return ComputeRange(
+            first or day, after or day + timedelta(days=1), True, "no data for these KPIs yet"
+        )
+    begin = first or span[0].date()
+    end_before = after or span[1].date() + timedelta(days=1)
+    missing = "no range" if first is None and after is None else "no start" if after else "no end"
+    last = end_before - timedelta(days=1)
+    return ComputeRange(
+        begin, end_before, True, f"{missing} given: the data from {begin} to {last}"
+    )
+
+
+def _last_periods(
+    grain: ComputeGrain,
+    calendar: Calendar,
+    first: date | None,
+    after: date | None,
+    span: tuple[datetime, datetime] | None,
+    as_of: datetime,
+    periods: int,
+) -> ComputeRange:
+    assert grain != "all"
+    plural = _PLURAL[grain]
+    if after is not None:  # an end without a start: the periods up to it
+        last = period_start(after - timedelta(days=1), grain, calendar)
+        begin = shift_period(last, grain, -(periods - 1))
+        return ComputeRange(
+            begin,
+            after,
+            True,
+            f"no start given: the {periods} {plural} up to {period_label(last, grain, calendar)}",
+        )
+    latest = span[1] if span is not None else as_of
+    last = period_start(latest, grain, calendar)
+    if first is not None:  # a start without an end: up to the data's last period
+        end_before = next_period_start(max(last, period_start(first, grain, calendar)), grain)
+        return ComputeRange(
+            first,
+            end_before,
+            True,
+            f"no end given: up to {period_label(last, grain, calendar)}, the last "
+            f"{grain} with data",
+        )
+    begin = shift_period(last, grain, -(periods - 1))
+    shown = f"{period_label(begin, grain, calendar)} to {period_label(last, grain, calendar)}"
+    if span is None:
+        note = f"no range given and no data yet: the {periods} {plural} up to now, {shown}"
+    else:
+        note = f"no range given: the last {periods} {plural} with data, {shown}"
+    return ComputeRange(begin, next_period_start(last, grain), True, note)
