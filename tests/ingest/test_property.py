@@ -82,3 +82,70 @@ def test_row_accounting(rows: list[tuple[str, str, str, str]], delimiter: str) -
         loaded = table(root, "orders")
         assert sorted(loaded["order_id"]) == sorted(want)
         assert len(table(root, "onpace_quarantine")) == result.quarantined
+
+
+JOIN_SOURCES = """\
+sources:
+  headers:
+    file: headers.csv
+  lines:
+    file: lines.csv
+    join:
+      - {{source: headers, by: {{Order: OrderID}}, take: [Customer], missing: {missing}}}
+    entities:
+      orders:
+        columns: {{order_id: LineID, ordered_at: {{default: "2024-01-01"}}, amount: Amount,
+                  customer_id: Customer}}
+"""
+KEYS = ["A", "B", "C", " A", ""]
+
+join_strategy = st.tuples(
+    st.lists(st.sampled_from(KEYS), max_size=6),  # header keys (may repeat, may be empty)
+    st.lists(st.sampled_from([*KEYS, "Z"]), min_size=1, max_size=8),  # the lines' keys
+    st.sampled_from(["quarantine", "keep"]),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=join_strategy)
+def test_no_joined_row_loads_without_both_sides(case: tuple[list[str], list[str], str]) -> None:
+    header_keys, line_keys, missing = case
+    headers = "OrderID,Customer\n" + "".join(f"{k},cust-{k.strip()}\n" for k in header_keys)
+    lines = "LineID,Order,Amount\n" + "".join(f"L{i},{k},1\n" for i, k in enumerate(line_keys))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_workspace(
+            Path(tmp) / "ws",
+            JOIN_SOURCES.format(missing=missing),
+            {"headers.csv": headers or "OrderID,Customer\n", "lines.csv": lines},
+        )
+        if not header_keys:
+            with pytest.raises(IngestError, match="no data rows"):
+                ingest(root)
+            return
+        result = ingest(root)
+        counts = {k.strip(): 0 for k in header_keys if k.strip()}
+        for k in header_keys:
+            if k.strip():
+                counts[k.strip()] += 1
+        by_source = {s.name: s for s in result.sources}
+        for s in result.sources:
+            assert s.read == s.loaded + s.quarantined
+        # a header row can be found when its key is present and not repeated
+        assert by_source["headers"].loaded == sum(
+            1 for k in header_keys if k.strip() and counts[k.strip()] == 1
+        )
+        want = {}
+        for i, k in enumerate(line_keys):
+            n = counts.get(k.strip(), 0)
+            if n == 1:
+                want[f"L{i}"] = f"cust-{k.strip()}"
+            elif n == 0 and missing == "keep":
+                want[f"L{i}"] = None
+        assert by_source["lines"].loaded == len(want)
+        loaded = table(root, "orders", "order_id")
+        got = {
+            o: (None if c is None or c != c else c)
+            for o, c in zip(loaded["order_id"], loaded["customer_id"], strict=True)
+        }
+        assert got == want
+        assert len(table(root, "onpace_quarantine")) == result.quarantined

@@ -144,12 +144,12 @@ def test_an_invalid_sources_yml_loads_nothing(make_ws: Callable[..., Path]) -> N
 
 
 def test_every_field_is_documented() -> None:
-    from onpace.ingest.source_spec import ColumnMap, EntityMap, Source
+    from onpace.ingest.source_spec import ColumnMap, EntityMap, Join, MergeRule, Source
 
     page = (Path(__file__).resolve().parents[2] / "docs" / "sources.md").read_text(encoding="utf-8")
     missing = [
         f"{model.__name__}.{info.alias or name}"
-        for model in (Source, EntityMap, ColumnMap)
+        for model in (Source, Join, MergeRule, EntityMap, ColumnMap)
         for name, info in model.model_fields.items()
         if f"| `{info.alias or name}` |" not in page
     ]

@@ -18,6 +18,7 @@ reason is quarantined from every entity of its source.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlglot import exp
@@ -35,33 +36,88 @@ def staged_table(entity: str) -> str:
     return f"{STAGE_PREFIX}{entity}"
 
 
+@dataclass(frozen=True)
+class UnknownKeys:
+    """References to keys the target lacks that were loaded anyway (``empty`` or ``stub``)."""
+
+    entity: str
+    column: str
+    target: str
+    policy: str
+    rows: int
+    keys: int
+
+
 def foreign_keys(
     con: Any,
     plan: MappingPlan,
     table: str,
     own: Sequence[str],
     exists: Callable[[str], bool],
-) -> None:
-    """Reason for rows whose reference is not a key of the target entity staged so far.
+) -> list[UnknownKeys]:
+    """Apply each reference's ``unknown`` policy to keys the target entity, as staged, lacks.
 
-    A reference to an entity the same source feeds (``own``) is not checked: both come
-    from one row.
+    ``quarantine`` gives the row a reason; ``empty`` clears the reference; ``stub`` adds
+    a row with just that key to the target's staging table (created when no source
+    feeds the target). A reference to an entity the same source feeds (``own``) is not
+    checked: both come from one row.
     """
-    mapped = {c.name for c in plan.columns}
+    found: list[UnknownKeys] = []
+    policies = dict(plan.unknown)
     for rel in plan.entity.relations:
+        policy = policies.get(rel.column)
         target = ENTITIES[rel.target]
         stage = staged_table(rel.target)
-        if rel.column not in mapped or rel.target in own or not exists(stage):
+        if policy is None or rel.target in own:
             continue
+        if not exists(stage):
+            if policy != "stub":
+                continue
+            con.execute(
+                f"CREATE TABLE {sql.render(sql.ident(stage))} AS " + sql.empty_entity(target)
+            )
         col = sql.render(sql.ident(rel.column))
         key = sql.render(sql.ident(target.key))
-        prefix = sql.render(sql.lit(f"unknown {rel.column} '"))
-        suffix = sql.render(sql.lit(f"': not in {rel.target}"))
-        con.execute(
-            f"UPDATE {table} SET _reason = {prefix} || left({col}, 60) || {suffix} "
-            f"WHERE _reason IS NULL AND {col} IS NOT NULL AND {col} NOT IN "
+        unknown = (
+            f"_reason IS NULL AND {col} IS NOT NULL AND {col} NOT IN "
             f"(SELECT {key} FROM {sql.render(sql.ident(stage))} WHERE {key} IS NOT NULL)"
         )
+        if policy == "quarantine":
+            prefix = sql.render(sql.lit(f"unknown {rel.column} '"))
+            suffix = sql.render(sql.lit(f"': not in {rel.target}"))
+            con.execute(
+                f"UPDATE {table} SET _reason = {prefix} || left({col}, 60) || {suffix} "
+                f"WHERE {unknown}"
+            )
+            continue
+        rows, keys = con.execute(
+            f"SELECT count(*), count(DISTINCT {col}) FROM {table} WHERE {unknown}"
+        ).fetchone()
+        if not rows:
+            continue
+        if policy == "stub":
+            con.execute(
+                f"INSERT INTO {sql.render(sql.ident(stage))} ({key}) "
+                f"SELECT DISTINCT {col} FROM {table} WHERE {unknown}"
+            )
+        else:
+            con.execute(f"UPDATE {table} SET {col} = NULL WHERE {unknown}")
+        found.append(
+            UnknownKeys(plan.entity.name, rel.column, rel.target, policy, int(rows), int(keys))
+        )
+    return found
+
+
+def partial_rows(con: Any, plan: MappingPlan, table: str, full: Sequence[str]) -> None:
+    """Reason for rows of a partial source whose key no full source of the entity gives."""
+    key = sql.render(sql.ident(plan.key))
+    keys = " UNION ALL ".join(f"SELECT {key} FROM ({q})" for q in full)
+    prefix = sql.render(sql.lit(f"no {plan.entity.name} row with {plan.key} '"))
+    suffix = sql.render(sql.lit("' from another source to add to"))
+    con.execute(
+        f"UPDATE {table} SET _reason = {prefix} || left({key}, 60) || {suffix} "
+        f"WHERE _reason IS NULL AND {key} IS NOT NULL AND {key} NOT IN ({keys})"
+    )
 
 
 def duplicates(con: Any, plan: MappingPlan, table: str) -> None:
@@ -89,27 +145,39 @@ def duplicates(con: Any, plan: MappingPlan, table: str) -> None:
 
 
 def collect_bad_rows(
-    con: Any, tables: Sequence[tuple[MappingPlan, str]], view: str, bad: str
+    con: Any,
+    tables: Sequence[tuple[MappingPlan, str]],
+    view: str,
+    bad: str,
+    row_reason: str | None = None,
 ) -> None:
     """One row per quarantined input row of a source in ``bad``: ``_seq``, file, line, reasons.
 
-    When every entity of the source has a ``where``, a row none of them takes is bad too.
+    ``row_reason`` names a column of ``view`` with a reason that holds for the whole row
+    (a join that found nothing). When every entity of the source has a ``where``, a row
+    none of them takes is bad too.
     """
+    # a reason for the whole row (priority 0) says why; the entities' reasons follow from it
     union = " UNION ALL ".join(
         f"SELECT _seq, _file, _line, {sql.render(sql.lit(p.entity.name + ': '))} || _reason "
-        f"AS reason FROM {t} WHERE _reason IS NOT NULL"
+        f"AS reason, 1 AS _prio FROM {t} WHERE _reason IS NOT NULL"
         for p, t in tables
     )
+    if row_reason is not None:
+        union += (
+            f" UNION ALL SELECT _seq, _file, _line, {row_reason}, 0 FROM {view} "
+            f"WHERE {row_reason} IS NOT NULL"
+        )
     if all(p.where is not None for p, _ in tables):
         matched = " UNION ALL ".join(f"SELECT _seq FROM {t}" for _, t in tables)
         union += (
             " UNION ALL SELECT _seq, _file, _line, 'no entity takes this row (it "
-            f"matches no ''where'')' FROM {view} WHERE _seq NOT IN ({matched})"
+            f"matches no ''where'')', 1 FROM {view} WHERE _seq NOT IN ({matched})"
         )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {bad} AS SELECT _seq, first(_file) "
-        "AS _file, first(_line) AS _line, string_agg(DISTINCT reason, '; ') "
-        f"AS reason FROM ({union}) GROUP BY _seq"
+        f"CREATE OR REPLACE TEMP TABLE {bad} AS SELECT _seq, first(_file) AS _file, "
+        "first(_line) AS _line, COALESCE(first(reason) FILTER (WHERE _prio = 0), "
+        f"string_agg(DISTINCT reason, '; ')) AS reason FROM ({union}) GROUP BY _seq"
     )
     spread_groups(con, tables, bad)
 

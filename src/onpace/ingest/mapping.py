@@ -15,6 +15,7 @@ elsewhere it is text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,7 +52,12 @@ class TypedColumn:
 
 @dataclass(frozen=True)
 class MappingPlan:
-    """Everything needed to select an entity's rows from a source."""
+    """Everything needed to select an entity's rows from a source.
+
+    ``unknown`` says, per reference column, what a key the target entity lacks does
+    (``quarantine``, ``empty`` or ``stub``); ``partial`` marks rows that only add
+    columns to rows of other sources.
+    """
 
     source: str
     entity: Entity
@@ -59,6 +65,8 @@ class MappingPlan:
     columns: tuple[TypedColumn, ...]
     group_by: str | None
     first_layer: tuple[tuple[str, exp.Expression], ...]
+    unknown: tuple[tuple[str, str], ...] = ()
+    partial: bool = False
 
     @property
     def key(self) -> str:
@@ -104,6 +112,7 @@ class _Builder:
         excel: bool,
         workspace_zone: str,
         now: datetime,
+        staged: Callable[[str], str | None],
     ) -> None:
         self.loaded = loaded
         self.name = name
@@ -112,6 +121,8 @@ class _Builder:
         self.excel = excel
         self.zone = workspace_zone
         self.now = now
+        self.staged = staged
+        self.entity_name = ""
         self.layer: dict[str, exp.Expression] = {}
 
     def add(self, name: str, expression: exp.Expression) -> exp.Column:
@@ -222,24 +233,98 @@ class _Builder:
                 parsed = sql.cast(tree, col.kind)
         else:
             parsed = sql.cast(sql.lit(None), col.kind)
-        value: exp.Expression = parsed_ref
+        fills: list[exp.Expression] = []
+        if cmap.fallback is not None:
+            fills.append(self.fallback(col, cmap.fallback, (*path, "fallback")))
+            where = f"nor in {cmap.fallback}"
+            origin = f"{origin[:-1]}, {where})" if origin else f" ({where})"
         if cmap.default is not None:
-            default = self.typed(sql.lit(str(cmap.default)), col, cmap)
-            value = exp.Coalesce(this=parsed_ref.copy(), expressions=[default])
-        checks.extend(self.rules(col, cmap, value, origin, required))
+            fills.append(self.typed(sql.lit(str(cmap.default)), col, cmap))
+        value: exp.Expression = parsed_ref
+        if fills:
+            value = exp.Coalesce(this=parsed_ref.copy(), expressions=fills)
+        allowed: exp.Expression | None = None
+        if required and cmap.allow_missing is True:
+            required = False
+        elif required and isinstance(cmap.allow_missing, str):
+            tree, _ = self.expression(cmap.allow_missing, "filter", (*path, "allow_missing"))
+            allowed = self.add(f"_am_{col.name}", sql.fill("COALESCE(__c, FALSE)", c=tree))
+        checks.extend(self.rules(col, cmap, value, origin, required, allowed))
         agg = cmap.agg or "first"
         return TypedColumn(col.name, col.kind, parsed, value, tuple(checks), agg)
 
+    def made_key(
+        self, entity: Entity, key: str | list[str], path: tuple[str | int, ...]
+    ) -> TypedColumn:
+        """The entity key of a file without one: file and line, or several columns together."""
+        if key == "row_number":
+            parsed = sql.fill("_file || ':' || CAST(_line AS VARCHAR)")
+            origin = " (file and line)"
+        else:
+            parts = []
+            for i, name in enumerate(key):
+                column = self.source_column(name, (*path, i))
+                text = self.add(f"_r{self.columns.index(column)}", self.raw(column, path))
+                parts.append(sql.fill("replace(replace(__t, '\\', '\\\\'), '|', '\\|')", t=text))
+            parsed = parts[0]
+            for part in parts[1:]:
+                parsed = exp.DPipe(
+                    this=exp.DPipe(this=parsed, expression=sql.lit("|")), expression=part
+                )
+            origin = f" (from {', '.join(key)}: one of them is empty)"
+        col = entity.column(entity.key)
+        assert col is not None
+        value = sql.ident(f"_p_{col.name}")
+        checks = self.rules(col, ColumnMap(default="x"), value, origin, required=True)
+        return TypedColumn(col.name, col.kind, parsed, value, tuple(checks), "first")
+
+    def fallback(self, col: Column, dotted: str, path: tuple[str | int, ...]) -> exp.Expression:
+        """The value of ``relation.column`` in the related row, staged from another source."""
+        rel_name, _, column = dotted.partition(".")
+        entity = ENTITIES[self.entity_name]
+        relation = entity.relation(rel_name)
+        assert relation is not None  # checked when sources.yml was loaded
+        stage = self.staged(relation.target)
+        if stage is None:
+            issue = self.loaded.issue(
+                path,
+                f"fallback {dotted} needs {relation.target} from another source, "
+                f"but no other source feeds {relation.target}",
+                f"feed {relation.target} from another source, or remove 'fallback'",
+            )
+            raise IngestError(str(issue), issues=[issue])
+        target = ENTITIES[relation.target]
+        related = exp.to_table(stage, quoted=True).as_("_rel")
+        lookup: exp.Expression = (
+            exp.select(exp.column(column, table="_rel", quoted=True))
+            .from_(related)
+            .where(
+                exp.EQ(
+                    this=exp.column(target.key, table="_rel", quoted=True),
+                    expression=sql.ident(f"_p_{relation.column}"),
+                )
+            )
+            .subquery()
+        )
+        return sql.cast(lookup, col.kind) if col.kind == "date" else lookup
+
     def rules(
-        self, col: Column, cmap: ColumnMap, value: exp.Expression, origin: str, required: bool
+        self,
+        col: Column,
+        cmap: ColumnMap,
+        value: exp.Expression,
+        origin: str,
+        required: bool,
+        allowed: exp.Expression | None = None,
     ) -> list[tuple[exp.Expression, exp.Expression]]:
-        """Checks on the final value: required, range, future, length."""
+        """Checks on the final value: required (unless ``allowed`` holds), range, future, length."""
         checks: list[tuple[exp.Expression, exp.Expression]] = []
         shown = sql.fill("CAST(__v AS VARCHAR)", v=value)
         if required:
-            checks.append(
-                (sql.fill("__v IS NULL", v=value), sql.lit(f"missing {col.name}{origin}"))
-            )
+            missing = sql.fill("__v IS NULL", v=value)
+            if allowed is not None:
+                missing = sql.fill("__v IS NULL AND NOT __a", v=value, a=allowed)
+            checks.append((missing, sql.lit(f"missing {col.name}{origin}")))
         if col.kind in ("money", "number", "integer"):
             for bound, op, word in (
                 (cmap.min, "<", "below the minimum"),
@@ -336,13 +421,22 @@ def plan_mapping(
     excel: bool,
     workspace_zone: str,
     now: datetime,
+    staged: Callable[[str], str | None] = lambda entity: None,
 ) -> MappingPlan:
-    """The typed SELECT plan of one entity mapping over a read source."""
+    """The typed SELECT plan of one entity mapping over a read source.
+
+    ``staged`` gives the staging table of an entity other sources already built (or
+    None): fallbacks read the related row there.
+    """
     entity = ENTITIES[entity_name]
-    builder = _Builder(loaded, name, source, columns, excel, workspace_zone, now)
+    builder = _Builder(loaded, name, source, columns, excel, workspace_zone, now, staged)
+    builder.entity_name = entity_name
     base: tuple[str | int, ...] = ("sources", name, "entities", entity_name)
     typed = []
-    for col_name, cmap in emap.column_maps().items():
+    if emap.key is not None:
+        typed.append(builder.made_key(entity, emap.key, (*base, "key")))
+    maps = emap.column_maps()
+    for col_name, cmap in maps.items():
         col = entity.column(col_name)
         assert col is not None  # checked when sources.yml was loaded
         required = col.required or col_name == entity.key or col_name == emap.group_by
@@ -350,6 +444,18 @@ def plan_mapping(
     where = None
     if emap.where is not None:
         where, _ = builder.expression(emap.where, "filter", (*base, "where"))
+    unknown = tuple(
+        (rel.column, maps[rel.column].unknown or "quarantine")
+        for rel in entity.relations
+        if rel.column in maps
+    )
     return MappingPlan(
-        name, entity, where, tuple(typed), emap.group_by, tuple(builder.layer.items())
+        name,
+        entity,
+        where,
+        tuple(typed),
+        emap.group_by,
+        tuple(builder.layer.items()),
+        unknown,
+        emap.partial,
     )

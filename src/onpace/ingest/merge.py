@@ -2,9 +2,10 @@
 
 Each source contributes a :class:`~onpace.ingest.outcome.Part`: its good rows of
 the entity (lines already grouped where ``group_by`` says). The parts are unioned
-with their source position and global sequence; for a key given more than once,
-the row of the later source, and within a source of the later file and line,
-wins. That is how late corrections land.
+with their rank and sequence; for a key given more than once, within a source the
+later file and line win, and across sources the ``merge`` rule of sources.yml
+decides (without one, the source listed later wins the whole row). That is how late
+corrections land.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ _AGGREGATES = {
 }
 
 
-def entity_rows(plan: MappingPlan, table: str, bad: str, position: int) -> str:
+def entity_rows(plan: MappingPlan, table: str, bad: str) -> str:
     """The SELECT of a source's good rows of one entity, grouped when the mapping groups."""
     good = f"(SELECT * FROM {table} WHERE _seq NOT IN (SELECT _seq FROM {bad}))"
     if plan.group_by is None:
         cols = ", ".join(sql.render(sql.ident(c.name)) for c in plan.columns)
-        return f"SELECT {cols}, {position} AS _src, _seq FROM {good}"
+        return f"SELECT {cols}, _seq FROM {good}"
     key = sql.render(sql.ident(plan.key))
     selects = []
     for c in plan.columns:
@@ -47,18 +48,19 @@ def entity_rows(plan: MappingPlan, table: str, bad: str, position: int) -> str:
         if c.agg in ("sum", "count"):
             agg = sql.render(sql.cast(sql.fill("CAST(__a AS DOUBLE)", a=_parsed(agg)), c.kind))
         selects.append(f"{agg} AS {ident}")
-    return (
-        f"SELECT {', '.join(selects)}, {position} AS _src, min(_seq) AS _seq "
-        f"FROM {good} GROUP BY {key}"
-    )
+    return f"SELECT {', '.join(selects)}, min(_seq) AS _seq FROM {good} GROUP BY {key}"
 
 
-def build_entity(con: Any, entity_name: str, parts: list[Part]) -> tuple[int, int]:
-    """Union every source's rows of an entity; for a repeated key the later row wins.
+def build_entity(
+    con: Any, entity_name: str, parts: list[Part], mode: str = "replace"
+) -> tuple[int, int]:
+    """Union every source's rows of an entity and merge rows with the same key.
 
-    The result is written straight into a staging table of the warehouse file, which
-    the swap renames into place: the rows are written once. Returns the rows staged and
-    the rows replaced by a later row with the same key.
+    Within one source the later file and line win the whole row. Across sources the
+    part with the lowest ``rank`` wins: the whole row (``replace``) or column by column,
+    the first value present in rank order (``fill``). The result is written straight
+    into a staging table of the warehouse file, which the swap renames into place.
+    Returns the rows staged and the rows merged into another with the same key.
     """
     entity = ENTITIES[entity_name]
     selects = []
@@ -70,7 +72,9 @@ def build_entity(con: Any, entity_name: str, parts: list[Part]) -> tuple[int, in
                 items.append(ident)
             else:
                 items.append(f"CAST(NULL AS {sql.STORAGE_TYPES[col.kind]}) AS {ident}")
-        selects.append(f"SELECT {', '.join(items)}, _src, _seq FROM ({part.query})")
+        selects.append(
+            f"SELECT {', '.join(items)}, {int(part.rank)} AS _rank, _seq FROM ({part.query})"
+        )
     key = sql.render(sql.ident(entity.key))
     all_rows = " UNION ALL ".join(selects)
     stage = sql.render(sql.ident(staged_table(entity_name)))
@@ -81,14 +85,41 @@ def build_entity(con: Any, entity_name: str, parts: list[Part]) -> tuple[int, in
     union = f"_onpace_all_{entity_name}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {union} AS {all_rows}")
     total = int(con.execute(f"SELECT count(*) FROM {union}").fetchone()[0])
-    con.execute(
-        f"CREATE OR REPLACE TABLE {stage} AS SELECT {col_list} FROM "
-        f"(SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY _src DESC, _seq DESC) "
-        f"AS _n FROM {union}) WHERE _n = 1 ORDER BY _src, _seq"
-    )
+    if mode == "fill" and len(parts) > 1:
+        con.execute(f"CREATE OR REPLACE TABLE {stage} AS " + _filled(entity_name, union))
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {stage} AS SELECT {col_list} FROM "
+            f"(SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY _rank, _seq DESC) "
+            f"AS _n FROM {union}) WHERE _n = 1 ORDER BY _rank DESC, _seq"
+        )
     con.execute(f"DROP TABLE {union}")
     rows = int(con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])
     return rows, total - rows
+
+
+def _filled(entity_name: str, union: str) -> str:
+    """Column by column, the value of the best-ranked source that has one."""
+    entity = ENTITIES[entity_name]
+    key = sql.render(sql.ident(entity.key))
+    columns = []
+    for col in entity.columns:
+        ident = sql.render(sql.ident(col.name))
+        if col.name == entity.key:
+            columns.append(ident)
+        else:
+            columns.append(
+                f"first({ident} ORDER BY _rank) FILTER (WHERE {ident} IS NOT NULL) AS {ident}"
+            )
+    # within one source the later file's row stands whole; then sources fill each other
+    latest = (
+        f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY {key}, _rank "
+        f"ORDER BY _seq DESC) AS _n FROM {union}) WHERE _n = 1"
+    )
+    return (
+        f"SELECT {', '.join(columns)} FROM ({latest}) GROUP BY {key} "
+        "ORDER BY max(_rank) DESC, min(_seq)"
+    )
 
 
 def _parsed(text: str) -> exp.Expression:

@@ -13,11 +13,16 @@ from onpace.ingest.readers import FileRead
 
 @dataclass
 class Part:
-    """One source's rows of one entity: the query, its columns, whether its keys are unique."""
+    """One source's rows of one entity: the query, its columns, whether its keys are unique.
+
+    ``rank`` orders the sources of one entity for a repeated key: the lowest wins.
+    """
 
     query: str
     columns: list[str]
     unique: bool
+    source: str = ""
+    rank: int = 0
 
 
 @dataclass

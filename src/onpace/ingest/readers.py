@@ -67,6 +67,7 @@ class RawSource:
     columns: list[str]
     files: list[FileRead] = field(default_factory=list)
     excel: bool = False
+    joined: bool = False  # the view carries ``_join_reason`` (see onpace.ingest.joins)
 
     @property
     def rows(self) -> int:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from onpace.errors import IngestError, OnpaceError, SpecError
-from onpace.ingest import checks
+from onpace.ingest import checks, joins
 from onpace.ingest.ledger import QUARANTINE_TABLE, Ledger, config_hash, files_hash, has_table
 from onpace.ingest.mapping import plan_mapping
 from onpace.ingest.merge import build_entity, entity_rows
@@ -58,7 +58,11 @@ __all__ = [
 
 
 def _source_order(loaded: LoadedSources) -> list[str]:
-    """Sources ordered so that those a foreign key checks against come first."""
+    """Sources ordered so that the entities their checks read are staged first.
+
+    A foreign key (and a fallback, which follows one) is checked against the target as
+    other sources give it; a partial source adds to rows its entity's full sources give.
+    """
     feeds: dict[str, set[str]] = {}
     for name, src in loaded.sources.items():
         for entity in src.entities:
@@ -71,8 +75,23 @@ def _source_order(loaded: LoadedSources) -> list[str]:
             for rel in ENTITIES[entity_name].relations:
                 if rel.column in mapped and rel.target not in src.entities:
                     deps |= feeds.get(rel.target, set()) - {name}
+            if emap.partial:
+                deps |= {
+                    n
+                    for n in feeds[entity_name] - {name}
+                    if not loaded.sources[n].entities[entity_name].partial
+                }
         needs[name] = deps
     return _topological(list(loaded.sources), needs)
+
+
+def _ranks(loaded: LoadedSources, entity: str) -> dict[str, int]:
+    """Per source of ``entity``, its rank for a repeated key: the lowest wins."""
+    rule = loaded.merge.get(entity)
+    if rule is not None:
+        return {name: i for i, name in enumerate(rule.precedence)}
+    listed = [n for n, s in loaded.sources.items() if entity in s.entities]
+    return {name: len(listed) - i for i, name in enumerate(listed)}  # the later listed wins
 
 
 def _topological(names: list[str], needs: dict[str, set[str]]) -> list[str]:
@@ -96,6 +115,35 @@ def _topological(names: list[str], needs: dict[str, set[str]]) -> list[str]:
     for name in names:
         visit(name)
     return order
+
+
+class _Staging:
+    """What a run has built so far: parts per entity, staged entities, notes, results."""
+
+    def __init__(self, loaded: LoadedSources) -> None:
+        self.parts: dict[str, list[Part]] = {}
+        self.results: list[SourceResult] = []
+        self.notes: list[str] = []
+        self.entities: dict[str, int] = {}
+        self.replaced: dict[str, int] = {}
+        self.feeds_left: dict[str, int] = {}
+        for src in loaded.sources.values():
+            for entity in src.entities:
+                self.feeds_left[entity] = self.feeds_left.get(entity, 0) + 1
+
+    def unknown_keys(self, found: checks.UnknownKeys) -> None:
+        """Note references loaded with an empty key, or stubs added to their target."""
+        if found.policy == "stub":
+            self.entities[found.target] = self.entities.get(found.target, 0) + found.keys
+            self.notes.append(
+                f"{found.target}: {found.keys:,} stub row(s) added for unknown {found.column} "
+                f"of {found.rows:,} {found.entity} row(s)"
+            )
+        else:
+            self.notes.append(
+                f"{found.entity}: {found.rows:,} row(s) with an unknown {found.column} "
+                f"({found.keys:,} key(s) not in {found.target}) loaded with it empty"
+            )
 
 
 class Ingest:
@@ -164,36 +212,38 @@ class Ingest:
 
     def _stage(self, reader: Reader) -> IngestResult:
         order = _source_order(self.loaded)
-        feeds_left: dict[str, int] = {}
-        for src in self.loaded.sources.values():
-            for entity in src.entities:
-                feeds_left[entity] = feeds_left.get(entity, 0) + 1
-        parts: dict[str, list[Part]] = {}
-        results: list[SourceResult] = []
-        notes: list[str] = []
-        entities: dict[str, int] = {}
-        replaced: dict[str, int] = {}
+        stage = _Staging(self.loaded)
         checks.create_quarantine(self.con, _QUARANTINE_STAGE)
-        for position, name in enumerate(order):
+        raws: dict[str, RawSource] = {}
+        for position, name in enumerate(self.loaded.sources):
             self.progress(f"reading {name}", position, len(order))
-            raw = self._read(reader, name, notes)
+            raws[name] = self._read(reader, name, stage.notes)
+        joined = {
+            name: joins.apply_joins(self.con, self.loaded, name, raw, raws)
+            for name, raw in raws.items()
+        }
+        for position, name in enumerate(order):
             self.progress(f"checking {name}", position, len(order))
-            result, made = self._process(name, raw, position)
-            results.append(result)
-            for entity, part in made.items():
-                parts.setdefault(entity, []).append(part)
-                feeds_left[entity] -= 1
-                if feeds_left[entity] == 0:
-                    entities[entity], replaced[entity] = build_entity(
-                        self.con, entity, parts[entity]
+            result = self._process(name, joined[name], position, stage)
+            stage.results.append(result)
+            for entity in self.loaded.sources[name].entities:
+                stage.feeds_left[entity] -= 1
+                if stage.feeds_left[entity] == 0:
+                    rule = self.loaded.merge.get(entity)
+                    rows, merged = build_entity(
+                        self.con, entity, stage.parts[entity], rule.mode if rule else "replace"
                     )
+                    stage.entities[entity] = rows + stage.entities.get(entity, 0)
+                    if merged:
+                        stage.replaced[entity] = merged
         return IngestResult(
-            self.run_id, False, results, entities, {k: v for k, v in replaced.items() if v}, notes
+            self.run_id, False, stage.results, stage.entities, stage.replaced, stage.notes
         )
 
     def _read(self, reader: Reader, name: str, notes: list[str]) -> RawSource:
         """Read one source; a source without rows stops the run (it would empty tables)."""
         source = self.loaded.sources[name]
+        _refuse_unbuilt(self.loaded, name)
         raw = reader.read(name, source, {})
         if raw.rows == 0:
             shown = ", ".join(f.path for f in raw.files)
@@ -212,47 +262,100 @@ class Ingest:
                 notes.append(f"{name}: {f.path}: {f.note}")
         return raw
 
-    def _process(
-        self, name: str, raw: RawSource, position: int
-    ) -> tuple[SourceResult, dict[str, Part]]:
-        """Type and check one source's rows; its quarantine, and its part of each entity."""
+    def _process(self, name: str, raw: RawSource, position: int, stage: _Staging) -> SourceResult:
+        """Type and check one source's rows: its quarantine, and its part of each entity."""
         source = self.loaded.sources[name]
         result = SourceResult(name, raw.files)
         if not raw.columns:
-            return result, {}
+            return result
+        bad = f"_onpace_bad_{position}"
+        if not source.entities:  # a lookup: its rows serve other sources' joins
+            joins.lookup_bad_rows(self.con, self.loaded, name, raw, bad)
+            self._account(result, raw, bad)
+            return result
         tables = []
         for i, (entity, emap) in enumerate(source.entities.items()):
             plan = plan_mapping(
-                self.loaded, name, source, entity, emap, raw.columns, raw.excel, self.zone, self.now
+                self.loaded,
+                name,
+                source,
+                entity,
+                emap,
+                raw.columns,
+                raw.excel,
+                self.zone,
+                self.now,
+                lambda e: checks.staged_table(e) if e in stage.entities else None,
             )
             table = f"_onpace_t_{position}_{i}"
             self.con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {table} AS " + plan.select_sql(raw.view)
             )
-            checks.foreign_keys(self.con, plan, table, list(source.entities), self._exists)
+            if plan.partial:
+                full = [p.query for p in stage.parts.get(entity, [])]
+                checks.partial_rows(self.con, plan, table, full)
+            for found in checks.foreign_keys(
+                self.con, plan, table, list(source.entities), self._exists
+            ):
+                stage.unknown_keys(found)
             if plan.group_by is None:
                 checks.duplicates(self.con, plan, table)
             tables.append((plan, table))
-        bad = f"_onpace_bad_{position}"
-        checks.collect_bad_rows(self.con, tables, raw.view, bad)
+        row_reason = joins.JOIN_REASON if raw.joined else None
+        checks.collect_bad_rows(self.con, tables, raw.view, bad, row_reason)
+        self._account(result, raw, bad)
+        files = sum(1 for f in raw.files if f.duplicate_of is None)
+        for plan, table in tables:
+            entity = plan.entity.name
+            stage.parts.setdefault(entity, []).append(
+                Part(
+                    entity_rows(plan, table, bad),
+                    [c.name for c in plan.columns],
+                    unique=plan.group_by is not None or files <= 1,
+                    source=name,
+                    rank=_ranks(self.loaded, entity)[name],
+                )
+            )
+        return result
+
+    def _account(self, result: SourceResult, raw: RawSource, bad: str) -> None:
+        """read = loaded + quarantined for one source, and its bad rows into the quarantine."""
         read = int(self.con.execute(f"SELECT count(*) FROM {raw.view}").fetchone()[0])
         quarantined = int(self.con.execute(f"SELECT count(*) FROM {bad}").fetchone()[0])
         result.read, result.quarantined, result.loaded = read, quarantined, read - quarantined
         result.reasons = checks.reason_counts(self.con, bad)
-        checks.quarantine_rows(self.con, _QUARANTINE_STAGE, name, raw.columns, raw.view, bad)
-        files = sum(1 for f in raw.files if f.duplicate_of is None)
-        made = {
-            plan.entity.name: Part(
-                entity_rows(plan, table, bad, position),
-                [c.name for c in plan.columns],
-                unique=plan.group_by is not None or files <= 1,
-            )
-            for plan, table in tables
-        }
-        return result, made
+        checks.quarantine_rows(self.con, _QUARANTINE_STAGE, result.name, raw.columns, raw.view, bad)
 
     def _exists(self, table: str) -> bool:
         return has_table(self.con, table)
+
+
+def _refuse_unbuilt(loaded: LoadedSources, name: str) -> None:
+    """Options sources.yml accepts whose readers are not in this version yet."""
+    source = loaded.sources[name]
+    unbuilt = [
+        what
+        for what, present in (
+            (f"format: {source.format}", source.format in ("text", "fixed", "xls")),
+            ("names", source.names is not None),
+            ("members", source.members is not None),
+            ("several sheets", len(source.sheets) > 1 or "*" in "".join(source.sheets)),
+            (
+                "decimals",
+                any(
+                    c.decimals is not None
+                    for e in source.entities.values()
+                    for c in e.column_maps().values()
+                ),
+            ),
+        )
+        if present
+    ]
+    if unbuilt:
+        raise IngestError(
+            f"source '{name}': {', '.join(unbuilt)} cannot be read by this version of onpace",
+            "export the data as CSV or .xlsx for now",
+        )
 
 
 def load_workspace_sources(root: Path) -> LoadedSources:

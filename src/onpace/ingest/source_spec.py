@@ -14,24 +14,22 @@ can only be known once the data is read; those findings carry the same location.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from onpace.errors import FilterError, SpecIssue, did_you_mean
-from onpace.model.entities import ENTITIES, LOADED_ENTITIES, Entity
-from onpace.spec.filters import parse_row_expression
+from onpace.errors import SpecIssue
 from onpace.spec.validation_issues import validation_issues
 from onpace.spec.workspace_config import known_time_zone
 from onpace.spec.yaml_lines import LocatedDocument, PathKey, YamlSyntaxError, load_located
 
 SOURCES_FILE = "sources.yml"
-Format = Literal["auto", "csv", "xlsx", "parquet", "jsonl"]
+Format = Literal["auto", "csv", "text", "fixed", "xlsx", "xls", "parquet", "jsonl"]
 Agg = Literal["first", "last", "sum", "min", "max", "count"]
 Scalar = str | int | float | bool | None
+MAX_DECIMALS = 12
 
 
 class _Frozen(BaseModel):
@@ -54,6 +52,12 @@ class ColumnMap(_Frozen):
     of values without an offset. ``agg`` says how the rows of one group combine
     when the entity groups lines (``group_by``). ``min``/``max`` bound numbers and
     ``future: reject`` refuses dates after the moment of the ingest.
+
+    ``fallback`` (``order.ordered_at``) fills an empty value from the row a relation
+    of the entity points at; ``allow_missing`` lets a required column stay empty
+    (always, or where a condition on the source row holds); ``unknown`` says what a
+    reference to a key the target entity lacks does; ``decimals`` fixes the places a
+    money column keeps (values with more are rounded, and the summary says so).
     """
 
     from_: str | None = Field(default=None, alias="from")
@@ -66,17 +70,36 @@ class ColumnMap(_Frozen):
     min: float | None = None
     max: float | None = None
     future: Literal["reject", "allow"] | None = None
+    fallback: str | None = None
+    allow_missing: bool | str | None = None
+    unknown: Literal["quarantine", "empty", "stub"] | None = None
+    decimals: int | Literal["currency"] | None = None
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
         return _check_zone(value)
 
+    @field_validator("decimals")
+    @classmethod
+    def _places(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and not 0 <= value <= MAX_DECIMALS:
+            raise ValueError(f"decimals is a number of places from 0 to {MAX_DECIMALS}")
+        return value
+
+    @field_validator("fallback")
+    @classmethod
+    def _dotted(cls, value: str | None) -> str | None:
+        if value is not None and len(value.split(".")) != 2:
+            raise ValueError("fallback names a relation and its column, e.g. 'order.ordered_at'")
+        return value
+
     @model_validator(mode="after")
     def _one_origin(self) -> ColumnMap:
         if self.from_ is not None and self.expr is not None:
             raise ValueError("give either 'from' or 'expr', not both")
-        if self.from_ is None and self.expr is None and self.default is None:
+        origins = (self.from_, self.expr, self.default, self.fallback)
+        if all(o is None for o in origins):
             raise ValueError("give 'from' (a source column), 'expr' or 'default'")
         return self
 
@@ -87,16 +110,25 @@ class ColumnMap(_Frozen):
         return (self.format,) if isinstance(self.format, str) else tuple(self.format)
 
 
+EntityKey = Literal["row_number"] | list[str]
+
+
 class EntityMap(_Frozen):
     """The rows of one entity taken from a source.
 
     ``where`` keeps only the rows it is true for (``Invoice like 'C%'``);
     ``group_by`` names the entity column whose equal values make one row (order
-    lines into orders); ``columns`` maps entity columns to source columns.
+    lines into orders); ``columns`` maps entity columns to source columns. ``key``
+    makes the entity key for files without one: ``row_number`` (file and line) or a
+    list of source columns whose values together identify a row. ``partial`` marks a
+    source that only adds columns to rows other sources of the entity give (see
+    ``merge``): it needs only the key.
     """
 
     where: str | None = None
     group_by: str | None = None
+    key: EntityKey | None = None
+    partial: bool = False
     columns: dict[str, ColumnMap | str]
 
     def column_maps(self) -> dict[str, ColumnMap]:
@@ -105,6 +137,54 @@ class EntityMap(_Frozen):
             name: ColumnMap.model_validate({"from": spec}) if isinstance(spec, str) else spec
             for name, spec in self.columns.items()
         }
+
+
+class Join(_Frozen):
+    """Columns taken from another source's rows by key (order lines from their header).
+
+    ``by`` pairs this source's columns with the other's: one name when both sides call
+    it the same, a list of such names for a composite key, or a mapping ``{this side:
+    other side}``. ``take`` lists the other source's columns to add (a mapping renames
+    them). ``missing`` says what a row without a match does: ``quarantine`` (default)
+    or ``keep`` (loaded with the taken columns empty).
+    """
+
+    source: str
+    by: str | list[str] | dict[str, str]
+    take: list[str] | dict[str, str]
+    missing: Literal["quarantine", "keep"] = "quarantine"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _on_is_by(cls, data: Any) -> Any:
+        """``on:`` reads as the key ``True`` in YAML 1.1; take it as ``by:``."""
+        if isinstance(data, dict) and True in data and "by" not in data:
+            data = {("by" if k is True else k): v for k, v in data.items()}
+        return data
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Join:
+        if not self.by:
+            raise ValueError("'by' names at least one key column")
+        if not self.take:
+            raise ValueError("'take' names at least one column of the other source")
+        return self
+
+    @property
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """(this source's column, the other source's column) for each key column."""
+        if isinstance(self.by, str):
+            return ((self.by, self.by),)
+        if isinstance(self.by, list):
+            return tuple((c, c) for c in self.by)
+        return tuple(self.by.items())
+
+    @property
+    def taken(self) -> tuple[tuple[str, str], ...]:
+        """(the other source's column, the name it gets here) for each taken column."""
+        if isinstance(self.take, list):
+            return tuple((c, c) for c in self.take)
+        return tuple(self.take.items())
 
 
 class Source(_Frozen):
@@ -118,12 +198,16 @@ class Source(_Frozen):
     encoding: str = "auto"
     delimiter: str = "auto"
     quote: str = '"'
-    header_row: int = Field(default=1, ge=1)
-    sheet: str | None = None
+    header_row: int = Field(default=1, ge=0)
+    names: list[str] | None = None
+    widths: list[int] | None = None
+    sheet: str | list[str] | None = None
+    members: str | None = None
     decimal: Literal[".", ","] = "."
     thousands: Literal[",", ".", " ", "'", ""] | None = None
     timezone: str | None = None
-    entities: dict[str, EntityMap]
+    join: list[Join] = []
+    entities: dict[str, EntityMap] = {}
 
     @field_validator("timezone")
     @classmethod
@@ -139,6 +223,13 @@ class Source(_Frozen):
             raise ValueError("a delimiter is one character (or 'tab', or 'auto')")
         return value
 
+    @field_validator("widths")
+    @classmethod
+    def _widths(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and (not value or any(w < 1 for w in value)):
+            raise ValueError("widths are the field widths in characters, each at least 1")
+        return value
+
     @model_validator(mode="after")
     def _one_kind(self) -> Source:
         if (self.file is None) == (self.database is None):
@@ -149,8 +240,18 @@ class Source(_Frozen):
             raise ValueError("'table' and 'query' belong to database sources")
         if self.thousands is not None and self.thousands == self.decimal:
             raise ValueError("the thousands separator cannot be the decimal separator")
-        if not self.entities:
-            raise ValueError("a source must feed at least one entity")
+        if self.format == "fixed" and self.widths is None:
+            raise ValueError("a fixed-width source needs 'widths' (the width of every field)")
+        if self.widths is not None and self.format != "fixed":
+            raise ValueError("'widths' is for fixed-width files: add format: fixed")
+        if self.header_row == 0 and not self.names:
+            raise ValueError("a file without a header (header_row: 0) needs 'names'")
+        if self.names is not None and self.header_row != 0:
+            raise ValueError("'names' replaces a header: add header_row: 0")
+        if self.widths and self.names and len(self.widths) != len(self.names):
+            raise ValueError(
+                f"{len(self.widths)} widths but {len(self.names)} names: give one name per field"
+            )
         return self
 
     @property
@@ -160,16 +261,37 @@ class Source(_Frozen):
         return (self.file,) if isinstance(self.file, str) else tuple(self.file)
 
     @property
+    def sheets(self) -> tuple[str, ...]:
+        """The sheet names or patterns asked for; empty: the first visible sheet."""
+        if self.sheet is None:
+            return ()
+        return (self.sheet,) if isinstance(self.sheet, str) else tuple(self.sheet)
+
+    @property
     def thousands_separator(self) -> str:
         if self.thousands is not None:
             return self.thousands
         return "," if self.decimal == "." else "."
 
 
+class MergeRule(_Frozen):
+    """How the rows several sources give one entity combine, per key.
+
+    ``precedence`` lists the sources feeding the entity, the one that wins first.
+    ``mode: fill`` (default) takes each column from the first source in that order
+    that has a value for it; ``replace`` takes the whole row of the first source that
+    has the key.
+    """
+
+    precedence: list[str]
+    mode: Literal["fill", "replace"] = "fill"
+
+
 class SourcesFile(_Frozen):
     """The whole of sources.yml."""
 
     sources: dict[str, Source]
+    merge: dict[str, MergeRule] = {}
 
 
 @dataclass
@@ -179,22 +301,23 @@ class LoadedSources:
     file: Path
     sources: dict[str, Source]
     document: LocatedDocument | None
+    merge: dict[str, MergeRule] = field(default_factory=dict)
 
     def line(self, *path: str | int) -> int | None:
         return self.document.line_of(tuple(path)) if self.document else None
 
     def issue(self, path: PathKey, message: str, fix: str = "") -> SpecIssue:
         """An error located at ``path`` inside sources.yml."""
-        field = ".".join(str(p) for p in path)
-        return SpecIssue("error", self.file, self.line(*path), field, message, fix)
-
-
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+        dotted = ".".join(str(p) for p in path)
+        return SpecIssue("error", self.file, self.line(*path), dotted, message, fix)
 
 
 def _not_a_key(part: str | int) -> bool:
     """Location parts that name union members and validators, not keys of the file."""
-    return isinstance(part, str) and (part in ("ColumnMap", "str") or part.startswith("function-"))
+    return isinstance(part, str) and (
+        part in ("ColumnMap", "str", "list[str]", "dict[str,str]", "int", "bool")
+        or part.startswith(("function-", "literal[", "list[", "dict["))
+    )
 
 
 def _pydantic_issues(exc: ValidationError, doc: LocatedDocument, file: Path) -> list[SpecIssue]:
@@ -205,132 +328,27 @@ def _pydantic_issues(exc: ValidationError, doc: LocatedDocument, file: Path) -> 
         keep=lambda part: not _not_a_key(part),
         # the string shorthand did not fit; the mapping's own error says why
         skip=lambda err: "str" in err["loc"] and err["type"] == "string_type",
-        allowed_keys=_allowed_keys,
+        allowed_keys=allowed_keys,
     )
 
 
-def _allowed_keys(loc: tuple[str | int, ...]) -> list[str]:
-    depth = len(loc)
-    if depth <= 1:
-        return ["sources"]
-    if depth == 3:
-        return [f.alias or n for n, f in Source.model_fields.items()]
-    if depth == 5:
-        return list(EntityMap.model_fields)
-    return [f.alias or n for n, f in ColumnMap.model_fields.items()]
+def _fields(model: type[BaseModel]) -> list[str]:
+    return [f.alias or n for n, f in model.model_fields.items()]
 
 
-def _semantic_issues(loaded: LoadedSources) -> list[SpecIssue]:
-    """Entities, columns, expressions and keys checked against the sales model."""
-    issues: list[SpecIssue] = []
-    for name, source in loaded.sources.items():
-        base: PathKey = ("sources", name)
-        if not _NAME.match(name):
-            issues.append(
-                loaded.issue(
-                    base,
-                    f"source name {name!r} is not a plain name",
-                    "use letters, digits, _ and -",
-                )
-            )
-        for entity_name, emap in source.entities.items():
-            epath: PathKey = (*base, "entities", entity_name)
-            entity = ENTITIES.get(entity_name)
-            if entity is None or entity.derived:
-                issues.append(
-                    loaded.issue(
-                        epath,
-                        f"unknown entity '{entity_name}'."
-                        + did_you_mean(entity_name, LOADED_ENTITIES),
-                        "use one of " + ", ".join(LOADED_ENTITIES),
-                    )
-                )
-                continue
-            issues.extend(_entity_issues(loaded, epath, entity, emap))
-    return issues
-
-
-def _entity_issues(
-    loaded: LoadedSources, epath: PathKey, entity: Entity, emap: EntityMap
-) -> list[SpecIssue]:
-    issues: list[SpecIssue] = []
-    maps = emap.column_maps()
-    for col_name, cmap in maps.items():
-        cpath: PathKey = (*epath, "columns", col_name)
-        col = entity.column(col_name)
-        if col is None:
-            issues.append(
-                loaded.issue(
-                    cpath,
-                    f"{entity.name} has no column '{col_name}'."
-                    + did_you_mean(col_name, entity.column_names),
-                    "its columns are " + ", ".join(entity.column_names),
-                )
-            )
-            continue
-        if cmap.expr is not None:
-            try:
-                parse_row_expression(cmap.expr, kind="value")
-            except FilterError as exc:
-                issues.append(loaded.issue((*cpath, "expr"), exc.message, exc.fix))
-        if cmap.formats and col.kind not in ("timestamp", "date"):
-            issues.append(
-                loaded.issue(
-                    (*cpath, "format"),
-                    f"'format' is for dates; {col_name} is {col.kind}",
-                    "remove it",
-                )
-            )
-        if (cmap.min is not None or cmap.max is not None) and col.kind not in (
-            "money",
-            "number",
-            "integer",
-        ):
-            issues.append(
-                loaded.issue(
-                    cpath, f"min/max are for numbers; {col_name} is {col.kind}", "remove them"
-                )
-            )
-        if cmap.agg is not None and emap.group_by is None:
-            issues.append(
-                loaded.issue(
-                    (*cpath, "agg"),
-                    "'agg' needs 'group_by' on the entity",
-                    f"add group_by: {entity.key}, or remove agg",
-                )
-            )
-        if cmap.agg == "sum" and col.kind not in ("money", "number", "integer"):
-            issues.append(
-                loaded.issue(
-                    (*cpath, "agg"),
-                    f"cannot sum {col.kind} column {col_name}",
-                    "use first, last, min or max",
-                )
-            )
-    missing = [c for c in entity.required_columns if c not in maps]
-    if missing:
-        issues.append(
-            loaded.issue(
-                (*epath, "columns"),
-                f"{entity.name} needs column(s) {', '.join(missing)}",
-                "map them, e.g. " + f"{missing[0]}: <source column>",
-            )
-        )
-    if emap.where is not None:
-        try:
-            parse_row_expression(emap.where, kind="filter")
-        except FilterError as exc:
-            issues.append(loaded.issue((*epath, "where"), exc.message, exc.fix))
-    if emap.group_by is not None and emap.group_by not in maps:
-        issues.append(
-            loaded.issue(
-                (*epath, "group_by"),
-                f"group_by '{emap.group_by}' is not a mapped column."
-                + did_you_mean(emap.group_by, list(maps)),
-                f"group by the entity key, e.g. group_by: {entity.key}",
-            )
-        )
-    return issues
+def allowed_keys(loc: tuple[str | int, ...]) -> list[str]:
+    """The keys sources.yml allows at the place ``loc`` (for "did you mean")."""
+    if len(loc) <= 1:
+        return _fields(SourcesFile)
+    if loc[0] == "merge":
+        return _fields(MergeRule)
+    if len(loc) <= 3:
+        return _fields(Source)
+    if loc[2] == "join":
+        return _fields(Join)
+    if len(loc) <= 5:
+        return _fields(EntityMap)
+    return _fields(ColumnMap)
 
 
 def load_sources(
@@ -363,6 +381,10 @@ def load_sources(
         parsed = SourcesFile.model_validate(data)
     except ValidationError as exc:
         return None, sorted(_pydantic_issues(exc, doc, file), key=lambda i: i.line or 0)
-    loaded = LoadedSources(file=file, sources=dict(parsed.sources), document=doc)
-    issues = sorted(_semantic_issues(loaded), key=lambda i: i.line or 0)
+    from onpace.ingest.source_rules import semantic_issues
+
+    loaded = LoadedSources(
+        file=file, sources=dict(parsed.sources), document=doc, merge=dict(parsed.merge)
+    )
+    issues = sorted(semantic_issues(loaded), key=lambda i: i.line or 0)
     return (None if issues else loaded), issues

@@ -21,6 +21,8 @@ from typing import cast as type_cast
 import sqlglot
 from sqlglot import exp
 
+from onpace.model.entities import Entity
+
 DIALECT = "duckdb"
 STORAGE_TYPES: dict[str, str] = {
     "id": "VARCHAR",
@@ -265,6 +267,15 @@ def empty_select(columns: list[str]) -> str:
             exp.alias_(exp.cast(exp.Null(), "BIGINT"), "_seq"),
         ).where(exp.false())
     )
+
+
+def empty_entity(entity: Entity) -> str:
+    """A SELECT of no rows with the entity's columns in their storage types."""
+    cols = [
+        exp.alias_(exp.cast(exp.Null(), STORAGE_TYPES[c.kind]), c.name, quoted=True)
+        for c in entity.columns
+    ]
+    return render(exp.select(*cols).where(exp.false()))
 
 
 def varchar_select(view: str, columns: list[str]) -> str:
