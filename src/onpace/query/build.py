@@ -1,7 +1,9 @@
-"""Build Ibis expressions for planned queries: the only place that speaks Ibis.
+"""Build Ibis expressions for planned queries: grouped aggregates, snapshots, conversions.
 
 The expressions are backend-neutral: the same tree runs on DuckDB, PySpark or any
 other Ibis backend, which is how one KPI definition runs unchanged everywhere.
+Together with :mod:`onpace.query.spells` (the derived ``customer_spells`` table) this
+is the only place that speaks Ibis.
 """
 
 from __future__ import annotations
@@ -24,8 +26,7 @@ from onpace.errors import MissingDataError
 from onpace.model.entities import ENTITIES
 from onpace.model.paths import ColumnPath, resolve
 from onpace.query.plan import AggregateQuery, MeasureSpec
-from onpace.spec.filters import ParsedExpression, parse_row_expression, to_ibis
-from onpace.spec.workspace_config import ChurnSettings
+from onpace.spec.filters import ParsedExpression, to_ibis
 
 TableSource = Callable[[str], Any]
 SECONDS_PER_DAY = 86400.0
@@ -55,7 +56,7 @@ class Window:
         if self.grain == "all":
             first = ibis.literal(self.start.date(), type="date")
             after = ibis.literal(self.end.date(), type="date")
-            return ibis.cases((ts < _ts(self.end), first), else_=after)
+            return ibis.cases((ts < timestamp_literal(self.end), first), else_=after)
         return period_start_expr(ts, self.grain, self.calendar)
 
     def period_end(self, start: date) -> date:
@@ -163,7 +164,8 @@ def _needed(specs: Iterable[MeasureSpec]) -> list[str]:
     return names
 
 
-def _ts(value: date | datetime) -> Any:
+def timestamp_literal(value: date | datetime) -> Any:
+    """``value`` as an Ibis timestamp literal (a date is its midnight)."""
     return ibis.literal(
         value if isinstance(value, datetime) else datetime(value.year, value.month, value.day),
         type="timestamp",
@@ -239,111 +241,14 @@ def aggregate_expr(
     key = ENTITIES[query.entity].key
     time_col = _as_timestamp(jt.col(query.time))
     upper = min(window.end, window.as_of)
-    preds = [time_col >= _ts(window.start), time_col < _ts(upper)]
+    preds = [time_col >= timestamp_literal(window.start), time_col < timestamp_literal(upper)]
     if record:  # placed by a related row's time: the row itself must exist as of as_of too
-        preds.append(_as_timestamp(jt.col(record)) < _ts(window.as_of))
+        preds.append(_as_timestamp(jt.col(record)) < timestamp_literal(window.as_of))
     filtered = jt.table.filter(*preds)
     jt.table = filtered
     time_col = _as_timestamp(jt.col(query.time))
     metrics = {cid: _aggregate(spec, jt, key) for cid, spec in query.measures.items()}
     return filtered.group_by(**_group_keys(jt, time_col, window)).aggregate(**metrics)
-
-
-def customer_spells(
-    tables: TableSource, available: Callable[[str], set[str]], churn: ChurnSettings, as_of: datetime
-) -> Any:
-    """The derived ``customer_spells`` table: spells of activity per customer.
-
-    With the inactivity rule a new spell starts at an order that follows the previous
-    one by more than ``churn.days`` days (or is the customer's first); a spell is lost
-    ``churn.days`` after its last order, provided that moment is before ``as_of``.
-    """
-    have_orders = available("orders")
-    for col in ("customer_id", "ordered_at"):
-        if col not in have_orders:
-            raise MissingDataError(f"customer KPIs need orders.{col}, which the warehouse lacks")
-    orders = tables("orders")
-    cutoff = _ts(as_of)
-    orders = orders.filter(orders.customer_id.notnull(), orders.ordered_at < cutoff)
-    if churn.order_filter:
-        parsed = parse_row_expression(churn.order_filter, kind="filter")
-        if all(c in have_orders for c in parsed.columns):
-            orders = orders.filter(to_ibis(parsed, lambda c: orders[c]))
-    days = churn.days
-    if churn.method == "inactivity":
-        o = orders.select("customer_id", "ordered_at")
-        w = ibis.window(group_by=o.customer_id, order_by=o.ordered_at)
-        o = o.mutate(prev=o.ordered_at.lag().over(w))
-        gap = o.ordered_at.epoch_seconds() - o.prev.epoch_seconds()
-        o = o.mutate(
-            new_spell=ibis.cases((o.prev.isnull() | (gap > days * SECONDS_PER_DAY), 1), else_=0)
-        )
-        cw = ibis.cumulative_window(
-            group_by=o.customer_id, order_by=[o.ordered_at, o.new_spell.desc()]
-        )
-        o = o.mutate(spell_number=o.new_spell.sum().over(cw))
-        spells = o.group_by("customer_id", "spell_number").aggregate(
-            started_at=o.ordered_at.min(),
-            last_order_at=o.ordered_at.max(),
-            orders=o.ordered_at.count(),
-        )
-        lost = spells.last_order_at + ibis.interval(days=days)
-        spells = spells.mutate(
-            lost_at=ibis.cases((lost < cutoff, lost), else_=ibis.null("timestamp"))
-        )
-    else:
-        if "churned_at" not in available("customers"):
-            raise MissingDataError("churn method end_date needs customers.churned_at")
-        per = orders.group_by("customer_id").aggregate(
-            first_order_at=orders.ordered_at.min(),
-            last_order_at=orders.ordered_at.max(),
-            orders=orders.ordered_at.count(),
-        )
-        cust = tables("customers")
-        joined = cust.left_join(per, cust.customer_id == per.customer_id)
-        started = ibis.coalesce(joined.first_seen_at, joined.first_order_at)
-        spells = joined.select(
-            customer_id=joined.customer_id,
-            spell_number=ibis.literal(1, "int64"),
-            started_at=started,
-            last_order_at=joined.last_order_at,
-            orders=ibis.coalesce(joined.orders, 0),
-            lost_at=ibis.cases(
-                (joined.churned_at < cutoff, joined.churned_at), else_=ibis.null("timestamp")
-            ),
-        ).filter(lambda t: t.started_at.notnull() & (t.started_at < cutoff))
-    attrs = ("segment", "region", "country", "is_target_audience")
-    try:
-        have = available("customers")
-    except MissingDataError:  # no customers table: spells without customer attributes
-        have = set()
-    picked = [a for a in attrs if a in have]
-    if picked:
-        cust = tables("customers")
-        right = cust.select(__cid=cust.customer_id, **{a: cust[a] for a in picked})
-        spells = spells.left_join(right, spells.customer_id == right.__cid).drop("__cid")
-    spells = spells.mutate(
-        **{
-            a: ibis.null("boolean" if a.startswith("is_") else "string")
-            for a in attrs
-            if a not in picked
-        }
-    )
-    return spells.select(
-        spell_id=spells.customer_id.cast("string")
-        + ibis.literal("#")
-        + spells.spell_number.cast("string"),
-        customer_id=spells.customer_id,
-        spell_number=spells.spell_number.cast("int64"),
-        started_at=spells.started_at,
-        last_order_at=spells.last_order_at,
-        lost_at=spells.lost_at,
-        orders=spells.orders.cast("int64"),
-        segment=spells.segment,
-        region=spells.region,
-        country=spells.country,
-        is_target_audience=spells.is_target_audience,
-    )
 
 
 def snapshot_expr(
@@ -457,7 +362,7 @@ def snapshot_flows_expr(
     for i, dim in enumerate(window.dims):
         cols[dim_column(i)] = jt.col(dim).cast("string")
     rows = jt.table.select(**cols)
-    cutoff = _ts(window.as_of)
+    cutoff = timestamp_literal(window.as_of)
     rows = rows.filter(
         rows.__start.notnull(),
         rows.__start < cutoff,
@@ -498,9 +403,11 @@ def conversion_exprs(
     bj = JoinedTable(tables, base_entity, dict.fromkeys(names), available)
     id_col = ENTITIES[base_entity].key
     base_time_col = _as_timestamp(bj.col(base_time))
-    upper = _ts(min(window.end, window.as_of))
+    upper = timestamp_literal(min(window.end, window.as_of))
     cond = (
-        (base_time_col >= _ts(window.start)) & (base_time_col < upper) & bj.col(base_key).notnull()
+        (base_time_col >= timestamp_literal(window.start))
+        & (base_time_col < upper)
+        & bj.col(base_key).notnull()
     )
     if base_filter:
         cond = cond & to_ibis(base_filter, bj.col)
@@ -516,7 +423,7 @@ def conversion_exprs(
     cnames = [conv_time, conv_key, *(conv_filter.columns if conv_filter else [])]
     cj = JoinedTable(tables, conv_entity, dict.fromkeys(cnames), available)
     ctime = _as_timestamp(cj.col(conv_time))
-    ccond = ctime.notnull() & cj.col(conv_key).notnull() & (ctime < _ts(window.as_of))
+    ccond = ctime.notnull() & cj.col(conv_key).notnull() & (ctime < timestamp_literal(window.as_of))
     if conv_filter:
         ccond = ccond & to_ibis(conv_filter, cj.col)
     conv = cj.table.filter(ccond)

@@ -23,8 +23,9 @@ from onpace.calendar import (
 from onpace.errors import MissingDataError, RequestError, UnknownNameError, did_you_mean
 from onpace.model.entities import ENTITIES
 from onpace.query.assemble import Evaluator
-from onpace.query.build import Window, customer_spells, record_column
+from onpace.query.build import Window, record_column
 from onpace.query.plan import Plan, build_plan, expand
+from onpace.query.spells import customer_spells
 from onpace.query.top import TopPer, keep_top, rank_overall
 from onpace.query.warehouse import Warehouse
 from onpace.spec.kpi import AnyKpi, kpi_entities
