@@ -14,6 +14,7 @@ from onpace.errors import (
     AuthError,
     FilterError,
     IngestError,
+    IssueOwner,
     MissingDataError,
     OnpaceError,
     RequestError,
@@ -23,6 +24,7 @@ from onpace.errors import (
     TargetError,
     UnknownNameError,
     WorkspaceError,
+    YamlSyntaxError,
 )
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ __all__ = [
     "AuthError",
     "FilterError",
     "IngestError",
+    "IssueOwner",
     "MissingDataError",
     "OnpaceError",
     "RequestError",
@@ -45,6 +48,7 @@ __all__ = [
     "UnknownNameError",
     "Workspace",
     "WorkspaceError",
+    "YamlSyntaxError",
     "__version__",
 ]
 

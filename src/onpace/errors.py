@@ -5,6 +5,7 @@
     OnpaceError
     ├── SpecError            one or more definitions are invalid (carries every issue)  [ValueError]
     ├── FilterError          a filter or expression is not allowed or cannot be read    [ValueError]
+    ├── YamlSyntaxError      a definition file is not valid YAML (file and line)        [ValueError]
     ├── WorkspaceError       the workspace folder or onpace.yml cannot be used
     ├── MissingDataError     a KPI needs a table or column the warehouse does not have
     ├── UnknownNameError     a KPI, dimension or period that does not exist          [LookupError]
@@ -32,9 +33,28 @@ class OnpaceError(Exception):
     """Root of every error onpace raises on purpose."""
 
 
+OwnerKind = Literal["kpi", "objective", "source"]
+
+
+@dataclass(frozen=True)
+class IssueOwner:
+    """The definition an issue belongs to: a KPI, an objective or a source, by name."""
+
+    kind: OwnerKind
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} '{self.name}'"
+
+
 @dataclass(frozen=True)
 class SpecIssue:
-    """One problem in a definition: where it is, what is wrong, and how to fix it."""
+    """One problem in a definition: where it is, what is wrong, and how to fix it.
+
+    ``field`` is the dotted path shown to the user; ``owner`` names the KPI, objective
+    or source the field belongs to (None for problems of a whole file), so callers
+    never have to parse it back out of ``field``.
+    """
 
     level: Literal["error", "warning"]
     file: Path | None
@@ -42,6 +62,12 @@ class SpecIssue:
     field: str
     message: str
     fix: str = ""
+    owner: IssueOwner | None = None
+
+    @property
+    def kpi(self) -> str | None:
+        """The name of the KPI this issue belongs to, if it belongs to one."""
+        return self.owner.name if self.owner is not None and self.owner.kind == "kpi" else None
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.file is not None else "<spec>"
@@ -66,6 +92,16 @@ class FilterError(OnpaceError, ValueError):
         super().__init__(message if not fix else f"{message} ({fix})")
         self.message = message
         self.fix = fix
+
+
+class YamlSyntaxError(OnpaceError, ValueError):
+    """A YAML file cannot be parsed; carries the file and the line of the problem."""
+
+    def __init__(self, file: Path, line: int, message: str) -> None:
+        super().__init__(f"{file}:{line}: {message}")
+        self.file = file
+        self.line = line
+        self.message = message
 
 
 class WorkspaceError(OnpaceError):

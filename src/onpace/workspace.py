@@ -84,7 +84,7 @@ class Workspace:
             files.extend(sorted(root.glob(pattern)))
         loaded = merge([load_kpi_file(f) for f in dict.fromkeys(files)])
         issues = loaded.issues + validate_kpis(loaded.kpis, loaded.sources)
-        bad = {i.field.split(".")[0] for i in issues if i.level == "error"}
+        bad = {i.kpi for i in issues if i.level == "error" and i.kpi}
         kpis = {k.name: with_churn_words(k, config.churn) for k in loaded.kpis if k.name not in bad}
         ws = cls(root, config, kpis, loaded.sources, issues)
         if strict and ws.errors:

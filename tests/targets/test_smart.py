@@ -103,3 +103,29 @@ def test_missing_description_and_direction_are_flagged(tmp_path: Path) -> None:
     s = run(ws2, []).for_kpi("cancelled_orders")["S"]
     assert s.level == "warning"
     assert "no description" in s.message and "direction is not set" in s.message
+
+
+def test_broken_definitions_are_findings_of_their_kpi_or_of_the_file(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    (ws.root / "kpis" / "more.yml").write_text(
+        "kpis:\n"
+        "  - name: bad_sum\n"
+        "    type: simple\n"
+        "    label: Bad\n"
+        "    entity: orders\n"
+        "    agg: sum\n"
+        "    column: status\n"
+        "    time: ordered_at\n"
+        "    unit: count\n"
+    )
+    (ws.root / "kpis" / "broken.yml").write_text("kpis: [\n")
+    reopened = Workspace.open(ws.root)
+    reopened.use_warehouse(ws.warehouse)
+    assert "bad_sum" not in reopened.kpis and "revenue" in reopened.kpis
+    report = run(reopened, [])
+    [bad] = [f for f in report.findings if f.kpi == "bad_sum"]
+    assert (bad.letter, bad.level) == ("S", "error") and "more.yml:7" in bad.evidence
+    [file_level] = [f for f in report.findings if f.kpi is None and f.letter == "S"]
+    assert file_level.level == "error" and "broken.yml" in file_level.evidence
+    # no pseudo-KPI named after the file-level field
+    assert not [f for f in report.findings if f.kpi and f.kpi.startswith("(")]

@@ -149,7 +149,7 @@ def validate(workspace: WorkspaceOpt = Path(".")) -> None:
     if errors:
         err_console.print(
             f"[red]{errors} error(s)[/], {warnings} warning(s) "
-            f"in {len(ws.kpis) + len({i.field.split('.')[0] for i in ws.errors})} KPIs"
+            f"in {len(ws.kpis) + len({i.kpi for i in ws.errors if i.kpi})} KPIs"
         )
         raise typer.Exit(1)
     console.print(f"[green]OK[/]: {len(ws.kpis)} KPIs valid, {warnings} warning(s)")

@@ -447,7 +447,11 @@ def check(
         for f in report.findings:
             if f.level == "ok" and not all_:
                 continue
-            who = f.kpi or (f"objective {f.objective}" if f.objective else "objectives")
+            who = f.kpi or (
+                f"objective {f.objective}"
+                if f.objective
+                else ("KPI files" if f.letter == "S" else "objectives")
+            )
             console.print(
                 f"{LEVEL_MARK[f.level]} [bold]{who}[/] {f.letter}: {escape(f.message)}",
                 highlight=False,

@@ -25,14 +25,14 @@ links count.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from onpace.errors import SpecIssue, did_you_mean
+from onpace.errors import IssueOwner, SpecIssue, did_you_mean
 from onpace.spec.kpi import NAME_PATTERN
 from onpace.spec.validation_issues import validation_issues
 from onpace.spec.workspace_config import StatusThresholds
@@ -107,6 +107,24 @@ class Objectives:
         return out
 
 
+def _objective_at(data: Any) -> Callable[[tuple[str | int, ...]], IssueOwner | None]:
+    """The objective a location in objectives.yml lies in (the innermost one with a name)."""
+
+    def owner(loc: tuple[str | int, ...]) -> IssueOwner | None:
+        node, found = data, None
+        for key in loc:
+            try:
+                node = node[key]
+            except (KeyError, IndexError, TypeError):
+                break
+            if isinstance(key, int) and isinstance(node, dict):
+                name = node.get("name")
+                found = IssueOwner("objective", name) if isinstance(name, str) else found
+        return found
+
+    return owner
+
+
 def load_objectives(root: Path, filename: str, kpis: Mapping[str, Any]) -> Objectives:
     """Read ``root/filename`` (absent: no objectives), checking names against ``kpis``."""
     file = root / filename
@@ -122,7 +140,8 @@ def load_objectives(root: Path, filename: str, kpis: Mapping[str, Any]) -> Objec
         parsed = ObjectivesFile.model_validate(doc.data or {})
     except ValidationError as exc:
         fix = "see docs/targets.md for the objectives.yml format"
-        return Objectives(file=file, issues=validation_issues(exc, doc, file, fix=fix))
+        owner = _objective_at(doc.data)
+        return Objectives(file=file, issues=validation_issues(exc, doc, file, fix=fix, owner=owner))
     issues: list[SpecIssue] = []
     seen: set[str] = set()
 
@@ -136,6 +155,7 @@ def load_objectives(root: Path, filename: str, kpis: Mapping[str, Any]) -> Objec
                     ".".join(map(str, path)) + ".name",
                     f"objective name '{obj.name}' is used twice",
                     "give each objective its own name",
+                    IssueOwner("objective", obj.name),
                 )
             )
         seen.add(obj.name)
@@ -149,6 +169,7 @@ def load_objectives(root: Path, filename: str, kpis: Mapping[str, Any]) -> Objec
                         ".".join(map(str, (*path, "kpis", name))),
                         f"unknown KPI '{name}'." + did_you_mean(name, kpis),
                         "use a KPI name from 'onpace kpi list'",
+                        IssueOwner("objective", obj.name),
                     )
                 )
         for i, child in enumerate(obj.objectives):

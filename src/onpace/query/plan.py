@@ -28,8 +28,8 @@ from onpace.spec.kpi import (
     RatioKpi,
     SimpleKpi,
     SnapshotKpi,
+    derived_references,
 )
-from onpace.spec.validate import derived_references
 
 ValueKind = Literal["rows", "column", "expr", "duration"]
 

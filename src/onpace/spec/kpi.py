@@ -25,6 +25,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from onpace.errors import FilterError
+from onpace.spec.filters import parse_derived_expression
+
 Agg = Literal["count", "count_distinct", "sum", "avg", "min", "max", "median"]
 Unit = Literal["currency", "count", "percent", "days", "ratio", "score"]
 Direction = Literal["higher", "lower"]
@@ -203,3 +206,13 @@ def kpi_entities(kpi: AnyKpi) -> tuple[str, ...]:
     if isinstance(kpi, ConversionKpi):
         return tuple(dict.fromkeys((kpi.base.entity, kpi.conversion.entity)))
     return ()
+
+
+def derived_references(kpi: AnyKpi) -> tuple[str, ...]:
+    """KPI names a derived KPI reads (empty for other types or unreadable formulas)."""
+    if not isinstance(kpi, DerivedKpi):
+        return ()
+    try:
+        return parse_derived_expression(kpi.expr).columns
+    except FilterError:
+        return ()

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from onpace.errors import SpecIssue, did_you_mean
+from onpace.errors import IssueOwner, SpecIssue, did_you_mean
 from onpace.spec.kpi import (
     KPI_TYPES,
     AnyKpi,
@@ -141,7 +141,7 @@ def parse_kpi_items(
         try:
             kpi = _KPI_ADAPTER.validate_python(raw)
         except ValidationError as exc:
-            name = raw.get("name", f"kpis[{index}]")
+            name = str(raw.get("name", f"kpis[{index}]"))
             for err in exc.errors():
                 issue = _issue_from_error(err, raw, doc, path, file)
                 out.issues.append(
@@ -152,6 +152,7 @@ def parse_kpi_items(
                         f"{name}.{issue.field}",
                         issue.message,
                         issue.fix,
+                        owner=IssueOwner("kpi", name),
                     )
                 )
             continue
@@ -164,6 +165,7 @@ def parse_kpi_items(
                     f"{kpi.name}.name",
                     f"KPI '{kpi.name}' is defined twice",
                     "rename or remove one of them",
+                    owner=IssueOwner("kpi", kpi.name),
                 )
             )
             continue
@@ -258,6 +260,7 @@ def merge(parts: list[LoadedKpis]) -> LoadedKpis:
                         f"{kpi.name}.name",
                         f"KPI '{kpi.name}' is already defined in {first.file}:{first.line()}",
                         "rename or remove one of them",
+                        owner=IssueOwner("kpi", kpi.name),
                     )
                 )
                 continue

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from onpace.errors import SpecIssue, did_you_mean
+from onpace.errors import IssueOwner, SpecIssue, did_you_mean
 from onpace.spec.yaml_lines import LocatedDocument
 
 Loc = tuple[str | int, ...]
@@ -29,6 +29,7 @@ def validation_issues(
     keep: Callable[[str | int], bool] = lambda part: True,
     skip: Callable[[Any], bool] = lambda err: False,
     allowed_keys: Callable[[Loc], list[str]] | None = None,
+    owner: Callable[[Loc], IssueOwner | None] = lambda loc: None,
 ) -> list[SpecIssue]:
     """One issue per error of ``exc``.
 
@@ -36,7 +37,8 @@ def validation_issues(
     names pydantic gives union members and validators); ``skip`` drops errors that
     another error explains better. With ``allowed_keys``, an unknown key gets a
     "did you mean" and the list of keys allowed at its place, and a missing field
-    says which key to add; otherwise every issue carries ``fix``.
+    says which key to add; otherwise every issue carries ``fix``. ``owner`` names the
+    objective or source an error's location belongs to.
     """
     issues: list[SpecIssue] = []
     for err in exc.errors():
@@ -55,5 +57,5 @@ def validation_issues(
             hint = f"add '{loc[-1]}:'" if loc else ""
         line = doc.line_of(loc) if doc is not None else None
         field = ".".join(str(p) for p in loc) or "(file)"
-        issues.append(SpecIssue("error", file, line, field, message, hint))
+        issues.append(SpecIssue("error", file, line, field, message, hint, owner(loc)))
     return issues

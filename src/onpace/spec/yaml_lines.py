@@ -13,17 +13,11 @@ from typing import Any
 
 import yaml
 
+from onpace.errors import YamlSyntaxError
+
 PathKey = tuple[str | int, ...]
 
-
-class YamlSyntaxError(Exception):
-    """The file is not valid YAML; carries the file and line."""
-
-    def __init__(self, file: Path, line: int, message: str) -> None:
-        super().__init__(f"{file}:{line}: {message}")
-        self.file = file
-        self.line = line
-        self.message = message
+__all__ = ["LocatedDocument", "PathKey", "YamlSyntaxError", "load_located"]
 
 
 @dataclass

@@ -45,7 +45,7 @@ PAST_YEARS = 3
 
 @dataclass(frozen=True)
 class Finding:
-    """One SMART finding. ``kpi`` is None for findings about an objective."""
+    """One SMART finding. ``kpi`` is None for findings about an objective or a whole file."""
 
     kpi: str | None
     letter: Letter
@@ -91,7 +91,7 @@ def _mixes_and_or(text: str) -> bool:
 def specific(ws: Workspace, name: str, kpi: AnyKpi) -> Finding:
     problems, fixes = [], []
     for issue in ws.issues:
-        if issue.field.split(".")[0] == name and issue.level == "warning":
+        if issue.kpi == name and issue.level == "warning":
             problems.append(issue.message)
             fixes.append(issue.fix)
     if not kpi.description.strip():
@@ -326,10 +326,15 @@ def smart_check(
     findings: list[Finding] = []
     for issue in objectives.issues:
         findings.append(Finding(None, "R", issue.level, issue.message, str(issue), issue.fix))
-    broken = sorted({i.field.split(".")[0] for i in ws.errors})
+    if names is None:  # a KPI file that cannot be read at all belongs to no KPI
+        for issue in ws.errors:
+            if issue.owner is None:
+                fix = issue.fix or "fix the file: onpace validate"
+                findings.append(Finding(None, "S", "error", issue.message, str(issue), fix))
+    broken = sorted({i.kpi for i in ws.errors if i.kpi})
     for name in names or [*ws.kpis, *broken]:
         if name not in ws.kpis:
-            issues = [str(i) for i in ws.errors if i.field.split(".")[0] == name]
+            issues = [str(i) for i in ws.errors if i.kpi == name]
             if not issues:
                 continue
             findings.append(
