@@ -49,7 +49,7 @@ def run(rule, *kpis: AnyKpi) -> list[tuple[str, str]]:  # type: ignore[no-untype
 
 
 def test_rules_run_in_the_listed_order() -> None:
-    assert RULES == (
+    assert (
         known_entities,
         aggregated_values,
         known_columns,
@@ -60,7 +60,7 @@ def test_rules_run_in_the_listed_order() -> None:
         known_references,
         shared_dimensions,
         no_loops,
-    )
+    ) == RULES
 
 
 def test_known_entities() -> None:
