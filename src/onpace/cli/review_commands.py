@@ -52,7 +52,8 @@ def reviews(
     format_: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """Which KPIs are due for review on their cadence (or one KPI's review history)."""
-    from onpace.reviews.records import list_reviews, review_schedule
+    from onpace.reviews.records import list_reviews
+    from onpace.reviews.schedule import review_schedule
     from onpace.store import workspace_store
 
     ws = open_workspace(workspace)

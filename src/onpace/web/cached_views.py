@@ -290,7 +290,8 @@ def set_target(
 
 def reviews(ctx: AppContext, kpi: str | None = None) -> dict[str, Any]:
     """The review schedule (every KPI: last review, next due, status), or one KPI's history."""
-    from onpace.reviews.records import list_reviews, review_schedule
+    from onpace.reviews.records import list_reviews
+    from onpace.reviews.schedule import review_schedule
 
     def build() -> dict[str, Any]:
         history = list_reviews(ctx.store, kpi)
