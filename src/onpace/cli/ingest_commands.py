@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -20,8 +20,11 @@ from onpace.cli.support import (
 )
 from onpace.errors import OnpaceError, SpecError
 
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
-def _print_quarantine(ws: Any, source: str | None, limit: int) -> None:
+
+def _print_quarantine(ws: Workspace, source: str | None, limit: int) -> None:
     from onpace.ingest.report import quarantine_rows
 
     total, rows = quarantine_rows(ws, source, limit)

@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -24,6 +24,9 @@ from onpace.cli.support import (
     print_issues,
 )
 from onpace.errors import OnpaceError, SpecError
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 app = typer.Typer(
     help="onpace: sales KPIs as a percentage of their targets.",
@@ -335,7 +338,7 @@ def periods(
     _scorecard(ws, as_of_option(as_of), kpi)
 
 
-def _scorecard(ws: Any, as_of: datetime | None, names: list[str] | None = None) -> None:
+def _scorecard(ws: Workspace, as_of: datetime | None, names: list[str] | None = None) -> None:
     from onpace.views.formatting import format_change, format_value
     from onpace.views.period_table import SCORECARD_GRAINS, period_scorecard
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from onpace.calendar import COMPUTE_GRAINS, GRAINS, ComputeGrain, Grain
 from onpace.errors import OnpaceError, SpecError, SpecIssue
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 # Piped output gets a wide, fixed width so tables do not wrap into unreadable columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -26,12 +29,12 @@ WorkspaceOpt = Annotated[
 ]
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     err_console.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
 
 
-def open_workspace(path: Path) -> Any:
+def open_workspace(path: Path) -> Workspace:
     from onpace.workspace import Workspace
 
     try:

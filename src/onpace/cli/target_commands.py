@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -28,6 +28,10 @@ from onpace.cli.support import (
 )
 from onpace.errors import OnpaceError, SpecError
 from onpace.views.formatting import MISSING, format_value
+
+if TYPE_CHECKING:
+    from onpace.store import Store
+    from onpace.workspace import Workspace
 
 target_app = typer.Typer(help="Set, list and revise targets.", no_args_is_help=True)
 
@@ -58,7 +62,7 @@ def _status(value: str | None) -> str:
     return f"[{STATUS_STYLE.get(value, 'white')}]{value}[/]"
 
 
-def _store(ws: Any) -> Any:
+def _store(ws: Workspace) -> Store:
     from onpace.store import workspace_store
 
     try:
@@ -348,7 +352,7 @@ def scorecard(
 
 
 def print_status_scorecard(
-    ws: Any,
+    ws: Workspace,
     period: str | None = None,
     by: str | None = None,
     as_of: str | None = None,

@@ -11,7 +11,7 @@ import socket
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -26,6 +26,10 @@ from onpace.cli.support import (
 )
 from onpace.errors import OnpaceError
 
+if TYPE_CHECKING:
+    from onpace.auth import Auth
+    from onpace.workspace import Workspace
+
 user_app = typer.Typer(help="Manage the users of the web app.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
 
@@ -33,7 +37,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
-def _auth(ws: Any) -> Any:
+def _auth(ws: Workspace) -> Auth:
     from onpace.auth import Auth
     from onpace.store import workspace_store
 
@@ -128,7 +132,7 @@ def serve(
 
 
 def _serve(
-    ws: Any,
+    ws: Workspace,
     host: str,
     port: int,
     ssl_certfile: Path | None = None,
@@ -173,7 +177,7 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
-def demo_login(ws: Any, serve_it: bool, port: int = DEFAULT_PORT) -> None:
+def demo_login(ws: Workspace, serve_it: bool, port: int = DEFAULT_PORT) -> None:
     """The end of ``onpace demo``: an admin with a random password, then the dashboard.
 
     The demo takes the first free port from ``port`` on, so a second demo (or

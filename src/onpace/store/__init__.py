@@ -4,15 +4,17 @@
 >>> store.set_target(target, author="ann", reason="budget 2026")  # doctest: +SKIP
 """
 
+from typing import TYPE_CHECKING
+
 from onpace.errors import AppendOnlyError, StoreError
 from onpace.store.state_store import Store, open_store, store_url
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 __all__ = ["AppendOnlyError", "Store", "StoreError", "open_store", "store_url", "workspace_store"]
 
 
-def workspace_store(ws: object) -> Store:
+def workspace_store(ws: Workspace) -> Store:
     """The store of a workspace: ``state_url`` from onpace.yml, or state.db in it."""
-    from onpace.workspace import Workspace
-
-    assert isinstance(ws, Workspace)
     return open_store(store_url(ws.config.state_url, ws.root))

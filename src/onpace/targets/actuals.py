@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onpace.calendar import Grain, add_months, period_start
 from onpace.errors import TargetError, did_you_mean
 from onpace.query.plain import as_number
 from onpace.spec.kpi import AnyKpi, DerivedKpi, SimpleKpi
 from onpace.targets.definition import TargetPeriod
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 HISTORY_YEARS = 4
 
@@ -45,7 +48,7 @@ def is_additive(name: str, kpis: dict[str, AnyKpi], _seen: frozenset[str] = froz
 class KpiData:
     """Cached values of a workspace's KPIs as of one moment."""
 
-    def __init__(self, ws: Any, as_of: datetime) -> None:
+    def __init__(self, ws: Workspace, as_of: datetime) -> None:
         self.ws = ws
         self.as_of = as_of
         self._frames: dict[tuple[str, Grain, str | None, date, date], dict[Any, float | None]] = {}

@@ -7,7 +7,7 @@ a CLI table, a JSON answer or a web page can all render.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -24,6 +24,9 @@ from onpace.spec.kpi import (
     kpi_entities,
 )
 from onpace.views.formatting import format_value
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 
 def _agg_text(agg: str, what: str | None) -> str:
@@ -72,7 +75,7 @@ def formula(kpi: AnyKpi) -> str:
     )
 
 
-def kpi_rows(ws: Any) -> list[dict[str, str]]:
+def kpi_rows(ws: Workspace) -> list[dict[str, str]]:
     """One summary row per KPI of the workspace."""
     return [
         {
@@ -87,7 +90,7 @@ def kpi_rows(ws: Any) -> list[dict[str, str]]:
     ]
 
 
-def kpi_detail(ws: Any, name: str) -> dict[str, Any]:
+def kpi_detail(ws: Workspace, name: str) -> dict[str, Any]:
     """Everything to show about one KPI."""
     if name not in ws.kpis:
         raise UnknownNameError(f"unknown KPI '{name}'." + did_you_mean(name, ws.kpis))
@@ -112,7 +115,7 @@ def kpi_detail(ws: Any, name: str) -> dict[str, Any]:
 
 
 def pivot_for_display(
-    ws: Any, frame: pd.DataFrame, names: list[str], dims: list[str]
+    ws: Workspace, frame: pd.DataFrame, names: list[str], dims: list[str]
 ) -> tuple[str, list[str], list[list[str]]]:
     """Rows of periods (and dimension values), one formatted column per KPI."""
     labels = {n: ws.kpis[n].label for n in names}
