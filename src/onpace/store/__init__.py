@@ -4,6 +4,8 @@
 >>> store.set_target(target, author="ann", reason="budget 2026")  # doctest: +SKIP
 """
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING
 
 from onpace.errors import AppendOnlyError, StoreError
