@@ -23,6 +23,7 @@ from onpace.errors import (
     StoreError,
     TargetError,
     UnknownNameError,
+    WarehouseBusyError,
     WorkspaceError,
     YamlSyntaxError,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "StoreError",
     "TargetError",
     "UnknownNameError",
+    "WarehouseBusyError",
     "Workspace",
     "WorkspaceError",
     "YamlSyntaxError",

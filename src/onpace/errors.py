@@ -7,6 +7,7 @@
     ├── FilterError          a filter or expression is not allowed or cannot be read    [ValueError]
     ├── YamlSyntaxError      a definition file is not valid YAML (file and line)        [ValueError]
     ├── WorkspaceError       the workspace folder or onpace.yml cannot be used
+    │   └── WarehouseBusyError  another process is writing the warehouse (says who)
     ├── MissingDataError     a KPI needs a table or column the warehouse does not have
     ├── UnknownNameError     a KPI, dimension or period that does not exist          [LookupError]
     ├── RequestError         a compute request that cannot be answered as asked         [ValueError]
@@ -106,6 +107,10 @@ class YamlSyntaxError(OnpaceError, ValueError):
 
 class WorkspaceError(OnpaceError):
     """The workspace cannot be opened or used as configured."""
+
+
+class WarehouseBusyError(WorkspaceError):
+    """The warehouse is being written by another process; the message says who and what to do."""
 
 
 class MissingDataError(OnpaceError):

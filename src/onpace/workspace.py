@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from onpace.errors import SpecError, SpecIssue, WorkspaceError
 from onpace.query.ranges import Bound, ComputeRange, resolve_range
 from onpace.query.session import ComputeRequest, Session
 from onpace.query.top import TopPer
-from onpace.query.warehouse import Warehouse, connect
+from onpace.query.warehouse import Warehouse, connect, duckdb_files, writing
 from onpace.spec.kpi import AnyKpi
 from onpace.spec.loader import KpiSource, load_kpi_file, merge
 from onpace.spec.validate import validate_kpis
@@ -108,6 +109,26 @@ class Workspace:
     def use_warehouse(self, warehouse: Warehouse) -> None:
         """Compute against ``warehouse`` instead of the configured one (tests, notebooks)."""
         self._warehouse = warehouse
+
+    @contextlib.contextmanager
+    def writing(self, purpose: str, fresh: bool = False) -> Iterator[Warehouse]:
+        """A writable copy of the embedded warehouse, published when the block ends.
+
+        Readers (the dashboard, other commands) go on reading the previous version
+        meanwhile; this workspace reads the new one afterwards. ``fresh`` starts from
+        an empty warehouse instead of a copy. A second writer gets
+        :class:`~onpace.errors.WarehouseBusyError` saying who is writing.
+        """
+        if self.config.warehouse.backend != "duckdb":
+            raise WorkspaceError(
+                f"only the embedded DuckDB warehouse is written by onpace; this workspace "
+                f"uses '{self.config.warehouse.backend}'"
+            )
+        files = duckdb_files(self.config.warehouse, self.root)
+        with writing(files, purpose, fresh=fresh) as warehouse:
+            yield warehouse
+        if self._warehouse is not None:
+            self._warehouse.sync()
 
     def session(self) -> Session:
         return Session(self.kpis, self.warehouse, self.calendar, self.config.churn)

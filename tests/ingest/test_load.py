@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from onpace.errors import IngestError
+from onpace.errors import IngestError, WarehouseBusyError
 from tests.ingest.helpers import ingest, table
 
 SOURCES = """\
@@ -141,19 +141,21 @@ from onpace.ingest import run
 from onpace.workspace import Workspace
 
 ws = Workspace.open(sys.argv[1])
-con = ws.warehouse.backend.con
+with ws.writing("test") as draft:
+    con = draft.backend.con
 
-class KillMidSwap:
-    def execute(self, query, *params):
-        if query.startswith("CREATE OR REPLACE TABLE onpace_quarantine"):
-            os.kill(os.getpid(), signal.SIGKILL)  # the entity tables are replaced by now
-        return con.execute(query, *params)
+    class KillMidSwap:
+        def execute(self, query, *params):
+            if query.startswith("CREATE OR REPLACE TABLE onpace_quarantine"):
+                os.kill(os.getpid(), signal.SIGKILL)  # the entity tables are replaced by now
+            return con.execute(query, *params)
 
-    def __getattr__(self, name):
-        return getattr(con, name)
+        def __getattr__(self, name):
+            return getattr(con, name)
 
-job = run.Ingest(KillMidSwap(), ws.root, run.load_workspace_sources(ws.root), "UTC", ws.now())
-job.run()
+    loaded = run.load_workspace_sources(ws.root)
+    job = run.Ingest(KillMidSwap(), ws.root, loaded, "UTC", ws.now())
+    job.run()
 """
 
 
@@ -201,8 +203,9 @@ def test_a_locked_warehouse_is_a_clear_error(make_ws: Callable[..., Path]) -> No
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-        with pytest.raises(IngestError, match="cannot open the warehouse"):
+        with pytest.raises(WarehouseBusyError, match="open for writing in python") as caught:
             ingest(root, force=True)
+        assert "\n" not in str(caught.value)
     finally:
         holder.kill()
         holder.wait()

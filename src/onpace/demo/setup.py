@@ -30,8 +30,6 @@ def create_demo(
     root: Path, orders: int = 60_000, seed: int = 7, years: int = 3, today: date | None = None
 ) -> DemoResult:
     """Create (or refresh) the demo workspace in ``root`` and fill its warehouse."""
-    import duckdb
-
     root.mkdir(parents=True, exist_ok=True)
     create_workspace(
         root,
@@ -43,15 +41,12 @@ def create_demo(
     )
     today = today or local_now(DEMO_TIMEZONE).date()
     start, end = demo_range(today, years)
-    path = root / "warehouse.duckdb"
-    con = duckdb.connect(str(path))
-    try:
-        rows = write_demo_data(con, DemoSpec(orders=orders, seed=seed, start=start, end=end))
-    finally:
-        con.close()
+    ws = Workspace.open(root, strict=True)
+    with ws.writing("onpace demo", fresh=True) as warehouse:
+        spec = DemoSpec(orders=orders, seed=seed, start=start, end=end)
+        rows = write_demo_data(warehouse.backend.con, spec)
     from onpace.demo.demo_targets import create_demo_targets
 
-    ws = Workspace.open(root, strict=True)
     for old in (root / "state.db",):  # a refreshed demo starts a fresh target history
         old.unlink(missing_ok=True)
     create_demo_targets(ws, today)

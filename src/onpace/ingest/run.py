@@ -394,23 +394,37 @@ def ingest_workspace(
 ) -> IngestResult:
     """Ingest every source of ``ws`` (a :class:`~onpace.workspace.Workspace`).
 
-    ``swap_hooks`` run inside the swap's transaction (see :mod:`onpace.ingest.swap`);
-    ``hook`` is called with each file after it is read (tests use it to change a file).
+    The load goes into a new version of the embedded warehouse, published when it
+    is complete: readers (the dashboard, other commands) keep reading the previous
+    version meanwhile and never see a half-done load. ``swap_hooks`` run inside the
+    swap's transaction (see :mod:`onpace.ingest.swap`); ``hook`` is called with each
+    file after it is read (tests use it to change a file).
     """
     loaded = load_workspace_sources(ws.root)
-    try:
-        warehouse = ws.warehouse
-    except OnpaceError:
-        raise
-    except Exception as exc:  # e.g. the DuckDB file is locked by another process
-        raise IngestError(
-            f"cannot open the warehouse: {str(exc).splitlines()[0]}",
-            "close other programs using it and run the ingest again",
-        ) from exc
-    con = duckdb_connection(warehouse)
+    injected = ws._warehouse
+    if injected is not None and injected.files is None:  # a connection handed in (notebooks)
+        con = duckdb_connection(injected)
+        return _run(ws, con, loaded, progress, now, force, hook, swap_hooks)
+    if ws.config.warehouse.backend != "duckdb":
+        duckdb_connection(ws.warehouse)  # raises the error that says what ingest needs
+    with ws.writing("onpace ingest") as draft:
+        con = duckdb_connection(draft)
+        result = _run(ws, con, loaded, progress, now, force, hook, swap_hooks)
+        if result.unchanged and draft.draft is not None:
+            draft.draft.publish = False  # nothing to publish: the readers' version is current
+    return result
+
+
+def _run(
+    ws: Any,
+    con: Any,
+    loaded: LoadedSources,
+    progress: Progress | None,
+    now: datetime | None,
+    force: bool,
+    hook: Callable[[Path], None] | None,
+    swap_hooks: Sequence[SwapHook],
+) -> IngestResult:
     job = Ingest(con, ws.root, loaded, ws.config.timezone, now or ws.now(), progress, swap_hooks)
     job.reader_hook = hook
-    try:
-        return job.run(force=force)
-    finally:
-        ws.warehouse.refresh()
+    return job.run(force=force)

@@ -5,6 +5,10 @@ PySpark (Parquet folders, local or on a cluster) and on any backend Ibis connect
 to by URL. Only this module knows how to connect; everything else asks it for
 Ibis tables.
 
+The embedded DuckDB file is kept as immutable versions (:mod:`.warehouse_files`):
+a :class:`Warehouse` on it reads one version read-only, :meth:`Warehouse.sync` moves it
+to the newest, and :func:`writing` gives a writable copy that is published at the end.
+
 Time zones: timestamps are stored as wall-clock time in the workspace's time zone.
 :func:`normalize_frame` converts time-zone-aware input (``2024-01-31T23:30:00Z``)
 to that zone and drops the offset, and treats naive input as already local. This
@@ -14,7 +18,8 @@ Amsterdam, and it is done once, on load, so every engine truncates the same way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +29,7 @@ import pyarrow as pa
 
 from onpace.errors import WorkspaceError
 from onpace.model.entities import ENTITIES, Entity
+from onpace.query.warehouse_files import Draft, WarehouseFiles
 from onpace.spec.envvars import expand_env
 from onpace.spec.workspace_config import WarehouseSettings
 
@@ -103,13 +109,42 @@ def normalize_frame(entity: Entity, frame: pd.DataFrame, timezone: str) -> pa.Ta
 
 @dataclass
 class Warehouse:
-    """An Ibis connection plus what it holds."""
+    """An Ibis connection plus what it holds.
+
+    On the embedded DuckDB warehouse, ``files`` are its versions and ``version`` the
+    one this connection reads (None: no data yet); a writable warehouse has the
+    ``draft`` of the version it writes instead.
+    """
 
     backend: Any
     kind: str
+    files: WarehouseFiles | None = None
+    version: Path | None = None
+    draft: Draft | None = None
     _columns: dict[str, set[str]] = field(default_factory=dict)
     _tables: dict[str, Any] = field(default_factory=dict)
     _names: set[str] | None = None
+
+    def sync(self) -> bool:
+        """Read the newest published version from now on; True when it changed.
+
+        Long-running readers (the server) call this between requests; a computation
+        never switches versions half-way, so it always sees one consistent snapshot.
+        """
+        if self.files is None or self.files.current() == self.version:
+            return False
+        con, version = self.files.open_read()
+        old = self.backend
+        self.backend = _ibis_duckdb(con)
+        self.version = version
+        self.refresh()
+        with contextlib.suppress(Exception):  # queries on the old version have finished
+            old.disconnect()
+        return True
+
+    def consistent_view(self) -> Path | None:
+        """The published file this warehouse reads: immutable, safe to copy for a backup."""
+        return self.version
 
     @property
     def dialect(self) -> str:
@@ -153,20 +188,42 @@ class Warehouse:
             self.load(name, frame, timezone)
 
 
+def _ibis_duckdb(con: Any) -> Any:
+    import ibis
+
+    return ibis.duckdb.from_connection(con)
+
+
+def duckdb_files(settings: WarehouseSettings, root: Path) -> WarehouseFiles:
+    """The versioned files of an embedded warehouse (``settings.backend == 'duckdb'``)."""
+    path = Path(settings.path)
+    return WarehouseFiles(path if path.is_absolute() else root / path)
+
+
+def connect_duckdb(files: WarehouseFiles) -> Warehouse:
+    """A read-only :class:`Warehouse` on the current version of an embedded warehouse."""
+    con, version = files.open_read()
+    return Warehouse(_ibis_duckdb(con), "duckdb", files=files, version=version)
+
+
 def connect(settings: WarehouseSettings, root: Path) -> Warehouse:
-    """Open the warehouse a workspace's settings describe."""
+    """Open the warehouse a workspace's settings describe (the embedded one read-only)."""
     import ibis
 
     if settings.backend == "duckdb":
-        path = Path(settings.path)
-        if not path.is_absolute():
-            path = root / path
-        return Warehouse(ibis.duckdb.connect(str(path)), "duckdb")
+        return connect_duckdb(duckdb_files(settings, root))
     if settings.backend == "url":
         if not settings.url:
             raise WorkspaceError("warehouse.backend is 'url' but warehouse.url is empty")
         return Warehouse(ibis.connect(expand_env(settings.url, "warehouse.url")), "url")
     return connect_spark(settings, root)
+
+
+@contextlib.contextmanager
+def writing(files: WarehouseFiles, purpose: str, fresh: bool = False) -> Iterator[Warehouse]:
+    """A writable :class:`Warehouse` on a new version, published when the block ends."""
+    with files.write(purpose, fresh=fresh) as draft:
+        yield Warehouse(_ibis_duckdb(draft.con), "duckdb", draft=draft)
 
 
 def spark_session(master: str = "local[2]") -> Any:

@@ -3,9 +3,11 @@
 KPI computations run under one lock: the embedded DuckDB connection is not meant
 to be used by several threads at once, and on a small server one computation at
 a time is also the fastest. Results are cached per view and parameters, keyed by
-the data version (the newest target revision and the warehouse file's change
-time) so a new target or a fresh ingest is visible on the next request; entries
-also expire after ``ttl`` seconds because "now" moves on.
+the data version (the newest target revision and the published warehouse
+version) so a new target or a fresh ingest is visible on the next request; entries
+also expire after ``ttl`` seconds because "now" moves on. When an ingest publishes
+a new warehouse version, the next computation switches to it (between
+computations, never during one), so the server shows new data without a restart.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -66,16 +67,18 @@ class AppContext:
     def _read_version(self) -> tuple[Any, ...]:
         with self.store.engine.connect() as con:
             newest = con.execute(select(func.max(TargetRevision.id))).scalar()
-        stamp = 0.0
-        settings = self.ws.config.warehouse
-        if settings.backend == "duckdb":
-            path = Path(settings.path)
-            path = path if path.is_absolute() else self.ws.root / path
+        stamp = "-"
+        files = self.ws.warehouse.files
+        if files is not None:
             try:
-                stamp = path.stat().st_mtime
+                stamp = files.version_name()
             except OSError:
-                stamp = 0.0
+                stamp = "-"
         return (newest, stamp)
+
+    def _sync(self) -> None:
+        """Read the newest warehouse version from now on (called under the lock)."""
+        self.ws.warehouse.sync()
 
     def peek(self, key: tuple[Any, ...]) -> Any:
         """The cached value for ``key`` at the current data version, or None."""
@@ -108,6 +111,7 @@ class AppContext:
                 hit = self._cache.get(full)
                 if hit is not None and hit[0] > time.monotonic():
                     return hit[1]  # type: ignore[no-any-return]
+            self._sync()
             value = compute()
         with self._cache_lock:
             if len(self._cache) >= CACHE_ENTRIES:
@@ -121,6 +125,7 @@ class AppContext:
     def _refresh(self, full: tuple[Any, ...], compute: Callable[[], Any]) -> None:
         try:
             with self.lock:
+                self._sync()
                 value = compute()
             with self._cache_lock:
                 self._cache[full] = (time.monotonic() + self.ttl, value)
@@ -133,6 +138,7 @@ class AppContext:
     def run(self, compute: Callable[[], T]) -> T:
         """``compute()`` under the computation lock, uncached (writes, one-off reads)."""
         with self.lock:
+            self._sync()
             return compute()
 
     def clear(self) -> None:
