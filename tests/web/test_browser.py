@@ -9,63 +9,23 @@ each page goes to test-artifacts/.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.browser import add_users, chromium, ensure_chromium, wait_until
 from tests.web.conftest import PASSWORD, USERS, make_workspace
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"the browser test needs chromium in CI: {reason}")
-    pytest.skip(reason)
-
-
-def ensure_chromium() -> None:
-    """Install Debian's chromium with apt-get when it is missing and we are root."""
-    if CHROMIUM.exists():
-        return
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        _unavailable("no /usr/bin/chromium, and not root with apt-get to install it")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
-        if done.returncode != 0:
-            _unavailable(f"{' '.join(cmd)} failed: {done.stderr[-300:]}")
-    if not CHROMIUM.exists():
-        _unavailable("apt-get installed chromium, but /usr/bin/chromium is missing")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ensure_chromium()
     root = make_workspace(tmp_path_factory.mktemp("browser") / "ws")
-    from onpace.auth import Auth
-    from onpace.store import workspace_store
-    from onpace.workspace import Workspace
-
-    store = workspace_store(Workspace.open(root))
-    auth = Auth(store.engine)
-    for name, (role, rep) in USERS.items():
-        auth.add_user(name, role, PASSWORD, rep_id=rep, actor="test")
-    store.close()
+    add_users(root, USERS, PASSWORD)
     from onpace.web.process import serving
 
     with serving(root, as_of="2024-03-20T12:00") as url:
@@ -74,15 +34,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def _login(page: Any, base: str, user: str) -> None:
@@ -139,7 +93,7 @@ def test_manager_journey(server: str, browser: Any) -> None:
 
     # the period picker swaps the table with htmx, without a page load
     page.select_option("#grain", "quarter")
-    page.wait_for_function("document.querySelector('#period-label').textContent === '2024-Q1'")
+    wait_until(page, "document.querySelector('#period-label').textContent === '2024-Q1'")
 
     page.goto(server + "/kpis/revenue?by=channel")
     page.wait_for_selector("#trend-chart svg", timeout=20000)

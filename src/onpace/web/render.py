@@ -44,6 +44,32 @@ def json_bytes(data: Any) -> bytes:
     return json.dumps(_plain(data), default=str, separators=(",", ":"), allow_nan=False).encode()
 
 
+# What must not appear inside a <script> element as itself: "<" could start "</script>" or
+# "<!--", ">" and "&" are escaped for good measure, and U+2028/U+2029 end a line in
+# older JavaScript parsers. JSON allows every character as a \u escape, so the data
+# reads back exactly the same.
+_HTML_UNSAFE = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_HTML_UNSAFE_TABLE = str.maketrans(_HTML_UNSAFE)
+
+
+def json_for_html(data: Any) -> str:
+    """JSON that is safe inside an HTML ``<script type="application/json">`` element.
+
+    Data is never markup: a dimension value such as ``</script><img onerror=...>``
+    must not end the element it is embedded in.
+
+    >>> json_for_html({"member": "</script><b>&"})
+    '{"member":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    """
+    return json_bytes(data).decode().translate(_HTML_UNSAFE_TABLE)
+
+
 def json_response(data: Any, status: int = 200) -> Response:
     return Response(json_bytes(data), status_code=status, media_type="application/json")
 
@@ -108,7 +134,8 @@ class Formatter:
         return self.t(STATUS_KEYS.get(value or "", value or ""))
 
     def json(self, value: Any) -> str:
-        return json_bytes(value).decode()
+        """JSON for a ``<script type="application/json">`` element (see json_for_html)."""
+        return json_for_html(value)
 
 
 def language(request: Request) -> str:
