@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from onpace.errors import (
     AppendOnlyError,
+    AttributionError,
     AuthError,
     FilterError,
     IngestError,
@@ -35,6 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AppendOnlyError",
+    "AttributionError",
     "AuthError",
     "FilterError",
     "IngestError",

@@ -12,6 +12,7 @@
     ├── UnknownNameError     a KPI, dimension or period that does not exist          [LookupError]
     ├── RequestError         a compute request that cannot be answered as asked         [ValueError]
     ├── TargetError          a target that cannot be set or used as given               [ValueError]
+    ├── AttributionError     a change that cannot be split over drivers or members     [ValueError]
     ├── IngestError          a source cannot be read or mapped; nothing was loaded
     ├── StoreError           the state store cannot be opened or written
     │   └── AppendOnlyError  an attempt to change or delete a stored revision
@@ -131,6 +132,10 @@ class RequestError(OnpaceError, ValueError):
 
 class TargetError(OnpaceError, ValueError):
     """A target that cannot be set or used as given; the message says how to fix it."""
+
+
+class AttributionError(OnpaceError, ValueError):
+    """A change that cannot be split as asked (a driver without a value, a log of 0)."""
 
 
 class IngestError(OnpaceError):

@@ -23,6 +23,7 @@ from onpace.calendar import (
     period_start,
     shift_period,
 )
+from onpace.compare.loading import Comparisons, load_comparisons
 from onpace.errors import SpecError, SpecIssue, WorkspaceError
 from onpace.query.ranges import Bound, ComputeRange, resolve_range
 from onpace.query.session import ComputeRequest, Session
@@ -55,6 +56,7 @@ class Workspace:
     sources: dict[str, KpiSource]
     issues: list[SpecIssue]
     _warehouse: Warehouse | None = field(default=None, repr=False)
+    comparisons: Comparisons = field(default_factory=Comparisons, repr=False)
 
     @classmethod
     def open(cls, path: str | Path, strict: bool = False) -> Workspace:
@@ -87,7 +89,9 @@ class Workspace:
         issues = loaded.issues + validate_kpis(loaded.kpis, loaded.sources)
         bad = {i.kpi for i in issues if i.level == "error" and i.kpi}
         kpis = {k.name: with_churn_words(k, config.churn) for k in loaded.kpis if k.name not in bad}
-        ws = cls(root, config, kpis, loaded.sources, issues)
+        # driver trees and funnels are written beside the KPIs and checked against them
+        comparisons, more = load_comparisons(loaded.documents, kpis, bad)
+        ws = cls(root, config, kpis, loaded.sources, issues + more, comparisons=comparisons)
         if strict and ws.errors:
             raise SpecError(ws.issues)
         return ws

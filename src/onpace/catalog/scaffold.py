@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from onpace.catalog import catalog_files, template
+from onpace.catalog import catalog_files, load_catalog, template
 from onpace.errors import WorkspaceError
 from onpace.workspace import CONFIG_FILE
 
@@ -39,11 +39,30 @@ kpi_files:
 """
 
 
-def _dump(items: list[dict[str, Any]], heading: str) -> str:
-    body = yaml.safe_dump({"kpis": items}, sort_keys=False, width=100, allow_unicode=True)
-    return f"# {heading}\n" + body.replace("\n- name:", "\n\n- name:").replace(
-        "\n  - name:", "\n\n  - name:"
-    )
+def _dump(items: list[dict[str, Any]], heading: str, key: str = "kpis") -> str:
+    body = yaml.safe_dump({key: items}, sort_keys=False, width=100, allow_unicode=True)
+    spaced = body.replace("\n- name:", "\n\n- name:").replace("\n  - name:", "\n\n  - name:")
+    return f"# {heading}\n" + spaced.replace("\n- kpi:", "\n\n- kpi:")
+
+
+def _companions(data: dict[str, Any], wanted: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """The catalog trees and funnels that fit the chosen KPIs.
+
+    A tree is copied when its KPI and every driver are in the template; a funnel
+    when every table it reads is read by one of the template's KPIs.
+    """
+    from onpace.compare.formula import parse_tree_formula
+    from onpace.spec.kpi import kpi_entities
+
+    catalog = load_catalog()
+    entities = {e for name in wanted if name in catalog for e in kpi_entities(catalog[name])}
+    trees = [
+        t
+        for t in data.get("trees", [])
+        if t["kpi"] in wanted and set(parse_tree_formula(t["formula"]).kpis) <= wanted
+    ]
+    funnels = [f for f in data.get("funnels", []) if {s["entity"] for s in f["steps"]} <= entities]
+    return {k: v for k, v in (("trees", trees), ("funnels", funnels)) if v}
 
 
 def create_workspace(
@@ -78,10 +97,13 @@ def create_workspace(
     for file in catalog_files():
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
         items = [k for k in data.get("kpis", []) if k["name"] in wanted]
-        if not items:
-            continue
         target = root / "kpis" / file.name
         heading = f"{file.stem} KPIs, from the onpace catalog ({chosen.label} template)"
-        target.write_text(_dump(items, heading), encoding="utf-8")
+        parts = [_dump(items, heading)] if items else []
+        for key, chosen_items in _companions(data, wanted).items():
+            parts.append(_dump(chosen_items, f"{key}, from the onpace catalog", key))
+        if not parts:
+            continue
+        target.write_text("\n".join(parts), encoding="utf-8")
         written.append(target)
     return written

@@ -8,7 +8,7 @@ locations are mapped back to YAML lines through :mod:`onpace.spec.yaml_lines`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +61,22 @@ class KpiSource:
         return self.document.line_of((*self.path, *field))
 
 
+# Keys a KPI file may hold besides ``kpis``: driver trees and funnels, read by onpace.compare.
+COMPANION_KEYS: tuple[str, ...] = ("trees", "funnels")
+
+
 @dataclass
 class LoadedKpis:
-    """The KPIs that loaded, where each came from, and every issue found on the way."""
+    """The KPIs that loaded, where each came from, and every issue found on the way.
+
+    ``documents`` are the parsed files, so the trees and funnels written beside
+    the KPIs are read from them without parsing the files twice.
+    """
 
     kpis: list[AnyKpi]
     sources: dict[str, KpiSource]
     issues: list[SpecIssue]
+    documents: list[LocatedDocument] = field(default_factory=list)
 
 
 def _fields_for(kpi_type: str | None, loc: tuple[str | int, ...]) -> list[str]:
@@ -198,7 +207,8 @@ def load_kpi_file(file: Path) -> LoadedKpis:
     data = doc.data
     if data is None:
         return LoadedKpis([], {}, [])
-    if not isinstance(data, dict) or "kpis" not in data:
+    allowed = ("kpis", *COMPANION_KEYS)
+    if not isinstance(data, dict) or not any(k in data for k in allowed):
         return LoadedKpis(
             [],
             {},
@@ -213,19 +223,19 @@ def load_kpi_file(file: Path) -> LoadedKpis:
                 )
             ],
         )
-    extra = [k for k in data if k != "kpis"]
+    extra = [k for k in data if k not in allowed]
     issues = [
         SpecIssue(
             "error",
             file,
             doc.line_of((str(k),)),
             str(k),
-            f"unknown key '{k}'." + did_you_mean(str(k), ["kpis"]),
-            "a KPI file holds only 'kpis:'",
+            f"unknown key '{k}'." + did_you_mean(str(k), allowed),
+            "a KPI file holds 'kpis:', and optionally 'trees:' and 'funnels:'",
         )
         for k in extra
     ]
-    items = data["kpis"] or []
+    items = data.get("kpis") or []
     if not isinstance(items, list):
         issues.append(
             SpecIssue(
@@ -237,9 +247,10 @@ def load_kpi_file(file: Path) -> LoadedKpis:
                 "write each KPI as '- name: ...'",
             )
         )
-        return LoadedKpis([], {}, issues)
+        return LoadedKpis([], {}, issues, [doc])
     loaded = parse_kpi_items(items, doc, file)
     loaded.issues[:0] = issues
+    loaded.documents.append(doc)
     return loaded
 
 
@@ -248,6 +259,7 @@ def merge(parts: list[LoadedKpis]) -> LoadedKpis:
     out = LoadedKpis([], {}, [])
     for part in parts:
         out.issues.extend(part.issues)
+        out.documents.extend(part.documents)
         for kpi in part.kpis:
             source = part.sources[kpi.name]
             if kpi.name in out.sources:
