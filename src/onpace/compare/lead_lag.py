@@ -18,7 +18,7 @@ only when that interval excludes 0. Short series give wide intervals; below
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal
@@ -27,6 +27,8 @@ Change = Literal["previous", "last_year", "level"]
 CHANGES: tuple[Change, ...] = ("previous", "last_year", "level")
 MIN_PAIRS = 12
 CONFIDENCE = 0.95
+# periods in a year per grain, for changes against the same period a year earlier
+SEASONS = {"day": 364, "week": 52, "month": 12, "quarter": 4, "year": 1}
 _CLIP = 1 - 1e-12
 
 
@@ -140,21 +142,19 @@ def lead_lag(
     b_changes: Sequence[float | None],
     max_lag: int,
     period_word: str = "period",
+    labels: Mapping[str, str] | None = None,
 ) -> LeadLag:
-    """Correlations of ``a`` leading ``b`` and ``b`` leading ``a`` at lags 0..``max_lag``."""
+    """Correlations of ``a`` leading ``b`` and ``b`` leading ``a`` at lags 0..``max_lag``.
+
+    ``labels`` name the KPIs in the verdict (their names are used otherwise).
+    """
     rows = [correlate(a, a_changes, b, b_changes, k) for k in range(max_lag + 1)]
     rows += [correlate(b, b_changes, a, a_changes, k) for k in range(1, max_lag + 1)]
     known = [r for r in rows if r.r is not None]
-    shortest = min((r.n for r in rows), default=0)
-    warning = None
-    if shortest < MIN_PAIRS:
-        warning = (
-            f"too short to say: only {shortest} overlapping changes at the longest lag "
-            f"(at least {MIN_PAIRS} are needed for a usable interval)"
-        )
     if not known:
-        return LeadLag(a, b, rows, None, "no correlation can be computed", warning)
+        return LeadLag(a, b, rows, None, "no correlation can be computed", _short(rows[0].n))
     best = max(known, key=lambda r: abs(r.r or 0.0))
+    warning = _short(best.n)
     adjusted = 1 - (1 - CONFIDENCE) / len(rows)
     strict = correlate(
         best.leader,
@@ -164,21 +164,34 @@ def lead_lag(
         best.lag,
         adjusted,
     )
-    verdict = _verdict(best, strict, period_word) if warning is None else warning
+    verdict = _verdict(best, strict, period_word, labels or {}) if warning is None else warning
     return LeadLag(a, b, rows, best, verdict, warning)
 
 
-def _verdict(best: LagCorrelation, strict: LagCorrelation, word: str) -> str:
+def _short(n: int) -> str | None:
+    if n >= MIN_PAIRS:
+        return None
+    return (
+        f"too short to say: only {n} overlapping changes "
+        f"(at least {MIN_PAIRS} are needed for a usable interval)"
+    )
+
+
+def _verdict(
+    best: LagCorrelation, strict: LagCorrelation, word: str, labels: Mapping[str, str]
+) -> str:
     if not strict.clear:
         return "no clear relation: every interval, allowing for the lags tried, includes 0"
+    leader = labels.get(best.leader, best.leader)
+    follower = labels.get(best.follower, best.follower)
     direction = "rise" if (best.r or 0) > 0 else "fall"
     if best.lag == 0:
         return (
-            f"{best.leader} and {best.follower} move together in the same {word} "
+            f"{leader} and {follower} move together in the same {word} "
             f"(r = {best.r:.2f}); when one rises the other tends to {direction}"
         )
     plural = word if best.lag == 1 else word + "s"
     return (
-        f"{best.leader} leads {best.follower} by about {best.lag} {plural} (r = {best.r:.2f}): "
-        f"a rise of {best.leader} tends to be followed by a {direction} of {best.follower}"
+        f"{leader} leads {follower} by about {best.lag} {plural} (r = {best.r:.2f}): "
+        f"a rise of {leader} tends to be followed by a {direction} of {follower}"
     )
