@@ -150,9 +150,8 @@ def cases(draw: st.DrawFn) -> tuple[TreeFormula, dict[str, float], dict[str, flo
         powers[0] = 1
     terms = tuple(Term(f"k{i}", p) for i, p in enumerate(powers))
     positive_only = draw(st.booleans())
-    values = (
-        positive if positive_only or kind == "product" and any(p < 0 for p in powers) else anything
-    )
+    divides = kind == "product" and any(p < 0 for p in powers)
+    values = positive if positive_only or divides else anything
     before = {t.kpi: draw(values) for t in terms}
     after = {t.kpi: draw(values) for t in terms}
     return TreeFormula(kind, terms), before, after, positive_only  # type: ignore[arg-type]
