@@ -48,6 +48,7 @@ def _register_command_modules() -> None:
         "onpace.cli.review_commands",
         "onpace.cli.ingest_commands",
         "onpace.cli.web_commands",
+        "onpace.cli.compare_commands",
     )
     for module in modules:
         try:

@@ -370,11 +370,10 @@ def _driver_targets(
             refs[t.kpi] = values[t.kpi] * factor**t.power
     names = ", ".join(t.kpi for t in open_terms)
     notes.append(
-        f"{names} {'has' if m == 1 else 'have'} no target of its own: "
-        + (
-            "the part of the target not covered by the other drivers is spread evenly over "
-            "them, starting from their value a year earlier"
-        )
+        f"{names} {'has no target of its own' if m == 1 else 'have no targets of their own'}: "
+        "the part of the target not covered by the other drivers is spread evenly over "
+        + ("it" if m == 1 else "them")
+        + ", starting from a year earlier"
     )
     for t in open_terms:
         sources[t.kpi] = "implied by the target"

@@ -389,7 +389,10 @@ def _formula_trees(kpis: Mapping[str, AnyKpi], out: Comparisons) -> None:
         except FilterError:
             continue
         tree = DriverTree(kpi=kpi.name, name="formula", formula=kpi.expr, label="Its formula")
+        written = [out.formulas[t.key] for t in out.trees_of(kpi.name)]
         if tree.key in out.trees or not all(t in kpis for t in formula.kpis):
             continue
+        if any(set(w.terms) == set(formula.terms) for w in written):
+            continue  # the same identity is written out already
         out.trees[tree.key] = tree
         out.formulas[tree.key] = formula

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from onpace.calendar import Grain, next_period_start, period_start, shift_period
+from onpace.calendar import Grain, period_start, shift_period
 from onpace.compare.lead_lag import SEASONS, Change, LeadLag, changes, lead_lag
 from onpace.compare.series import kpi_series
 from onpace.spec.validate import derived_references
@@ -116,12 +116,16 @@ def pair_lead_lag(
     end: date | None = None,
     as_of: datetime | None = None,
 ) -> tuple[list[LeadLag], int]:
-    """Lead-lag of every pair of ``names`` (in order), and the number of periods used."""
+    """Lead-lag of every pair of ``names`` (in order), and the number of periods used.
+
+    ``start`` and ``end`` bound the periods (``end`` excluded); by default the
+    complete periods of the last few years.
+    """
     as_of = as_of or ws.now()
     change = change or default_change(grain)
     first, last = history_range(ws, grain, None, as_of, change)
     first = start or first
-    last = next_period_start(end, grain) if end else last
+    last = end or last
     series = kpi_series(ws, names, grain, first, last, as_of)
     moved = {n: changes(series.values[n], change, SEASONS[grain]) for n in names}
     labels = {n: ws.kpis[n].label for n in names}

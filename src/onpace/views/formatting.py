@@ -66,3 +66,15 @@ def format_change(delta: float | None, unit: str) -> str:
     if unit == "score":
         return f"{delta:+.1f}"
     return f"{delta * 100:+.1f}%"
+
+
+def format_duration(days: float | None) -> str:
+    """A time span given in days, in the unit that reads best: 12 min, 5.5 h, 3.2 days."""
+    if _is_missing(days):
+        return MISSING
+    assert days is not None
+    if abs(days) < 1 / 24:
+        return f"{days * 1440:,.0f} min"
+    if abs(days) < 1:
+        return f"{days * 24:,.1f} h"
+    return f"{days:,.1f} days"
