@@ -35,6 +35,12 @@ PAGES = {
     "/smart": "read_data_quality",
     "/audit": "audit",
     "/reviews": "read",
+    "/explain/{name}": "read",
+    "/funnels": "read",
+    "/funnels/{funnel}": "read",
+    "/related/{name}": "read",
+    "/compare": "read",
+    "/trees/{name}": "read",
 }
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/"): "read",
@@ -60,16 +66,37 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/smart"): "read_data_quality",
     ("GET", "/api/v1/ingest"): "read_data_quality",
     ("GET", "/api/v1/audit"): "audit",
+    ("GET", "/api/v1/explain-change"): "read",
+    ("GET", "/api/v1/funnels"): "read",
+    ("GET", "/api/v1/funnels/{name}"): "read",
+    ("GET", "/api/v1/related"): "read",
+    ("GET", "/api/v1/lead-lag"): "read",
+    ("GET", "/api/v1/compare"): "read",
+    ("GET", "/api/v1/trees"): "read",
+    ("GET", "/api/v1/trees/{kpi}"): "read",
 }
 for path, permission in PAGES.items():
     for suffix in ("", ".json", ".csv"):
         ROUTES[("GET", path + suffix)] = permission
 
-PARAMS = {"/api/v1/values": {"kpi": "revenue"}, "/api/v1/targets/history": {"kpi": "revenue"}}
+PARAMS: dict[str, Any] = {
+    "/api/v1/values": {"kpi": "revenue"},
+    "/api/v1/targets/history": {"kpi": "revenue"},
+    "/api/v1/explain-change": {"kpi": "revenue", "vs": "previous"},
+    "/api/v1/related": {"kpi": "revenue"},
+    "/api/v1/lead-lag": {"kpi": ["revenue", "orders"]},
+    "/api/v1/compare": {"kpi": "revenue"},
+}
 
 
 def _url(path: str) -> str:
-    return path.replace("{name}", "revenue")
+    if path.startswith("/api/v1/funnels/"):
+        return path.replace("{name}", "web_shop")
+    return (
+        path.replace("{name}", "revenue")
+        .replace("{funnel}", "web_shop")
+        .replace("{kpi}", "revenue")
+    )
 
 
 def _call(site: Site, role: str | None, method: str, path: str, n: int) -> Any:

@@ -125,6 +125,25 @@ def _explain_table(d: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def explain_form(ws: Any, kpi: str) -> dict[str, Any]:
+    """What the explain page offers for ``kpi``: its trees and dimensions, and no result yet."""
+    spec = _kpi(ws, kpi)
+    return {
+        "title": f"What explains {spec.label}",
+        "kpi": {"name": kpi, "label": spec.label, "unit": spec.unit},
+        "explanation": None,
+        "waterfall": None,
+        "members_chart": None,
+        "trees": [
+            {"name": t.name, "label": t.label, "formula": ws.comparisons.formula(t).text}
+            for t in ws.comparisons.trees_of(kpi)
+        ],
+        "dimensions": list(spec.dimensions),
+        "table": [],
+        "columns": ["part", "name", "before", "after", "change", "mix", "rate"],
+    }
+
+
 def explain_view(
     ws: Any,
     store: Any,
@@ -145,15 +164,10 @@ def explain_view(
     if d["members"]:
         d["members"]["rows"] = _fold_hidden(d["members"]["rows"], d["members"]["dimension"], scope)
     out: dict[str, Any] = {
+        **explain_form(ws, kpi),
         "title": f"What explains {spec.label}: {d['period']} against {d['vs']}",
         "explanation": d,
-        "waterfall": None,
-        "members_chart": None,
-        "trees": [
-            {"name": t.name, "label": t.label, "formula": ws.comparisons.formula(t).text}
-            for t in ws.comparisons.trees_of(kpi)
-        ],
-        "dimensions": list(spec.dimensions),
+        "error": None,
         "params": {
             "kpi": kpi,
             "period": d["period"],
@@ -229,8 +243,11 @@ def _bounds(
     from onpace.calendar import parse_period
 
     def read(value: str | date | None, last: bool) -> date | None:
-        if value is None or isinstance(value, date):
-            return next_period_start(value, grain) if last and value is not None else value
+        if value is None:
+            return None
+        if isinstance(value, date):
+            first = period_start(value, grain, ws.calendar)
+            return next_period_start(first, grain) if last else first
         try:
             g, first = parse_period(value, ws.calendar)
         except ValueError as exc:

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
+from onpace.web.compare_strings import COMPARE_STRINGS
+
 LANGUAGES = {"en": "en_GB", "nl": "nl_NL"}
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -291,6 +293,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "weights_phasing": "gewichten",
     },
 }
+
+# the comparison pages keep their strings in a module of their own
+for _language, _strings in COMPARE_STRINGS.items():
+    STRINGS[_language].update(_strings)
 
 
 def pick_language(requested: str | None, accept_language: str | None) -> str:

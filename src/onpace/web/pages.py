@@ -34,10 +34,13 @@ router = APIRouter(include_in_schema=False)
 Builder = Callable[[Request, Identity], dict[str, Any]]
 
 
-def _triple(
-    path: str, name: str, template: str, permission: Permission
+def triple(
+    path: str, name: str, template: str, permission: Permission, on: APIRouter = router
 ) -> Callable[[Builder], Builder]:
-    """Register ``path`` (HTML), ``path.json`` and ``path.csv`` for one data builder."""
+    """Register ``path`` (HTML), ``path.json`` and ``path.csv`` for one data builder.
+
+    Page modules of other areas register their pages with it on their own router (``on``).
+    """
 
     def register(build: Builder) -> Builder:
         def as_json(request: Request, who: Identity = Depends(require(permission))) -> Response:
@@ -52,9 +55,9 @@ def _triple(
                 return page(request, built["partial"], built, who)
             return page(request, template, built, who)
 
-        router.add_api_route(path + ".json", as_json, methods=["GET"], name=name + "_json")
-        router.add_api_route(path + ".csv", as_csv, methods=["GET"], name=name + "_csv")
-        router.add_api_route(path, as_html, methods=["GET"], name=name)
+        on.add_api_route(path + ".json", as_json, methods=["GET"], name=name + "_json")
+        on.add_api_route(path + ".csv", as_csv, methods=["GET"], name=name + "_csv")
+        on.add_api_route(path, as_html, methods=["GET"], name=name)
         return build
 
     return register
@@ -70,7 +73,7 @@ def home(request: Request, who: Identity = Depends(require("read"))) -> Response
     return RedirectResponse("/scorecard", status_code=303)
 
 
-@_triple("/scorecard", "scorecard", "scorecard.html", "read")
+@triple("/scorecard", "scorecard", "scorecard.html", "read")
 def scorecard(request: Request, who: Identity) -> dict[str, Any]:
     built = cached_views.scorecard(
         context(request),
@@ -85,12 +88,12 @@ def scorecard(request: Request, who: Identity) -> dict[str, Any]:
     return {**built, "partial": "scorecard_body.html"}
 
 
-@_triple("/kpis", "kpis", "kpis.html", "read")
+@triple("/kpis", "kpis", "kpis.html", "read")
 def kpis(request: Request, who: Identity) -> dict[str, Any]:
     return cached_views.kpis(context(request))
 
 
-@_triple("/kpis/{name}", "kpi", "kpi.html", "read")
+@triple("/kpis/{name}", "kpi", "kpi.html", "read")
 def kpi(request: Request, who: Identity) -> dict[str, Any]:
     built = cached_views.kpi(
         context(request),
@@ -102,12 +105,12 @@ def kpi(request: Request, who: Identity) -> dict[str, Any]:
     return {**built, "partial": "kpi_breakdown.html"}
 
 
-@_triple("/objectives", "objectives", "objectives.html", "read")
+@triple("/objectives", "objectives", "objectives.html", "read")
 def objectives(request: Request, who: Identity) -> dict[str, Any]:
     return cached_views.objectives(context(request))
 
 
-@_triple("/targets", "targets", "targets.html", "read")
+@triple("/targets", "targets", "targets.html", "read")
 def targets(request: Request, who: Identity) -> dict[str, Any]:
     built = cached_views.targets(context(request), who, _q(request, "kpi"))
     form = {k: _q(request, k) or "" for k in ("kpi", "period", "value", "by", "relative")}
@@ -115,17 +118,17 @@ def targets(request: Request, who: Identity) -> dict[str, Any]:
     return {**built, "form": form, "saved": _q(request, "saved"), "error": None}
 
 
-@_triple("/health", "health", "health.html", "read_data_quality")
+@triple("/health", "health", "health.html", "read_data_quality")
 def health(request: Request, who: Identity) -> dict[str, Any]:
     return cached_views.health(context(request))
 
 
-@_triple("/smart", "smart", "smart.html", "read_data_quality")
+@triple("/smart", "smart", "smart.html", "read_data_quality")
 def smart(request: Request, who: Identity) -> dict[str, Any]:
     return cached_views.smart(context(request), _q(request, "kpi"))
 
 
-@_triple("/reviews", "reviews", "reviews.html", "read")
+@triple("/reviews", "reviews", "reviews.html", "read")
 def reviews(request: Request, who: Identity) -> dict[str, Any]:
     return {**cached_views.reviews(context(request)), "saved": _q(request, "saved"), "error": None}
 
@@ -153,7 +156,7 @@ def record_review(
     return RedirectResponse(f"/reviews?saved={quote(saved)}", status_code=303)
 
 
-@_triple("/audit", "audit", "audit.html", "audit")
+@triple("/audit", "audit", "audit.html", "audit")
 def audit(request: Request, who: Identity) -> dict[str, Any]:
     return cached_views.audit(context(request))
 
