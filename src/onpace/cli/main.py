@@ -135,8 +135,13 @@ def init(
 
 
 @app.command()
-def validate(workspace: WorkspaceOpt = Path(".")) -> None:
-    """Check every KPI definition; exits 1 when there are errors."""
+def validate(
+    workspace: WorkspaceOpt = Path("."),
+    data: Annotated[
+        bool, typer.Option("--data/--no-data", help="Also check driver trees on the data.")
+    ] = True,
+) -> None:
+    """Check every KPI definition (and that driver trees hold on the data); exits 1 on errors."""
     from onpace.workspace import Workspace
 
     try:
@@ -147,16 +152,25 @@ def validate(workspace: WorkspaceOpt = Path(".")) -> None:
     except OnpaceError as exc:
         fail(str(exc))
         return
-    print_issues(ws.issues)
-    errors = len(ws.errors)
-    warnings = len(ws.issues) - errors
+    issues = list(ws.issues)
+    if data:
+        from onpace.compare.identity import check_identities
+
+        issues += check_identities(ws)
+    print_issues(issues)
+    errors = len([i for i in issues if i.level == "error"])
+    warnings = len(issues) - errors
     if errors:
         err_console.print(
             f"[red]{errors} error(s)[/], {warnings} warning(s) "
             f"in {len(ws.kpis) + len({i.kpi for i in ws.errors if i.kpi})} KPIs"
         )
         raise typer.Exit(1)
-    console.print(f"[green]OK[/]: {len(ws.kpis)} KPIs valid, {warnings} warning(s)")
+    found = ws.comparisons
+    console.print(
+        f"[green]OK[/]: {len(ws.kpis)} KPIs valid, with {len(found.trees)} driver trees and "
+        f"{len(found.funnels)} funnels; {warnings} warning(s)"
+    )
 
 
 @kpi_app.command("list")

@@ -317,10 +317,32 @@ def _tolerance(a: float, b: float) -> float:
     return TOLERANCE * max(abs(a), abs(b), 1.0)
 
 
-def _baselines(ctx: _Context, names: list[str]) -> dict[str, float | None]:
-    start = same_period_last_year(ctx.after_start, ctx.grain)
-    got = period_values(ctx.ws, names, ctx.grain, start, ctx.as_of)
-    return {n: got[n].get(None, Value(None)).value for n in names}
+def _baselines(
+    ctx: _Context, formula: TreeFormula, names: list[str], refs: dict[str, float]
+) -> tuple[dict[str, float], str]:
+    """Where drivers without a target start from: a year earlier, else the period before,
+    else their actual value; the first of these where every one of them has a usable value."""
+    starts = (
+        ("a year earlier", same_period_last_year(ctx.after_start, ctx.grain)),
+        ("the period before", shift_period(ctx.after_start, ctx.grain, -1)),
+        ("their actual value", ctx.after_start),
+    )
+    for word, start in starts:
+        got = period_values(ctx.ws, names, ctx.grain, start, ctx.as_of)
+        values = {n: got[n].get(None, Value(None)).value for n in names}
+        if any(v is None for v in values.values()):
+            continue
+        base = {**refs, **{k: v for k, v in values.items() if v is not None}}
+        try:
+            planned = formula.evaluate(base)
+        except ZeroDivisionError:
+            continue
+        if formula.kind == "sum" or planned > 0:
+            return base, word
+    raise AttributionError(
+        f"{', '.join(names)}: no target, and no usable value to start from, so the target "
+        "cannot be traced to them; set targets on them"
+    )
 
 
 def _driver_targets(
@@ -342,18 +364,8 @@ def _driver_targets(
     open_terms = [t for t in formula.terms if t.kpi not in refs]
     if not open_terms:
         return refs, sources, notes
-    base = _baselines(ctx, [t.kpi for t in open_terms])
-    missing = [k for k, v in base.items() if v is None]
-    if missing:
-        raise AttributionError(
-            f"{', '.join(missing)} has no target and no value a year earlier, so the target "
-            "cannot be traced to it; set a target on it"
-        )
-    values = {**refs, **{k: v for k, v in base.items() if v is not None}}
-    try:
-        planned = formula.evaluate(values)
-    except ZeroDivisionError as exc:
-        raise AttributionError("a driver is 0 a year earlier and divides the formula") from exc
+    values, start_word = _baselines(ctx, formula, [t.kpi for t in open_terms], refs)
+    planned = formula.evaluate(values)
     m = len(open_terms)
     if formula.kind == "sum":
         step = (target - planned) / m
@@ -373,7 +385,7 @@ def _driver_targets(
         f"{names} {'has no target of its own' if m == 1 else 'have no targets of their own'}: "
         "the part of the target not covered by the other drivers is spread evenly over "
         + ("it" if m == 1 else "them")
-        + ", starting from a year earlier"
+        + f", starting from {start_word}"
     )
     for t in open_terms:
         sources[t.kpi] = "implied by the target"

@@ -152,7 +152,8 @@ def lead_lag(
     rows += [correlate(b, b_changes, a, a_changes, k) for k in range(1, max_lag + 1)]
     known = [r for r in rows if r.r is not None]
     if not known:
-        return LeadLag(a, b, rows, None, "no correlation can be computed", _short(rows[0].n))
+        warning = _short(rows[0].n)
+        return LeadLag(a, b, rows, None, warning or "no correlation can be computed", warning)
     best = max(known, key=lambda r: abs(r.r or 0.0))
     warning = _short(best.n)
     adjusted = 1 - (1 - CONFIDENCE) / len(rows)
