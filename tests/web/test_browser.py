@@ -142,3 +142,40 @@ def test_rep_sees_only_own_numbers(server: str, browser: Any) -> None:
     page.click("#logout")
     page.wait_for_url(server + "/login")
     context.close()
+
+
+def test_comparison_pages_draw_their_charts(server: str, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, server, "manager")
+    # what explains revenue February against January (see test_compare_pages.py): a waterfall
+    page.goto(server + "/explain/revenue?period=2024-02&vs=2024-01&by=channel")
+    page.wait_for_selector("#waterfall-chart svg", timeout=20000)
+    page.wait_for_selector("#members-chart svg", timeout=20000)
+    store = page.locator("table.members tr[data-member='store'] td").nth(3).inner_text()
+    assert store.replace("\u2212", "-").startswith("-") and "55" in store
+    _shot(page, "explain_revenue")
+    # the web shop funnel and its cohort table
+    page.goto(server + "/funnels/web_shop?from=2024-01&to=2024-03")
+    page.wait_for_selector("#funnel-chart svg", timeout=20000)
+    cells = page.locator("table.funnel-cohorts tr[data-period='2024-02'] td").all_inner_texts()
+    assert cells[1:4] == ["3", "2", "2"]
+    _shot(page, "funnel_web_shop")
+    page.select_option("#fu-by", "source")
+    page.click("#fu-go")
+    page.wait_for_selector("#funnel-chart svg", timeout=20000)
+    # two KPIs on one chart, indexed to 100, with their lead-lag
+    page.goto(server + "/compare?kpi=revenue&other=orders&index=1&from=2024-01&to=2024-03")
+    page.wait_for_selector("#compare-chart svg", timeout=20000)
+    assert "too short to say" in page.locator("#lead-lag-verdict").inner_text()
+    _shot(page, "compare_revenue_orders")
+    # the KPI page loads its explanation and related KPIs into itself with htmx
+    page.goto(server + "/kpis/revenue")
+    page.wait_for_selector("#kpi-compare #explain", timeout=20000)
+    page.wait_for_selector("#kpi-compare #related", timeout=20000)
+    page.click("#compare-link")
+    page.wait_for_selector("#compare-chart svg", timeout=20000)
+    assert not errors, errors
+    context.close()

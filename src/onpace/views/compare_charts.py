@@ -237,7 +237,8 @@ def pair_chart(
     ``(key, title)``; with two series and ``indexed`` False each gets its own axis.
     """
     colours = [ACTUAL_COLOUR, TARGET_COLOUR, PROJECTION_COLOUR, "#CC79A7", "#56B4E9", "#D55E00"]
-    x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    # periods as labels in order: a time axis would invent days between months and weeks
+    x = alt.X("label:O", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelOverlap=True))
     if indexed or len(series) != 2:
         long = [
             {"period": r["period"], "label": r["label"], "series": title, "value": r.get(key)}

@@ -419,7 +419,9 @@ def lead_lag_view(
         "periods": periods,
         "change": change,
         "pairs": pairs,
-        "chart": compare_charts.lag_chart(pairs[0]["lags"], g) if pairs else None,
+        "chart": compare_charts.lag_chart(pairs[0]["lags"], g)
+        if pairs and any(lag["r"] is not None for lag in pairs[0]["lags"])
+        else None,
         "table": table,
         "columns": ["leader", "follower", "lag", "n", "r", "low", "high"],
     }
