@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from onpace.catalog import load_catalog
+from onpace.compare.models import DriverTree, Funnel, FunnelStep
 from onpace.catalog.reference import GENERATED
 from onpace.spec.kpi import (
     ConversionKpi,
@@ -49,6 +50,9 @@ def test_spec_reference_documents_every_field() -> None:
         WorkspaceConfig,
         ChurnSettings,
         WarehouseSettings,
+        DriverTree,
+        Funnel,
+        FunnelStep,
     )
     missing = [f"{m.__name__}.{f}" for m in models for f in m.model_fields if f"`{f}`" not in page]
     assert not missing, f"undocumented fields in docs/spec.md: {missing}"
