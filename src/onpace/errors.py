@@ -35,12 +35,13 @@ class OnpaceError(Exception):
     """Root of every error onpace raises on purpose."""
 
 
-OwnerKind = Literal["kpi", "objective", "source"]
+OwnerKind = Literal["kpi", "objective", "source", "tree", "funnel"]
 
 
 @dataclass(frozen=True)
 class IssueOwner:
-    """The definition an issue belongs to: a KPI, an objective or a source, by name."""
+    """The definition an issue belongs to: a KPI, an objective, a source, a driver tree
+    (``revenue/default``) or a funnel, by name."""
 
     kind: OwnerKind
     name: str

@@ -9,7 +9,7 @@ import pytest
 from onpace.catalog import catalog_files
 from onpace.catalog.scaffold import create_workspace
 from onpace.compare.loading import load_comparisons
-from onpace.errors import SpecIssue, UnknownNameError
+from onpace.errors import IssueOwner, SpecIssue, UnknownNameError
 from onpace.spec.loader import load_kpi_file, merge
 from onpace.workspace import Workspace
 
@@ -67,6 +67,7 @@ def test_every_mistake_is_located(tmp_path: Path) -> None:
     typo = _find(issues, "tree revenue.formual")
     assert typo.line == 3 and "Did you mean 'formula'" in typo.message
     assert "allowed here" in typo.fix
+    assert typo.owner == IssueOwner("tree", "revenue/default") and typo.kpi is None
     assert _find(issues, "tree revenue.formula").message == "required field is missing"
     unknown = _find(issues, "tree revenue/by_orders.formula")
     assert unknown.line == 6 and "Did you mean 'average_order_value'" in unknown.message
@@ -84,7 +85,7 @@ def test_every_mistake_is_located(tmp_path: Path) -> None:
     entity = _find(issues, "funnel broken.steps.2.entity")
     assert entity.line == 21 and "Did you mean 'orders'" in entity.message
     dim = _find(issues, "funnel broken.dimensions.0")
-    assert dim.line == 22
+    assert dim.line == 22 and dim.owner == IssueOwner("funnel", "broken")
     assert "at least 2" in _find(issues, "funnel tiny.steps").message
     bad_filter = _find(issues, "funnel good.steps.1.filter")
     assert bad_filter.line == 31

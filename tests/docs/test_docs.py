@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from onpace.catalog import load_catalog
-from onpace.compare.models import DriverTree, Funnel, FunnelStep
 from onpace.catalog.reference import GENERATED
+from onpace.compare.models import DriverTree, Funnel, FunnelStep
 from onpace.spec.kpi import (
     ConversionKpi,
     ConversionSide,

@@ -17,7 +17,7 @@ from typing import Any
 
 from onpace.calendar import period_start, shift_period
 from onpace.compare.models import DriverTree
-from onpace.errors import OnpaceError, SpecIssue
+from onpace.errors import IssueOwner, OnpaceError, SpecIssue
 from onpace.query.plain import as_number
 
 SAMPLE_MONTHS = 12
@@ -43,6 +43,7 @@ def _issue(ws: Any, tree: DriverTree, level: str, message: str, fix: str) -> Spe
         f"tree {tree.kpi}{suffix}.formula",
         message,
         fix,
+        IssueOwner("tree", tree.key),
     )
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from onpace.compare.formula import TreeFormula, parse_tree_formula
 from onpace.compare.models import DriverTree, Funnel, FunnelStep
-from onpace.errors import FilterError, SpecIssue, UnknownNameError, did_you_mean
+from onpace.errors import FilterError, IssueOwner, SpecIssue, UnknownNameError, did_you_mean
 from onpace.model.entities import ENTITIES
 from onpace.model.paths import resolve
 from onpace.spec.filters import parse_row_expression
@@ -88,9 +88,10 @@ def _sub_document(doc: LocatedDocument, prefix: PathKey, data: Any) -> LocatedDo
 class _Reporter:
     """Collects issues of one item, all pointing into its part of the file."""
 
-    def __init__(self, doc: LocatedDocument, label: str) -> None:
+    def __init__(self, doc: LocatedDocument, label: str, owner: IssueOwner | None) -> None:
         self.doc = doc
         self.label = label
+        self.owner = owner
         self.issues: list[SpecIssue] = []
 
     def add(self, loc: Loc, message: str, fix: str = "", level: str = "error") -> None:
@@ -103,6 +104,7 @@ class _Reporter:
                 f"{self.label}.{dotted}" if dotted else self.label,
                 message,
                 fix,
+                self.owner,
             )
         )
 
@@ -110,7 +112,15 @@ class _Reporter:
         for issue in validation_issues(exc, self.doc, self.doc.file, allowed_keys=allowed):
             field_name = f"{self.label}.{issue.field}" if issue.field != "(file)" else self.label
             self.issues.append(
-                SpecIssue(issue.level, issue.file, issue.line, field_name, issue.message, issue.fix)
+                SpecIssue(
+                    issue.level,
+                    issue.file,
+                    issue.line,
+                    field_name,
+                    issue.message,
+                    issue.fix,
+                    self.owner,
+                )
             )
 
 
@@ -214,7 +224,10 @@ def _load_trees(
             label = f"tree {raw.get('kpi', index)}" if isinstance(raw, dict) else f"trees.{index}"
             if isinstance(raw, dict) and raw.get("name") not in (None, "default"):
                 label += f"/{raw.get('name')}"
-            report = _Reporter(sub, label)
+            owner = None
+            if isinstance(raw, dict) and isinstance(raw.get("kpi"), str):
+                owner = IssueOwner("tree", f"{raw['kpi']}/{raw.get('name') or 'default'}")
+            report = _Reporter(sub, label, owner)
             if not isinstance(raw, dict):
                 report.add((), "a tree is a mapping of keys", "write '- kpi:' and 'formula:'")
                 issues.extend(report.issues)
@@ -332,7 +345,8 @@ def _load_funnels(
     for doc in docs:
         for index, raw, sub in _items(doc, "funnels", issues):
             name = raw.get("name", index) if isinstance(raw, dict) else index
-            report = _Reporter(sub, f"funnel {name}")
+            owner = IssueOwner("funnel", name) if isinstance(name, str) else None
+            report = _Reporter(sub, f"funnel {name}", owner)
             if not isinstance(raw, dict):
                 report.add((), "a funnel is a mapping of keys", "write '- name: ...' and 'steps:'")
                 issues.extend(report.issues)

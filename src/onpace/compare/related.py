@@ -17,7 +17,7 @@ from typing import Any
 from onpace.calendar import Grain, period_start, shift_period
 from onpace.compare.lead_lag import SEASONS, Change, LeadLag, changes, lead_lag
 from onpace.compare.series import kpi_series
-from onpace.spec.validate import derived_references
+from onpace.spec.kpi import derived_references
 
 DEFAULT_PERIODS = {"month": 36, "week": 104, "quarter": 16, "day": 180, "year": 8}
 
