@@ -65,6 +65,9 @@ MONTHLY: dict[str, tuple[float, float, float]] = {
     # decided: Jan q1 won; Feb q2 lost, q3 won; Mar q6 won, q5 lost, q8 lost
     "quotes_won": (1, 1, 1),
     "quote_win_rate": (1 / 1, 1 / 2, 1 / 3),
+    # decided (won or lost, by decided_at) per submitted (by submitted_at): Jan q1 of q1 q2 q3;
+    # Feb q2 q3 of q4 q5 q8; Mar q5 q8 q6 of q6 q7
+    "quote_decision_rate": (1 / 3, 2 / 3, 3 / 2),
     # submitted -> decided, by decision date (2024 is a leap year): Jan q1 1 day;
     # Feb q2 10 Jan -> 2 Feb 23, q3 25 Jan -> 1 Feb 7; Mar q5 20 Feb -> 5 Mar 14,
     # q8 28 Feb -> 20 Mar 21, q6 1 -> 2 Mar 1; the open q4 and q7 have no decision
@@ -93,6 +96,8 @@ MONTHLY: dict[str, tuple[float, float, float]] = {
     "units_sold": (2 + 1 + 4, 3 + 1 + 1 + 1, 2 + 3 + 2),
     "orders": (3, 4, 3),
     "average_order_value": (230 / 3, 215.5 / 4, 220 / 3),
+    # completed orders per buying customer (guest orders count as orders): 3/3, 4/2, 3/3
+    "orders_per_buying_customer": (3 / 3, 4 / 2, 3 / 3),
     # December had no revenue
     "revenue_growth_prior": (NAN, 215.5 / 230 - 1, 220 / 215.5 - 1),
     # January 2023 had the 115 guest order, February and March 2023 nothing
@@ -108,6 +113,9 @@ MONTHLY: dict[str, tuple[float, float, float]] = {
     "complaints_per_100_orders": (1 / 3 * 100, 2 / 4 * 100, 0 / 3 * 100),
     # --- web -------------------------------------------------------------------
     "website_visits": (3, 3, 3),
+    # completed web orders: Jan o2; Feb o6, o7 (a guest); Mar o10
+    "web_orders": (1, 2, 1),
+    "visit_to_order_conversion": (1 / 3, 2 / 3, 1 / 3),
     # paid: Jan s1; Feb s5 s6; Mar s8 (s7's is_paid is unknown)
     "ad_visits": (1, 2, 1),
     "abandoned_carts": (1, 1, 1),
@@ -147,6 +155,7 @@ QUARTER: dict[str, float] = {
     "quotes_submitted": 8,
     "quotes_won": 3,
     "quote_win_rate": 3 / 6,
+    "quote_decision_rate": 6 / 8,
     "quote_cycle_days": (1 + 23 + 7 + 14 + 21 + 1) / 6,
     "leads": 8,
     "inbound_requests": 6,
@@ -163,6 +172,7 @@ QUARTER: dict[str, float] = {
     "units_sold": 7 + 6 + 7,
     "orders": 10,
     "average_order_value": 665.5 / 10,
+    "orders_per_buying_customer": 10 / 5,
     "revenue_growth_prior": NAN,  # 2023-Q4 had no revenue
     "revenue_growth_yoy": 665.5 / 115 - 1,
     "sales_per_salesperson": (665.5 - 30) / 3,
@@ -171,6 +181,8 @@ QUARTER: dict[str, float] = {
     "complaints": 3,
     "complaints_per_100_orders": 3 / 10 * 100,
     "website_visits": 9,
+    "web_orders": 4,
+    "visit_to_order_conversion": 4 / 9,
     "ad_visits": 4,
     "abandoned_carts": 3,
     "cart_abandonment_rate": 3 / 7,
