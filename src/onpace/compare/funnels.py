@@ -99,8 +99,7 @@ def _normalize(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     if "period" in frame.columns:
         frame["period"] = pd.to_datetime(frame["period"]).dt.date
-    if "dim" in frame.columns:
-        frame["dim"] = [_member(v) for v in frame["dim"]]
+    # members are read row by row with _member: a string column would turn None into NaN
     return frame
 
 
@@ -108,7 +107,9 @@ def _cohort_rows(
     funnel: Funnel, frame: pd.DataFrame, result: FunnelResult, ws: Any, as_of: datetime
 ) -> list[FunnelRow]:
     n = len(funnel.steps)
-    by_key = {(row.get("period"), row.get("dim")): row for row in frame.to_dict(orient="records")}
+    by_key = {
+        (row.get("period"), _member(row.get("dim"))): row for row in frame.to_dict(orient="records")
+    }
     members = sorted({k[1] for k in by_key}, key=lambda m: (m is None, m or ""))
     if not result.by:
         members = [None]
@@ -135,7 +136,7 @@ def _event_rows(
     n = len(funnel.steps)
     found: dict[tuple[Any, Any], dict[int, tuple[int, float | None]]] = {}
     for row in frame.to_dict(orient="records"):
-        key = (row["period"], row.get("dim"))
+        key = (row["period"], _member(row.get("dim")))
         found.setdefault(key, {})[int(row["step"])] = (int(row["n"]), as_number(row["d"]))
     members = sorted({k[1] for k in found}, key=lambda m: (m is None, m or ""))
     if not result.by:
@@ -157,7 +158,7 @@ def _total_rows(funnel: Funnel, frame: pd.DataFrame, result: FunnelResult) -> li
     for got in sorted(frame.to_dict(orient="records"), key=lambda r: -int(r["n0"])):
         counts = [int(as_number(got.get(f"n{k}")) or 0) for k in range(n)]
         days = [None, *(as_number(got.get(f"d{k}")) for k in range(1, n))]
-        member = got.get("dim") if result.by else None
+        member = _member(got.get("dim")) if result.by else None
         rows.append(FunnelRow(None, "all", member, _steps(funnel, counts, days, True)))
     if not rows and not result.by:
         rows.append(FunnelRow(None, "all", None, _steps(funnel, [0] * n, [None] * n, True)))

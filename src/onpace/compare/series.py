@@ -41,7 +41,7 @@ def kpi_series(
     values: dict[str, list[float | None]] = {}
     keys = frame[by] if by else frame["kpi"]
     for key, period, value in zip(keys, frame["period"], frame["value"], strict=True):
-        name = ("(none)" if key is None else str(key)) if by else str(key)
+        name = ("(none)" if key is None or key != key else str(key)) if by else str(key)
         values.setdefault(name, [None] * len(periods))[index[period]] = as_number(value)
     if not by:
         values = {n: values.get(n, [None] * len(periods)) for n in names}

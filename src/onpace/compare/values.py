@@ -71,7 +71,7 @@ def period_values(
     ):
         if period != start:
             continue
-        key = None if member is None else str(member)
+        key = None if member is None or member != member else str(member)  # NaN != NaN
         out[kpi][key] = Value(as_number(value), note if isinstance(note, str) else None)
     return out
 
