@@ -88,8 +88,12 @@ class Site:
         return c
 
 
-def make_site(root: Path) -> Site:
+def make_site(root: Path, settings: str = "") -> Site:
+    """The app on a fresh workspace; ``settings`` is YAML added to its onpace.yml."""
     make_workspace(root)
+    if settings:
+        with (root / "onpace.yml").open("a", encoding="utf-8") as f:
+            f.write(settings)
     app = create_app(root, as_of=AS_OF)
     auth = app.state.ctx.auth
     tokens = {}

@@ -98,6 +98,18 @@ class StatusSettings(StatusThresholds):
         return self.kpis.get(name, StatusThresholds(on_track=self.on_track, at_risk=self.at_risk))
 
 
+class PrivacySettings(_Frozen):
+    """What a rep, who sees only their own per-rep rows, may read off totals.
+
+    ``min_group_size``: a total (a team, a region, a channel, the whole company) is
+    hidden from a rep when another rep contributes to it and fewer reps than this
+    do, so nobody can subtract their own number and read a colleague's. 1 turns
+    the rule off.
+    """
+
+    min_group_size: int = Field(default=3, ge=1, le=1000)
+
+
 class WorkspaceConfig(_Frozen):
     """The content of onpace.yml."""
 
@@ -113,6 +125,7 @@ class WorkspaceConfig(_Frozen):
     state_url: str | None = None
     objectives_file: str = "objectives.yml"
     status: StatusSettings = StatusSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @field_validator("timezone")
     @classmethod

@@ -7,7 +7,7 @@ templates, means the page, the API and the CLI can never disagree.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from onpace.calendar import Grain, period_start, shift_period
@@ -17,7 +17,7 @@ from onpace.query.plain import as_number
 from onpace.spec.kpi import kpi_entities
 from onpace.views import charts
 from onpace.views.kpis import kpi_detail, kpi_rows
-from onpace.views.scope import UNRESTRICTED, Scope
+from onpace.views.scope import UNRESTRICTED, Scope, rep_contributors
 from onpace.workspace import Workspace
 
 
@@ -42,7 +42,9 @@ def kpi_view(
 ) -> dict[str, Any]:
     """The KPI detail page: definition, trend, and a breakdown by one dimension.
 
-    The breakdown keeps only the rows ``scope`` allows (a rep sees their own row).
+    The breakdown keeps only the rows ``scope`` allows (a rep sees their own row),
+    and totals too few reps contribute to are hidden from a rep (see
+    :meth:`~onpace.views.scope.Scope.total_visible`), in the trend and the breakdown.
     """
     detail = kpi_detail(ws, name)
     if by and by not in detail["dimensions"]:
@@ -62,6 +64,9 @@ def kpi_view(
         }
         for r in frame.itertuples(index=False)
     ]
+    if scope.checks_totals:
+        contributors = rep_contributors(ws, [name], grain, start, end, None, as_of)
+        trend = scope.hide_totals(trend, contributors, lambda r: (name, _day(r["period"]), None))
     out: dict[str, Any] = {
         "title": detail["label"],
         "kpi": detail,
@@ -81,6 +86,9 @@ def kpi_view(
             for m, v in zip(part[by], part["value"], strict=True)
             if scope.allows(by, None if m is None else str(m))
         ]
+        if scope.checks_totals:
+            contributors = rep_contributors(ws, [name], grain, last, current, by, as_of)
+            members = scope.hide_totals(members, contributors, lambda m: (name, last, m["member"]))
         members.sort(key=lambda m: (m["value"] is None, -(m["value"] or 0.0)))
         out["breakdown"] = {
             "dimension": by,
@@ -89,6 +97,10 @@ def kpi_view(
             "chart": charts.breakdown_chart(members, detail["unit"], by),
         }
     return out
+
+
+def _day(iso: str) -> date:
+    return date.fromisoformat(iso[:10])
 
 
 def _entity_time_column(entity: str) -> str:

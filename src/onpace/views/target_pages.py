@@ -21,7 +21,7 @@ from onpace.targets.definition import Target, milestones, standard_period
 from onpace.targets.evaluation import evaluate_target
 from onpace.targets.smart import LETTERS, smart_check
 from onpace.views import charts
-from onpace.views.scope import Scope
+from onpace.views.scope import Scope, rep_contributors
 from onpace.views.scorecard import targets_for
 from onpace.views.target_status import status_scorecard, workspace_objectives
 from onpace.workspace import Workspace
@@ -155,11 +155,21 @@ def kpi_targets(
     progress = None
     if running:
         target = max(running, key=lambda t: t.period.days)
-        progress = _progress(ws, data, target, as_of)
+        if _total_visible(ws, scope, target, as_of):
+            progress = _progress(ws, data, target, as_of)
     return {
         "progress": progress,
         "history": history_view(ws, store, scope, name)["table"],
     }
+
+
+def _total_visible(ws: Workspace, scope: Scope, target: Target, as_of: datetime) -> bool:
+    """Whether the viewer may see the total of the target's period so far (see Scope)."""
+    if not scope.checks_totals:
+        return True
+    period = target.period
+    found = rep_contributors(ws, [target.kpi], "all", period.start, period.end, None, as_of)
+    return scope.total_visible(found.get((target.kpi, period.start, None)))
 
 
 def _progress(ws: Workspace, data: KpiData, target: Target, as_of: datetime) -> dict[str, Any]:

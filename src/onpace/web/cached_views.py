@@ -7,6 +7,7 @@ here, in the data layer, and is part of every cache key.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from onpace.auth import Identity
@@ -15,7 +16,7 @@ from onpace.errors import TargetError, UnknownNameError, did_you_mean
 from onpace.query.top import TopPer
 from onpace.targets.actuals import KpiData
 from onpace.views import kpi_pages, target_pages
-from onpace.views.scope import Scope
+from onpace.views.scope import Scope, rep_contributors
 from onpace.views.scorecard import scorecard_view
 from onpace.views.target_pages import target_row
 from onpace.web.context import AppContext
@@ -24,8 +25,13 @@ from onpace.web.render import json_bytes
 MAX_PERIODS = 5000
 
 
-def _scope_key(scope: Scope) -> tuple[bool, str | None]:
-    return (scope.restricted, scope.rep_id)
+def _scope_key(scope: Scope) -> tuple[bool, str | None, int]:
+    return scope.key
+
+
+def scope_of(ctx: AppContext, who: Identity) -> Scope:
+    """What ``who`` may see, with the workspace's smallest group for totals."""
+    return Scope.of(who, ctx.ws.config.privacy.min_group_size)
 
 
 def scorecard(
@@ -38,7 +44,7 @@ def scorecard(
     compare: str = "previous",
     by: str | None = None,
 ) -> dict[str, Any]:
-    scope = Scope.of(who)
+    scope = scope_of(ctx, who)
     if by is not None and not any(by in k.dimensions for k in ctx.ws.kpis.values()):
         dims = sorted({d for k in ctx.ws.kpis.values() for d in k.dimensions})
         raise UnknownNameError(f"no KPI can be broken down by '{by}'." + did_you_mean(by, dims))
@@ -53,18 +59,20 @@ def scorecard(
     return {**built, "dimensions": dims}
 
 
-def _json_key(who: Identity, params: dict[str, Any]) -> tuple[Any, ...]:
-    return ("scorecard.json", tuple(sorted(params.items())), _scope_key(Scope.of(who)))
+def _json_key(ctx: AppContext, who: Identity, params: dict[str, Any]) -> tuple[Any, ...]:
+    return ("scorecard.json", tuple(sorted(params.items())), _scope_key(scope_of(ctx, who)))
 
 
 def scorecard_json(ctx: AppContext, who: Identity, **params: Any) -> bytes:
     """The scorecard serialized once per version and scope: the API's hot path."""
-    return ctx.cached(_json_key(who, params), lambda: json_bytes(scorecard(ctx, who, **params)))
+    return ctx.cached(
+        _json_key(ctx, who, params), lambda: json_bytes(scorecard(ctx, who, **params))
+    )
 
 
 def cached_scorecard_json(ctx: AppContext, who: Identity, **params: Any) -> bytes | None:
     """The serialized scorecard when it is cached (cheap enough for the event loop)."""
-    hit = ctx.peek(_json_key(who, params))
+    hit = ctx.peek(_json_key(ctx, who, params))
     return hit if isinstance(hit, bytes) else None
 
 
@@ -79,7 +87,7 @@ def kpi(
         raise UnknownNameError(f"unknown KPI '{name}'." + did_you_mean(name, ctx.ws.kpis))
     if grain not in ("month", "quarter", "year"):
         raise TargetError(f"grain {grain!r}: use month, quarter or year")
-    scope = Scope.of(who)
+    scope = scope_of(ctx, who)
 
     def build() -> dict[str, Any]:
         now = ctx.now()
@@ -102,7 +110,7 @@ def objectives(ctx: AppContext) -> dict[str, Any]:
 
 
 def targets(ctx: AppContext, who: Identity, kpi: str | None) -> dict[str, Any]:
-    scope = Scope.of(who)
+    scope = scope_of(ctx, who)
     return ctx.cached(
         ("targets", kpi, _scope_key(scope)),
         lambda: target_pages.targets_view(ctx.ws, ctx.store, scope, kpi, ctx.now()),
@@ -110,7 +118,7 @@ def targets(ctx: AppContext, who: Identity, kpi: str | None) -> dict[str, Any]:
 
 
 def history(ctx: AppContext, who: Identity, kpi: str) -> dict[str, Any]:
-    return target_pages.history_view(ctx.ws, ctx.store, Scope.of(who), kpi)
+    return target_pages.history_view(ctx.ws, ctx.store, scope_of(ctx, who), kpi)
 
 
 def health(ctx: AppContext) -> dict[str, Any]:
@@ -178,7 +186,7 @@ def values(
         raise TargetError("keep the range between the years 1900 and 2200")
     if g != "all" and len(periods_between(first, last, g, ctx.ws.calendar)) > MAX_PERIODS:
         raise TargetError(f"the range has more than {MAX_PERIODS} {grain}s; narrow it")
-    scope = Scope.of(who)
+    scope = scope_of(ctx, who)
 
     def build() -> list[dict[str, Any]]:
         frame = ctx.ws.compute(
@@ -213,6 +221,14 @@ def values(
 
     rows = ctx.cached(("values", tuple(kpis), grain, first, last, by, top, top_per), build)
     rows = scope.keep(by, rows, lambda r: r["member"])
+    if scope.checks_totals:
+        contributors = ctx.cached(
+            ("contributors", tuple(kpis), grain, first, last, by),
+            lambda: rep_contributors(ctx.ws, kpis, g, first, last, by, now),
+        )
+        rows = scope.hide_totals(
+            rows, contributors, lambda r: (r["kpi"], date.fromisoformat(r["period"]), r["member"])
+        )
     columns = ["kpi", "period", "label", "member", *(["rank"] if top is not None else [])]
     return {
         "grain": grain,

@@ -1,0 +1,99 @@
+"""A rep cannot read a colleague's number off a total of too few reps.
+
+The data (tests/web/conftest.py), revenue in 2024-Q1 as of 2024-03-20 12:00:
+
+- per rep: r1 300 (o1 100, o3 80, o5 120), r2 115.50 (o2 50, o6 40.50, o11 25),
+  r3 150 (o8 60, o9 90); o7 (web, 30) has no rep. Total 595.50, from 3 reps.
+- teams: North = r1 + r2 = 415.50 (two reps), South = r3 = 150 (one rep).
+- channels: sales = r1 100 + 120, r3 60 = 280 (two reps); web = r2 50 + 40.50 and
+  o7 30 = 120.50 (one rep); store = r1 80, r2 25, r3 90 = 195 (three reps).
+- months: January r1 + r2, February r1 + r2 (+ o7), March r3 only.
+
+With the default smallest group of 3, rep1 may see the total (3 reps), store (3)
+and nothing else of the above: North is r1 and r2 (rep1 would subtract 300 and read
+r2's 115.50), South and web are one colleague each. rep3 may see South (only
+themselves). Managers see every total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from onpace.views.scope import HIDDEN_NOTE
+from tests.web.conftest import Site, make_site
+
+HIDDEN = HIDDEN_NOTE.format(n=3)
+Q1 = {"kpi": "revenue", "grain": "quarter", "start": "2024-01-01", "end": "2024-03-31"}
+
+
+def _values(site: Site, user: str, by: str | None) -> dict[str | None, tuple[float | None, str]]:
+    params = {**Q1, **({"by": by} if by else {})}
+    table = site.api(user).get("/api/v1/values", params=params).json()["table"]
+    return {r["member"]: (r["value"], r["note"] or "") for r in table}
+
+
+def test_team_totals_of_two_reps_are_hidden_from_a_rep(site: Site) -> None:
+    rep1 = _values(site, "rep1", "rep.team")
+    assert rep1["North"] == (None, HIDDEN)  # r1 + r2: r1 would read r2's number
+    assert rep1["South"] == (None, HIDDEN)  # r3 alone
+    assert rep1[None] == (30.0, "")  # o7 has no rep: no one's number to read
+    rep3 = _values(site, "rep3", "rep.team")
+    assert rep3["South"] == (150.0, "")  # only rep3 themselves
+    assert rep3["North"] == (None, HIDDEN)
+    manager = _values(site, "manager", "rep.team")
+    assert manager["North"] == (pytest.approx(415.5), "")
+    assert manager["South"] == (150.0, "")
+
+
+def test_channel_totals_need_three_reps(site: Site) -> None:
+    rep1 = _values(site, "rep1", "channel")
+    assert rep1["sales"] == (None, HIDDEN)  # r1 and r3
+    assert rep1["web"] == (None, HIDDEN)  # r2 (and o7 without a rep)
+    assert rep1["store"] == (195.0, "")  # r1, r2 and r3
+    viewer = _values(site, "viewer", "channel")
+    assert viewer["sales"] == (280.0, "") and viewer["web"] == (pytest.approx(120.5), "")
+
+
+def test_the_company_total_of_three_reps_stays_visible(site: Site) -> None:
+    assert _values(site, "rep1", None)[None] == (pytest.approx(595.5), "")
+
+
+def test_kpi_page_hides_small_totals_in_trend_and_breakdown(site: Site) -> None:
+    page = site.api("rep1").get("/kpis/revenue.json", params={"by": "channel"}).json()
+    months = {r["label"]: (r["value"], r["note"]) for r in page["trend"]}
+    assert months["2024-01"] == (None, HIDDEN)  # r1 + r2
+    assert months["2024-03"] == (None, HIDDEN)  # r3 alone
+    # February, the breakdown's month: sales r1 only (own), web r2 + o7, store r2
+    rows = {r["member"]: r["value"] for r in page["breakdown"]["rows"]}
+    assert rows == {"sales": 120.0, "web": None, "store": None}
+    manager = site.api("manager").get("/kpis/revenue.json", params={"by": "channel"}).json()
+    assert {r["label"]: r["value"] for r in manager["trend"]}["2024-01"] == 230.0
+    html = site.login("rep1").get("/kpis/revenue", params={"by": "channel"}).text
+    assert "40,50" not in html and "40.50" not in html and "65.5" not in html
+
+
+def test_progress_towards_a_target_is_hidden_with_its_total(fresh_site: Site) -> None:
+    body = {"kpi": "revenue", "period": "2024-03", "value": "300", "reason": "plan"}
+    assert fresh_site.api("manager").post("/api/v1/targets", json=body).status_code == 201
+    # March so far is r3's 150 alone: rep3 sees it, rep1 does not
+    assert fresh_site.api("rep3").get("/kpis/revenue.json").json()["progress"] is not None
+    assert fresh_site.api("rep1").get("/kpis/revenue.json").json()["progress"] is None
+    assert fresh_site.api("manager").get("/kpis/revenue.json").json()["progress"] is not None
+
+
+@pytest.fixture
+def strict_site(tmp_path: Path) -> Iterator[Site]:
+    """min_group_size 4 in onpace.yml: the company total of 3 reps is hidden too."""
+    s = make_site(tmp_path / "ws", "privacy:\n  min_group_size: 4\n")
+    yield s
+    s.app.state.ctx.store.close()
+
+
+def test_the_smallest_group_is_set_in_onpace_yml(strict_site: Site) -> None:
+    hidden = HIDDEN_NOTE.format(n=4)
+    assert _values(strict_site, "rep1", None)[None] == (None, hidden)
+    assert _values(strict_site, "rep1", "channel")["store"] == (None, hidden)
+    assert _values(strict_site, "manager", None)[None] == (pytest.approx(595.5), "")
