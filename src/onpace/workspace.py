@@ -1,7 +1,14 @@
 """A workspace: a folder with onpace.yml, KPI files and (by default) a DuckDB warehouse.
 
+The Python API of onpace: everything the command line and the dashboard show,
+from the same data functions, without importing anything internal.
+
 >>> ws = Workspace.open("demo")                                     # doctest: +SKIP
 >>> ws.compute(["revenue", "win_rate"], grain="quarter", by="rep")  # doctest: +SKIP
+>>> card = ws.scorecard(period="2026-Q4")                           # doctest: +SKIP
+>>> card.rows[0].status, card.rows[0].explanation                   # doctest: +SKIP
+>>> ws.status(period="2026-Q4", by="rep", output="pandas")          # doctest: +SKIP
+>>> ws.check().errors                                               # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from pydantic import ValidationError
 
@@ -36,7 +43,19 @@ from onpace.spec.validation_issues import validation_issues
 from onpace.spec.workspace_config import WorkspaceConfig, with_churn_words
 from onpace.spec.yaml_lines import YamlSyntaxError, load_located
 
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from onpace.store import Store
+    from onpace.targets.definition import Target
+    from onpace.targets.smart import SmartReport
+    from onpace.views.scorecard import Scorecard, ScorecardRow
+
 CONFIG_FILE = "onpace.yml"
+Objects = Literal["objects"]
+Pandas = Literal["pandas"]
+Arrow = Literal["arrow"]
 
 
 def local_now(timezone: str) -> datetime:
@@ -57,6 +76,7 @@ class Workspace:
     issues: list[SpecIssue]
     _warehouse: Warehouse | None = field(default=None, repr=False)
     comparisons: Comparisons = field(default_factory=Comparisons, repr=False)
+    _store: Store | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, path: str | Path, strict: bool = False) -> Workspace:
@@ -236,6 +256,207 @@ class Workspace:
         self, kpi: str, grain: Grain = "month", by: Sequence[str] = ()
     ) -> list[tuple[str, str]]:
         return self.session().explain(kpi, grain, by, as_of=self.now())
+
+    @property
+    def store(self) -> Store:
+        """The state store (targets, reviews, users): ``state_url`` or state.db, opened once."""
+        if self._store is None:
+            from onpace.store import workspace_store
+
+            self._store = workspace_store(self)
+        return self._store
+
+    def close(self) -> None:
+        """Release the state store's connections (the warehouse stays open)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    @overload
+    def targets(self, kpi: str | None = None, output: Objects = "objects") -> list[Target]: ...
+    @overload
+    def targets(self, kpi: str | None, output: Pandas) -> pd.DataFrame: ...
+    @overload
+    def targets(self, kpi: str | None = None, *, output: Pandas) -> pd.DataFrame: ...
+    @overload
+    def targets(self, kpi: str | None = None, *, output: Arrow) -> pa.Table: ...
+
+    def targets(self, kpi: str | None = None, output: str = "objects") -> Any:
+        """The current targets (latest revision of each, retired ones left out).
+
+        ``output="pandas"`` or ``"arrow"`` gives a table with one row per target.
+        """
+        current = sorted(self.store.current(kpi), key=lambda t: (t.kpi, t.period.start, t.scope))
+        if output == "objects":
+            return current
+        from onpace.views.target_pages import target_row
+
+        return _table([target_row(t) for t in current], output)
+
+    @overload
+    def scorecard(
+        self,
+        period: str | None = None,
+        *,
+        grain: str = "quarter",
+        compare: str = "previous",
+        span: str = "same",
+        by: str | None = None,
+        kpis: Sequence[str] | None = None,
+        as_of: datetime | None = None,
+        output: Objects = "objects",
+    ) -> Scorecard: ...
+    @overload
+    def scorecard(
+        self,
+        period: str | None = None,
+        *,
+        grain: str = "quarter",
+        compare: str = "previous",
+        span: str = "same",
+        by: str | None = None,
+        kpis: Sequence[str] | None = None,
+        as_of: datetime | None = None,
+        output: Pandas,
+    ) -> pd.DataFrame: ...
+    @overload
+    def scorecard(
+        self,
+        period: str | None = None,
+        *,
+        grain: str = "quarter",
+        compare: str = "previous",
+        span: str = "same",
+        by: str | None = None,
+        kpis: Sequence[str] | None = None,
+        as_of: datetime | None = None,
+        output: Arrow,
+    ) -> pa.Table: ...
+
+    def scorecard(
+        self,
+        period: str | None = None,
+        *,
+        grain: str = "quarter",
+        compare: str = "previous",
+        span: str = "same",
+        by: str | None = None,
+        kpis: Sequence[str] | None = None,
+        as_of: datetime | None = None,
+        output: str = "objects",
+    ) -> Any:
+        """The scorecard of ``period`` (default: the ``grain``'s period in progress).
+
+        The same data as ``onpace scorecard`` and ``GET /api/v1/scorecard``: every KPI's
+        value, comparison (like for like; ``span="full"`` for the whole compared
+        period), target, attainment, pace, projection, probability, status and the
+        line explaining it, grouped by objective. ``by`` breaks it down per member
+        (``rep``, ``rep.team``, ``customer.segment``). ``output="pandas"``/``"arrow"``
+        gives the flat table (one row per KPI and member).
+        """
+        from onpace.views.scorecard import scorecard
+
+        card = scorecard(
+            self,
+            self.store,
+            grain=grain,
+            period=period,
+            compare=compare,
+            span=span,
+            by=by,
+            as_of=as_of,
+            kpis=kpis,
+        )
+        return card if output == "objects" else _table(card.table(), output)
+
+    @overload
+    def status(
+        self,
+        period: str | None = None,
+        by: str | None = None,
+        *,
+        grain: str = "quarter",
+        as_of: datetime | None = None,
+        output: Objects = "objects",
+    ) -> list[ScorecardRow]: ...
+    @overload
+    def status(
+        self,
+        period: str | None = None,
+        by: str | None = None,
+        *,
+        grain: str = "quarter",
+        as_of: datetime | None = None,
+        output: Pandas,
+    ) -> pd.DataFrame: ...
+    @overload
+    def status(
+        self,
+        period: str | None = None,
+        by: str | None = None,
+        *,
+        grain: str = "quarter",
+        as_of: datetime | None = None,
+        output: Arrow,
+    ) -> pa.Table: ...
+
+    def status(
+        self,
+        period: str | None = None,
+        by: str | None = None,
+        *,
+        grain: str = "quarter",
+        as_of: datetime | None = None,
+        output: str = "objects",
+    ) -> Any:
+        """The scorecard rows that have a target: is each KPI on pace to hit it?
+
+        A target set for the period itself counts, else a longer one phased down
+        (``target_source`` says which), else the sum of the targets below it.
+        """
+        from onpace.views.scorecard import scorecard
+
+        card = scorecard(
+            self,
+            self.store,
+            grain=grain,
+            period=period,
+            by=by,
+            as_of=as_of,
+            only_targets=True,
+            sparkline=False,
+        )
+        if output == "objects":
+            return card.rows
+        return _table(card.table(), output)
+
+    def check(
+        self, kpis: Sequence[str] | None = None, as_of: datetime | None = None
+    ) -> SmartReport:
+        """The SMART check of every KPI (or ``kpis``): one finding per KPI and letter.
+
+        ``report.errors`` are what makes ``onpace check`` exit 1.
+        """
+        from onpace.objectives.tree import workspace_objectives
+        from onpace.targets.smart import smart_check
+
+        return smart_check(
+            self, self.store.current(), workspace_objectives(self), as_of, list(kpis or []) or None
+        )
+
+
+def _table(records: list[dict[str, Any]], output: str) -> Any:
+    """Records as a pandas DataFrame or a pyarrow Table."""
+    if output not in ("pandas", "arrow"):
+        raise WorkspaceError(f"output {output!r}: use objects, pandas or arrow")
+    import pandas as pd
+
+    frame = pd.DataFrame(records)
+    if output == "pandas":
+        return frame
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(frame, preserve_index=False)
 
 
 __all__ = ["CONFIG_FILE", "Workspace"]

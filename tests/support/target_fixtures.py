@@ -1,4 +1,4 @@
-"""A tiny workspace for target tests: three KPIs, two reps, four months of orders.
+"""A tiny workspace for target tests: four KPIs, two reps of team North, four months of orders.
 
 Monthly revenue (completed orders only): Nov 2025 300 (r1 200, r2 100), Dec 2025
 300 (r1), Jan 2026 240 (r1), Feb 1-14 2026 210 (r1 110, r2 100), and an order of
@@ -30,7 +30,7 @@ kpis:
     time: ordered_at
     unit: currency
     direction: higher
-    dimensions: [rep]
+    dimensions: [rep, rep.team]
     review_cadence: monthly
   - name: cancelled_orders
     type: simple
@@ -76,12 +76,14 @@ ORDERS = [
     ("o7", "2026-02-20 10:00", 500.0, "r1", "completed"),
 ]
 AS_OF = datetime(2026, 2, 15)
+REPS = pd.DataFrame({"rep_id": ["r1", "r2"], "name": ["Ann", "Bob"], "team": ["North", "North"]})
 
 
 def make_workspace(
     root: Path,
     fiscal_year_start: int = 1,
-    orders: list[tuple[str, str, float, str, str]] | None = None,
+    orders: list[tuple[str, str, float, str | None, str]] | None = None,
+    reps: pd.DataFrame | None = None,
 ) -> Workspace:
     root.mkdir(parents=True, exist_ok=True)
     (root / "kpis").mkdir(exist_ok=True)
@@ -92,9 +94,8 @@ def make_workspace(
     frame = pd.DataFrame(
         orders or ORDERS, columns=["order_id", "ordered_at", "amount", "rep_id", "status"]
     )
-    reps = pd.DataFrame({"rep_id": ["r1", "r2"], "name": ["Ann", "Bob"]})
     wh = Warehouse(ibis.duckdb.connect(str(root / "warehouse.duckdb")), "duckdb")
-    wh.load_all({"orders": frame, "salespeople": reps}, "UTC")
+    wh.load_all({"orders": frame, "salespeople": REPS if reps is None else reps}, "UTC")
     ws = Workspace.open(root, strict=True)
     ws.use_warehouse(wh)
     return ws

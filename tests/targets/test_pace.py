@@ -132,7 +132,8 @@ def test_period_with_no_data(tiny: Workspace) -> None:
     past = evaluate_target(data, Target("revenue", parse_target_period("2025-Q1"), 100.0), SETTINGS)
     # a finished quarter without orders: revenue 0, attainment 0, reached with p = 0
     assert past.state == "complete" and past.actual == 0.0 and past.attainment == 0.0
-    assert past.probability == 0.0 and past.status == "off track"
+    assert past.probability == 0.0 and past.status == "missed"
+    assert past.explanation == "ended at 0% of target: missed"
     missing = evaluate_target(data, Target("returns_count", Q1, 5.0), SETTINGS)
     assert missing.status == "no data" and "returns" in (missing.note or "")
 
@@ -144,7 +145,8 @@ def test_future_period_is_projected_from_history(tiny: Workspace) -> None:
     # three months ahead at 280 each
     assert s.state == "future" and s.actual is None
     assert s.projection == pytest.approx(840.0) and s.score == pytest.approx(1.0)
-    assert s.status == "on track" and s.probability == pytest.approx(0.5)
+    assert s.status == "not started" and s.probability == pytest.approx(0.5)
+    assert s.explanation == "starts 2026-Q2; projected 100% of target, probability 50%"
 
 
 def test_fiscal_year_starting_in_april(tmp_path: Path) -> None:
@@ -156,7 +158,7 @@ def test_fiscal_year_starting_in_april(tmp_path: Path) -> None:
     )
     # every completed order: 300 + 300 + 240 + 210 + 500 = 1550 of 1600
     assert done.state == "complete" and done.actual == pytest.approx(1550.0)
-    assert done.attainment == pytest.approx(1550 / 1600) and done.status == "at risk"
+    assert done.attainment == pytest.approx(1550 / 1600) and done.status == "missed"
     running = evaluate_target(KpiData(ws, AS_OF), Target("revenue", fy, 1600.0), SETTINGS)
     # April to January complete (306 days) + 14 February days = 320 of 365 days
     assert running.target_to_date == pytest.approx(1600 * 320 / 365)

@@ -21,8 +21,15 @@ def test_scorecard_values_and_comparisons_by_hand(site: Site) -> None:
     assert card["period"] == "2024-03" and card["compare_period"] == "2024-02"
     revenue = _rows(card)[("revenue", None)]
     assert revenue["value"] == pytest.approx(150.0)
-    assert revenue["compare_value"] == pytest.approx(215.5)
+    # like for like: February up to the 20th 12:00, o5 120 + o6 40.50 (o7 is at 17:00)
+    assert card["compare_until"] == "2024-02-20T12:00"
+    assert card["compare_label"] == "2024-02 up to 2024-02-20 12:00 (same span)"
+    assert revenue["compare_value"] == pytest.approx(160.5)
+    assert revenue["change"] == pytest.approx(150 / 160.5 - 1)
     assert revenue["status"] == "no target"
+    full = c.get("/scorecard.json", params={"grain": "month", "span": "full"}).json()
+    assert full["compare_until"] is None and full["compare_label"] == "2024-02"
+    assert _rows(full)[("revenue", None)]["compare_value"] == pytest.approx(215.5)
     # the sparkline ends with the last 3 months: Jan, Feb, Mar (to date)
     assert revenue["sparkline"][-3:] == pytest.approx([230.0, 215.5, 150.0])
     assert revenue["sparkline_chart"]["mark"]["type"] == "line"
@@ -92,7 +99,7 @@ def test_year_target_is_phased_into_the_month(fresh_site: Site) -> None:
     row = _rows(c.get("/api/v1/scorecard", params={"grain": "month"}).json())[("revenue", None)]
     # linear by days: March has 31 of 2024's 366 days
     assert row["target"] == pytest.approx(3660 * 31 / 366)
-    assert row["target_source"] == "2024 phased"
+    assert row["target_source"] == "2024 phased (linear)" and row["target_origin"] == "phased"
     targets = c.get("/api/v1/targets").json()
     months = [m for m in targets[0]["milestones"] if m["grain"] == "month"]
     assert len(months) == 12 and months[1]["value"] == pytest.approx(3660 * 29 / 366)
@@ -202,6 +209,9 @@ def test_objectives_tree(site: Site) -> None:
         "label": "Revenue",
         "weight": 1.0,
         "period": None,
+        "target_source": None,
+        "attainment": None,
         "score": None,
         "status": "no target",
+        "explanation": "no target applies to 2024-Q1",
     }

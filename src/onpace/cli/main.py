@@ -79,10 +79,10 @@ def demo(
         result = create_demo(directory, orders=orders, seed=seed, years=years)
     counts = ", ".join(f"{n} {t}" for t, n in result.rows.items())
     console.print(f"[green]Demo workspace ready in[/] {directory}  ({counts})")
-    _scorecard(result.workspace, None)
-    from onpace.cli.target_commands import print_status_scorecard
+    _periods(result.workspace, None)
+    from onpace.cli.target_commands import print_scorecard
 
-    print_status_scorecard(result.workspace)
+    print_scorecard(result.workspace, only_targets=True)
     console.print(
         f"\nNext: onpace kpi list -w {directory}\n      onpace compute revenue "
         f"orders --grain quarter --by channel -w {directory}"
@@ -350,26 +350,32 @@ def periods(
 ) -> None:
     """Every KPI for the last complete month, quarter and year, against earlier periods."""
     ws = open_workspace(workspace)
-    _scorecard(ws, as_of_option(as_of), kpi)
+    _periods(ws, as_of_option(as_of), kpi)
 
 
-def _scorecard(ws: Workspace, as_of: datetime | None, names: list[str] | None = None) -> None:
+def _periods(ws: Workspace, as_of: datetime | None, names: list[str] | None = None) -> None:
+    from onpace.store import workspace_store
     from onpace.views.formatting import format_change, format_value
-    from onpace.views.period_table import SCORECARD_GRAINS, period_scorecard
+    from onpace.views.periods import PERIOD_GRAINS, period_rows
 
     try:
-        rows = period_scorecard(ws, names, as_of=as_of)
+        store = workspace_store(ws)
+        try:
+            rows = period_rows(ws, store, names, as_of=as_of)
+        finally:
+            store.close()
     except OnpaceError as exc:
         fail(str(exc))
         return
     currency = ws.config.currency
-    for grain in SCORECARD_GRAINS:
+    for grain in PERIOD_GRAINS:
         subset = [r for r in rows if r.grain == grain]
         if not subset:
             continue
         table = Table(title=f"{ws.config.name}: last complete {grain} ({subset[0].period})")
         for col in ("area", "KPI", "value", "previous", "change", "last year", "change"):
             table.add_column(col, justify="left" if col in ("area", "KPI") else "right")
+        table.add_column("status")
         for r in sorted(subset, key=lambda r: (r.area, r.label)):
             style = {True: "green", False: "red", None: "white"}[r.improved]
             table.add_row(
@@ -380,6 +386,7 @@ def _scorecard(ws: Workspace, as_of: datetime | None, names: list[str] | None = 
                 format_change(r.change_previous, r.unit),
                 format_value(r.last_year, r.unit, currency),
                 f"[{style}]{format_change(r.change_last_year, r.unit)}[/]",
+                "" if r.status == "no target" else r.status,
             )
         console.print(table)
     skipped = [n for n in (names or ws.kpis) if n not in {r.kpi for r in rows}]

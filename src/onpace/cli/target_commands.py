@@ -1,7 +1,7 @@
 """Commands for targets, objectives, the status scorecard and the SMART check.
 
 Thin on purpose: every command parses its arguments, calls the library
-(:mod:`onpace.targets.authoring`, :mod:`onpace.store`, :mod:`onpace.views.target_status`,
+(:mod:`onpace.targets.authoring`, :mod:`onpace.store`, :mod:`onpace.views.scorecard`,
 :mod:`onpace.targets.smart`) and prints what it returns.
 """
 
@@ -27,18 +27,23 @@ from onpace.cli.support import (
     print_issues,
 )
 from onpace.errors import OnpaceError, SpecError
-from onpace.views.formatting import MISSING, format_value
+from onpace.views.formatting import MISSING, format_change, format_value
 
 if TYPE_CHECKING:
     from onpace.store import Store
+    from onpace.views.scorecard import Scorecard
     from onpace.workspace import Workspace
 
 target_app = typer.Typer(help="Set, list and revise targets.", no_args_is_help=True)
 
 STATUS_STYLE = {
+    "not started": "dim",
+    "too early": "cyan",
     "on track": "green",
     "at risk": "yellow",
     "off track": "red",
+    "achieved": "bold green",
+    "missed": "bold red",
     "no data": "dim",
     "no target": "dim",
 }
@@ -290,105 +295,150 @@ def target_export(
         err_console.print(f"wrote {output}")
 
 
+GrainOpt = Annotated[str, typer.Option(help="month, quarter, year or custom.")]
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option(help="2026-Q4, 2026-11, 2026 or 2026-01-15..2026-03-31 (default: in progress)."),
+]
+
+
 def objectives(
     workspace: WorkspaceOpt = Path("."),
+    period: PeriodOpt = None,
+    grain: GrainOpt = "quarter",
     as_of: AsOfOpt = None,
+    format_: FormatOpt = "table",
 ) -> None:
     """The strategic objectives as a tree, with roll-up attainment and what drags it down."""
-    from onpace.views.target_status import status_scorecard
+    from onpace.views.serialize import json_bytes
+    from onpace.views.target_pages import objectives_view
 
     ws = open_workspace(workspace)
-    card = _run(lambda: status_scorecard(ws, _store(ws), as_of=as_of_option(as_of)))
-    if not [g for g in card.groups if g.depth >= 0 and g.name != "(no objective)"]:
+    view = _run(
+        lambda: objectives_view(ws, _store(ws), as_of_option(as_of), grain=grain, period=period)
+    )
+    if format_ == "json":
+        sys.stdout.write(json_bytes(view).decode() + "\n")
+        return
+    if view["problem"]:
+        fail(view["problem"])
+    if not view["tree"]:
         console.print(
             f"no objectives yet: create {ws.config.objectives_file} (see docs/targets.md)"
         )
         return
-    from onpace.views.target_status import workspace_objectives
+    tree = Tree(f"[bold]{escape(ws.config.name)}[/]: objectives in {view['period']}")
 
-    objs = _run(lambda: workspace_objectives(ws))
-    by_name = {g.name: g for g in card.groups}
-    tree = Tree(f"[bold]{ws.config.name}[/]: objectives")
-
-    def add(parent: Tree, obj: Any) -> None:
-        g = by_name.get(obj.name)
-        head = f"[bold]{escape(obj.label)}[/] ({obj.name})"
-        if obj.horizon:
-            head += f" {obj.horizon}"
-        if g is not None and g.attainment is not None:
-            head += f"  {_pct(g.attainment)} {_status(g.status)}"
-            if g.drags:
-                head += "  dragged by " + ", ".join(f"{n} (-{s:.0%})" for n, s in g.drags[:3])
+    def add(parent: Tree, obj: dict[str, Any]) -> None:
+        head = f"[bold]{escape(obj['label'])}[/] ({obj['name']})"
+        if obj["horizon"]:
+            head += f" {obj['horizon']}"
+        if obj["attainment"] is not None:
+            head += f"  {_pct(obj['attainment'])} {_status(obj['status'])}"
+            if obj["drags"]:
+                head += "  dragged by " + ", ".join(
+                    f"{d['name']} (-{d['shortfall']:.0%})" for d in obj["drags"][:3]
+                )
         node = parent.add(head)
-        total = sum(obj.kpis.values()) or 1
-        for name, weight in obj.kpis.items():
-            rows = [r for r in (g.rows if g else []) if r.kpi == name and r.scope == "all"]
+        for k in obj["kpis"]:
             mark = ""
-            if rows:
-                mark = f"  {_pct(rows[0].score)} {_status(rows[0].status)} ({rows[0].period})"
-            node.add(f"{name}  weight {weight / total:.0%}{mark}")
-        for child in obj.objectives:
+            if k["period"]:
+                mark = f"  {_pct(k['score'])} {_status(k['status'])} ({escape(k['target_source'])})"
+            node.add(f"{k['kpi']}  weight {k['weight']:.0%}{mark}")
+        for child in obj["children"]:
             add(node, child)
 
-    for root in objs.roots:
+    for root in view["tree"]:
         add(tree, root)
     console.print(tree)
 
 
 def scorecard(
     workspace: WorkspaceOpt = Path("."),
-    period: Annotated[
-        str | None, typer.Option(help="Only targets of this period: 2026-Q3, 2026, ...")
-    ] = None,
+    period: PeriodOpt = None,
+    grain: GrainOpt = "quarter",
+    compare: Annotated[str, typer.Option(help="previous or last_year.")] = "previous",
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full-compare",
+            help="Compare with the whole compared period, not the same span of it.",
+        ),
+    ] = False,
     by: Annotated[
-        str | None, typer.Option(help="Targets set per value of this dimension: rep.")
+        str | None,
+        typer.Option(help="Per member of a dimension: rep, rep.team, customer.segment, ..."),
     ] = None,
+    kpi: Annotated[list[str] | None, typer.Option(help="Only these KPIs.")] = None,
+    targeted: Annotated[
+        bool, typer.Option("--targeted", help="Only the KPIs with a target.")
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Add the line that explains each status.")
+    ] = False,
     as_of: AsOfOpt = None,
     format_: FormatOpt = "table",
 ) -> None:
-    """Actual, target, attainment, pace, projection, probability and status per KPI."""
+    """Every KPI in one period: value, comparison, target, attainment, pace, projection, status."""
     ws = open_workspace(workspace)
-    print_status_scorecard(ws, period, by, as_of, format_)
+    print_scorecard(
+        ws,
+        period=period,
+        grain=grain,
+        compare=compare,
+        span="full" if full else "same",
+        by=by,
+        kpis=kpi,
+        only_targets=targeted,
+        as_of=as_of,
+        format_=format_,
+        explain=explain,
+    )
 
 
-def print_status_scorecard(
+def print_scorecard(
     ws: Workspace,
-    period: str | None = None,
-    by: str | None = None,
     as_of: str | None = None,
     format_: str = "table",
+    explain: bool = False,
+    **params: Any,
 ) -> None:
-    from onpace.views.target_status import status_scorecard
+    """Print the scorecard of ``params`` (see :func:`onpace.views.scorecard.scorecard`)."""
+    from onpace.views.scorecard import scorecard as build
+    from onpace.views.serialize import json_bytes
 
-    card = _run(lambda: status_scorecard(ws, _store(ws), period, by, as_of_option(as_of)))
+    if format_ not in ("table", "json"):
+        fail(f"unknown format {format_!r}; use table or json", 2)
+    card = _run(lambda: build(ws, _store(ws), as_of=as_of_option(as_of), **params))
     if format_ == "json":
-        sys.stdout.write(json.dumps(card.as_dict(), indent=2, default=str) + "\n")
+        sys.stdout.write(json_bytes(card.as_dict()).decode() + "\n")
         return
     if not card.rows:
         console.print(
-            "no targets "
-            + (f"for {period}" if period else "for the periods in progress")
-            + (f" by {by}" if by else "")
-            + "; set one with: onpace target set KPI PERIOD VALUE"
+            f"no KPI rows for {card.period.label}"
+            + (" with a target" if params.get("only_targets") else "")
+            + (f" by {card.by}" if card.by else "")
+            + "; set a target with: onpace target set KPI PERIOD VALUE"
         )
         return
+    console.print(_scorecard_table(ws, card, explain))
+
+
+def _scorecard_table(ws: Workspace, card: Scorecard, explain: bool) -> Table:
     currency = ws.config.currency
-    table = Table(title=f"{ws.config.name}: status as of {card.as_of:%Y-%m-%d}")
-    cols = (
-        "KPI",
-        "period",
-        "scope",
-        "actual",
-        "target",
-        "attain.",
-        "pace",
-        "projection",
-        "80% interval",
-        "P(reach)",
-        "status",
+    state = {"future": "not started", "in progress": "running", "complete": "over"}[card.state]
+    title = (
+        f"{escape(ws.config.name)}: {card.period.label} ({state}, {card.elapsed:.0%} gone) "
+        f"against {card.comparison.label}, as of {card.as_of:%Y-%m-%d %H:%M}"
     )
+    table = Table(title=title)
+    cols = ["KPI"]
+    if card.by:
+        cols += [card.by, "rank"]
+    cols += ["value", "compare", "change", "target", "attain.", "pace", "projection"]
+    cols += ["P(reach)", "status"] + (["why"] if explain else [])
     for col in cols:
-        table.add_column(col, justify="left" if col in ("KPI", "period", "scope") else "right")
+        table.add_column(col, justify="left" if col in ("KPI", card.by, "why") else "right")
     for g in card.groups:
         if not g.rows:
             continue
@@ -401,21 +451,28 @@ def print_status_scorecard(
             def fv(v: float | None, unit: str = r.unit) -> str:
                 return format_value(v, unit, currency)
 
-            interval = MISSING if r.low is None else f"{fv(r.low)} to {fv(r.high)}"
-            table.add_row(
-                "  " * (g.depth + 1) + r.label,
-                r.period,
-                r.scope,
-                fv(r.actual),
-                fv(r.target),
+            cells = ["  " * (g.depth + 1) + escape(r.label)]
+            if card.by:
+                moved = "" if r.rank_change in (None, 0) else f" ({r.rank_change:+d})"
+                cells += [escape(r.member_label or ""), f"{r.rank or ''}{moved}"]
+            target = fv(r.target) if r.target is not None else ""
+            if r.target_origin in ("phased", "rolled up"):
+                target += f" [dim]({escape(r.target_source or '')})[/]"
+            cells += [
+                fv(r.value),
+                fv(r.compare_value),
+                format_change(r.change, r.unit),
+                target,
                 _pct(r.attainment),
                 _pct(r.pace),
                 fv(r.projection),
-                interval,
                 _pct(r.probability),
                 _status(r.status),
-            )
-    console.print(table)
+            ]
+            if explain:
+                cells.append(escape(r.explanation))
+            table.add_row(*cells)
+    return table
 
 
 def check(
@@ -426,8 +483,8 @@ def check(
     all_: Annotated[bool, typer.Option("--all", help="Show ok findings too.")] = False,
 ) -> None:
     """The SMART check of every KPI; exits 1 when any finding is an error."""
+    from onpace.objectives.tree import workspace_objectives
     from onpace.targets.smart import LETTERS, smart_check
-    from onpace.views.target_status import workspace_objectives
 
     ws = open_workspace(workspace)
     store = _store(ws)

@@ -28,16 +28,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from onpace.errors import IssueOwner, SpecIssue, did_you_mean
+from onpace.errors import IssueOwner, SpecError, SpecIssue, did_you_mean
 from onpace.spec.kpi import NAME_PATTERN
 from onpace.spec.validation_issues import validation_issues
 from onpace.spec.workspace_config import StatusThresholds
 from onpace.spec.yaml_lines import YamlSyntaxError, load_located
-from onpace.targets.pace import Status, status
+from onpace.targets.pace import ASSESSED, FINAL, Status, band, status
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 
 class Objective(BaseModel):
@@ -180,6 +183,14 @@ def load_objectives(root: Path, filename: str, kpis: Mapping[str, Any]) -> Objec
     return Objectives(roots=parsed.objectives, file=file, issues=issues)
 
 
+def workspace_objectives(ws: Workspace) -> Objectives:
+    """The workspace's objectives; raises :class:`SpecError` when objectives.yml is wrong."""
+    objectives = load_objectives(ws.root, ws.config.objectives_file, ws.kpis)
+    if any(i.level == "error" for i in objectives.issues):
+        raise SpecError(objectives.issues)
+    return objectives
+
+
 @dataclass(frozen=True)
 class KpiScore:
     """A KPI's score (attainment or projected attainment) and status, for roll-ups."""
@@ -199,6 +210,31 @@ class ObjectiveStatus:
     drags: list[tuple[str, float]]
     kpis: list[tuple[str, float, KpiScore]]
     children: list[ObjectiveStatus]
+    explanation: str = ""
+
+
+def _combined(
+    parts: list[tuple[str, float, float, Status]], thresholds: StatusThresholds
+) -> tuple[float | None, Status, list[tuple[str, float, float, Status]]]:
+    """The weighted score and status of ``parts``, and the parts it was taken from.
+
+    Only parts that are judged (running past their first part, or over) make the
+    status: a KPI whose period is too early to tell raises no alarm for its
+    objective either. With none judged, the objective is too early (or not
+    started) itself.
+    """
+    judged = [p for p in parts if p[3] in ASSESSED]
+    use = judged or parts
+    total = sum(w for _, w, _, _ in use)
+    if not total:
+        return None, "no data", []
+    value = sum(w * a for _, w, a, _ in use) / total
+    if not judged:
+        early = any(p[3] == "too early" for p in use)
+        return value, "too early" if early else "not started", use
+    if all(p[3] in FINAL for p in judged):
+        return value, "achieved" if value >= 1 else "missed", use
+    return value, status(value, thresholds), use
 
 
 def roll_up(
@@ -214,30 +250,34 @@ def roll_up(
     is left.
     """
     children = [roll_up(c, scores, thresholds, depth + 1) for c in obj.objectives]
-    parts: list[tuple[str, float, float]] = []  # name, weight, attainment
+    parts: list[tuple[str, float, float, Status]] = []  # name, weight, attainment, status
     rows = []
     for name, weight in obj.kpis.items():
         ks = scores.get(name, KpiScore(None, "no target"))
         rows.append((name, weight, ks))
         if ks.score is not None:
-            parts.append((name, weight, ks.score))
+            parts.append((name, weight, ks.score, ks.status))
     for child in children:
         if child.attainment is not None:
             parts.append(
-                (f"objective {child.objective.name}", child.objective.weight, child.attainment)
+                (
+                    f"objective {child.objective.name}",
+                    child.objective.weight,
+                    child.attainment,
+                    child.status,
+                )
             )
-    total = sum(w for _, w, _ in parts)
-    value = sum(w * a for _, w, a in parts) / total if total else None
-    drags = (
-        sorted(
-            ((name, w / total * (1 - a)) for name, w, a in parts if a < 1),
-            key=lambda d: -d[1],
-        )
-        if total
-        else []
+    value, own, used = _combined(parts, thresholds)
+    total = sum(w for _, w, _, _ in used)
+    drags = sorted(
+        ((name, w / total * (1 - a)) for name, w, a, _ in used if a < 1), key=lambda d: -d[1]
     )
-    own = status(value, thresholds) if value is not None else "no data"
-    return ObjectiveStatus(obj, depth, value, own, drags, rows, children)
+    explanation = "no KPI with a target"
+    if value is not None:
+        explanation = f"weighted {value:.0%} over {len(used)} KPI(s) and objective(s); " + (
+            band(value, thresholds) if own in ("on track", "at risk", "off track") else own
+        )
+    return ObjectiveStatus(obj, depth, value, own, drags, rows, children, explanation)
 
 
 def flatten(node: ObjectiveStatus) -> Iterator[ObjectiveStatus]:

@@ -68,11 +68,14 @@ class StatusThresholds(_Frozen):
     """Where a KPI's status changes, as a fraction of its target (attainment or projection).
 
     ``on_track``: at or above it the KPI is on track; ``at_risk``: at or above it (and
-    below ``on_track``) it is at risk; below it is off track.
+    below ``on_track``) it is at risk; below it is off track. ``too_early``: the share
+    of a period, from its start, during which the status is "too early to tell"
+    (pace and projection are shown, but no alarm is raised).
     """
 
     on_track: float = Field(default=0.98, gt=0)
     at_risk: float = Field(default=0.90, gt=0)
+    too_early: float = Field(default=0.20, ge=0, lt=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> StatusThresholds:
@@ -95,7 +98,12 @@ class StatusSettings(StatusThresholds):
     unambitious_above: float = Field(default=0.95, ge=0, le=1)
 
     def for_kpi(self, name: str) -> StatusThresholds:
-        return self.kpis.get(name, StatusThresholds(on_track=self.on_track, at_risk=self.at_risk))
+        return self.kpis.get(
+            name,
+            StatusThresholds(
+                on_track=self.on_track, at_risk=self.at_risk, too_early=self.too_early
+            ),
+        )
 
 
 class PrivacySettings(_Frozen):

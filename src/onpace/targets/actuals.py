@@ -2,9 +2,10 @@
 
 Values come from :meth:`onpace.workspace.Workspace.compute`, cached per KPI,
 grain and dimension so a scorecard of many targets runs a handful of queries. A
-custom date range is summed from days, which is right only for additive KPIs
-(sums and counts); a rate over a custom range would need its numerator and
-denominator summed apart, so it is refused with a clear error instead.
+custom date range is summed from its whole months and the days around them,
+which is right only for additive KPIs (sums and counts); a rate over a custom
+range would need its numerator and denominator summed apart, so it is refused
+with a clear error instead.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from onpace.calendar import Grain, add_months, period_start
 from onpace.errors import TargetError, did_you_mean
@@ -23,6 +26,13 @@ if TYPE_CHECKING:
     from onpace.workspace import Workspace
 
 HISTORY_YEARS = 4
+
+
+def member_text(value: Any) -> str | None:
+    """A dimension value as text; None (and NaN) stay None: no rep is not a rep called "None"."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return str(value)
 
 
 def is_additive(name: str, kpis: dict[str, AnyKpi], _seen: frozenset[str] = frozenset()) -> bool:
@@ -43,6 +53,25 @@ def is_additive(name: str, kpis: dict[str, AnyKpi], _seen: frozenset[str] = froz
         names = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)
         return bool(names) and all(is_additive(n, kpis, _seen | {name}) for n in names)
     return False
+
+
+def split_range(start: date, end: date) -> list[tuple[Grain, date, date]]:
+    """``[start, end)`` as whole months and the days before and after them.
+
+    A sum over a custom range is the sum of these parts; reading whole months as
+    months keeps a range of years to a few hundred values instead of a value a day.
+    """
+    first = start if start.day == 1 else add_months(start.replace(day=1), 1)
+    last = end.replace(day=1)
+    if first >= last:
+        return [("day", start, end)]
+    parts: list[tuple[Grain, date, date]] = []
+    if start < first:
+        parts.append(("day", start, first))
+    parts.append(("month", first, last))
+    if last < end:
+        parts.append(("day", last, end))
+    return parts
 
 
 class KpiData:
@@ -85,10 +114,10 @@ class KpiData:
                 as_of=self.as_of,
             )
             out: dict[Any, float | None] = {}
-            for row in frame.itertuples(index=False):
-                period = row.period if isinstance(row.period, date) else row.period.date()
-                dim_value = str(getattr(row, dimension)) if dimension else None
-                out[(period, dim_value)] = as_number(row.value)
+            members = frame[dimension] if dimension else [None] * len(frame)
+            for period, member, value in zip(frame["period"], members, frame["value"], strict=True):
+                day = period if type(period) is date else period.date()
+                out[(day, member_text(member))] = as_number(value)
             self._frames[key] = out
         return self._frames[key]
 
@@ -112,8 +141,10 @@ class KpiData:
                 f"'{kpi}' is a rate or an average, so its value over a custom date range "
                 "cannot be added up from days; use a month, quarter or year period"
             )
-        values = self._values(kpi, "day", dimension, period.start, period.end)
-        found = [v for (d, dv), v in values.items() if dv == dimension_value and v is not None]
+        found = []
+        for grain, start, end in split_range(period.start, period.end):
+            values = self._values(kpi, grain, dimension, start, end)
+            found += [v for (d, dv), v in values.items() if dv == dimension_value and v is not None]
         return sum(found) if found else None
 
     def monthly(

@@ -43,6 +43,8 @@ ChangeKind = Literal["percent", "points", "amount"]
 BaselineRef = Literal["last_year", "previous"]
 PHASINGS: tuple[str, ...] = ("linear", "seasonal", "weights")
 BASELINES: tuple[str, ...] = ("last_year", "previous")
+FIRST_YEAR = 1900
+LAST_YEAR = 2200
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,34 @@ class TargetPeriod:
 
     def contains(self, day: date) -> bool:
         return self.start <= day < self.end
+
+    def covers(self, other: TargetPeriod) -> bool:
+        """Whether ``other`` lies inside this period."""
+        return self.start <= other.start and other.end <= self.end
+
+    def same_span(self, other: TargetPeriod) -> bool:
+        return (self.start, self.end) == (other.start, other.end)
+
+    def elapsed(self, today: date) -> float:
+        """The share of the period gone by the start of ``today`` (0 before, 1 after)."""
+        if today <= self.start:
+            return 0.0
+        if today >= self.end:
+            return 1.0
+        return (today - self.start).days / self.days
+
+
+def check_years(first: date, last: date, text: str) -> None:
+    """Refuse a period outside the years onpace works with (FIRST_YEAR to LAST_YEAR).
+
+    Comparisons and baselines look a year or more back and forward, so a period in
+    year 1 or 9999 could never be shown: it is refused when it is read.
+    """
+    if first.year < FIRST_YEAR or last.year > LAST_YEAR:
+        raise TargetError(
+            f"period {text!r} is outside the years {FIRST_YEAR} to {LAST_YEAR} that "
+            "onpace works with"
+        )
 
 
 _RANGE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})\s*$")
@@ -79,11 +109,13 @@ def parse_target_period(text: str, cal: Calendar = Calendar()) -> TargetPeriod:
             raise TargetError(f"cannot read period {text!r}: {exc}") from exc
         if last < first:
             raise TargetError(f"period {text!r} ends before it starts")
+        check_years(first, last, text)
         return TargetPeriod(f"{first}..{last}", "custom", first, last + timedelta(days=1))
     try:
         grain, start = parse_period(text, cal)
     except ValueError as exc:
         raise TargetError(f"{exc}, or a date range such as 2026-01-15..2026-03-31") from exc
+    check_years(start, start, text)
     return standard_period(start, grain, cal)
 
 
@@ -125,25 +157,43 @@ class TargetValue:
 
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_SCALES = {"": 1.0, "k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9}
+_CURRENCY_SIGNS = "€$£¥"
+
+
+def _reading(number: float) -> str:
+    """How a bare number on a percent KPI reads both ways: ``35`` -> 3,500% or 35%."""
+    return f"as a fraction it is {number * 100:,.4g}%, as a percentage {number:g}%"
 
 
 def parse_target_value(text: str, unit: str, relative: bool) -> TargetValue:
-    """Read ``VALUE`` of ``onpace target set``.
+    """Read ``VALUE`` of ``onpace target set``, checking it against the KPI's unit.
 
-    Absolute: ``1250000``, ``1.25e6``, or for percent KPIs ``25%`` (= 0.25).
-    Relative (with ``--relative``): ``+10%`` (ten percent more than the baseline),
-    ``-2pp`` (two percentage points less, for rates) or ``+500`` (an amount).
+    Absolute: ``1250000``, ``1.25e6``, ``1.25M``, ``800k``, ``€1.2M``; for percent KPIs
+    ``25%`` or ``0.25`` (a bare number above 1 such as ``35`` is refused: it could mean
+    3,500% or 35%). Relative (with ``--relative``): ``+10%`` (ten percent more than the
+    baseline), ``-2pp`` (two percentage points less, for rates) or ``+500`` (an amount).
+    A ``%`` on a currency or count KPI needs ``--relative``: an absolute 10% of euros
+    means nothing.
     """
-    raw = text.strip().replace("_", "").replace(",", "")
-    m = re.fullmatch(rf"({_NUMBER})\s*(%|pp)?", raw)
+    raw = text.strip().replace("_", "").replace(",", "").replace(" ", "")
+    sign = raw[:1] if raw[:1] in ("+", "-") else ""
+    if raw[len(sign) : len(sign) + 1] in tuple(_CURRENCY_SIGNS):
+        if unit != "currency":
+            raise TargetError(f"{text!r}: a currency sign on a KPI measured in {unit}")
+        raw = sign + raw[len(sign) + 1 :]
+    m = re.fullmatch(rf"({_NUMBER})(k|m|mn|b|bn)?(%|pp)?", raw, flags=re.IGNORECASE)
     if not m:
         raise TargetError(
-            f"target value {text!r} is not a number; write 1250000, 25% or, with "
+            f"target value {text!r} is not a number; write 1250000, 1.25M, 25% or, with "
             "--relative, +10%, -2pp or +500"
         )
-    number, suffix = float(m.group(1)), m.group(2)
+    number = float(m.group(1)) * _SCALES[(m.group(2) or "").lower()]
+    suffix = (m.group(3) or "").lower() or None
     if not math.isfinite(number):
         raise TargetError(f"target value {text!r} is not a finite number")
+    if m.group(2) and suffix:
+        raise TargetError(f"target value {text!r} mixes a scale (k, M, bn) with {suffix}")
     if not relative:
         if suffix == "pp":
             raise TargetError(
@@ -152,10 +202,16 @@ def parse_target_value(text: str, unit: str, relative: bool) -> TargetValue:
         if suffix == "%":
             if unit != "percent":
                 raise TargetError(
-                    f"{text!r}: a percentage is an absolute value only for percent KPIs; "
-                    "for growth use --relative last_year with +10%"
+                    f"{text!r}: a percentage is an absolute value only for percent KPIs, and "
+                    f"this KPI is measured in {unit}; for growth use --relative last_year "
+                    "with +10%"
                 )
             number /= 100
+        elif unit == "percent" and abs(number) > 1:
+            raise TargetError(
+                f"{text!r} on a percent KPI is ambiguous: {_reading(number)}; write "
+                f"{number:g}% or {number / 100:g}"
+            )
         return TargetValue("absolute", number)
     if suffix == "%":
         return TargetValue("relative", number / 100, "percent")
@@ -163,6 +219,12 @@ def parse_target_value(text: str, unit: str, relative: bool) -> TargetValue:
         if unit != "percent":
             raise TargetError(f"{text!r}: percentage points apply to percent KPIs only")
         return TargetValue("relative", number / 100, "points")
+    if unit == "percent" and abs(number) > 1:
+        raise TargetError(
+            f"{text!r} on a percent KPI is ambiguous: as a change of the rate it is "
+            f"{number * 100:+,.4g} points; write {number:+g}pp for points or {number:+g}% "
+            "for a relative change"
+        )
     return TargetValue("relative", number, "amount")
 
 
@@ -211,6 +273,8 @@ class Target:
     created_at: datetime | None = None
     reason: str = ""
     action: Literal["set", "retire"] = "set"
+    floor: float | None = None
+    stretch: float | None = None
 
     @property
     def key(self) -> str:
@@ -386,3 +450,54 @@ def share_to_date(
         elif as_of > s.start:
             done += share * (as_of - s.start).days / s.days
     return done
+
+
+def share_between(
+    target: Target, start: date, end: date, history: Mapping[date, float] | None = None
+) -> float:
+    """The share of an additive target due in ``[start, end)`` by its own phasing."""
+    return share_to_date(target, end, history) - share_to_date(target, start, history)
+
+
+def phase_down(
+    target: Target,
+    period: TargetPeriod,
+    additive: bool,
+    history: Mapping[date, float] | None = None,
+) -> Target:
+    """``target`` (a longer period covering ``period``) cut down to ``period``.
+
+    A sum or a count takes the share its own phasing puts in ``period`` (a seasonal
+    year target gives December more than February); a rate or an average keeps its
+    value. The part keeps the parent's shape inside it: the month shares of a
+    seasonal or weighted parent become the part's weights, so the pace within the
+    part follows the same curve. Floor and stretch are cut the same way.
+    """
+    share = share_between(target, period.start, period.end, history) if additive else 1.0
+    phasing: Phasing = "linear"
+    weights: tuple[float, ...] = ()
+    slices = month_slices(period)
+    if additive and target.phasing != "linear" and len(slices) > 1:
+        parts = [share_between(target, s.start, s.end, history) for s in slices]
+        total = sum(parts)
+        if total > 0:
+            phasing, weights = "weights", tuple(100 * x / total for x in parts)
+
+    def cut(value: float | None) -> float | None:
+        return None if value is None else value * share
+
+    return replace(
+        target,
+        period=period,
+        value=target.value * share,
+        floor=cut(target.floor),
+        stretch=cut(target.stretch),
+        phasing=phasing,
+        weights=weights,
+        basis="absolute",
+        change_kind=None,
+        change=None,
+        baseline=None,
+        baseline_period=None,
+        baseline_value=None,
+    )

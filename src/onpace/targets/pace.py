@@ -12,19 +12,36 @@ Rates and averages are compared as they are (a 20% rate against a 25% target is
 80%), never summed over sub-periods.
 
 Pace holds the actual-to-date against the phased target-to-date, for the period in
-progress. Status compares a score (the projected attainment while the period runs,
-the final attainment once it is over) with the workspace's thresholds.
+progress. Status knows where the period is: *not started* before it, *too early*
+in its first part (``status.too_early``, default 20% of it: a few days say little
+about a month), then *on track*, *at risk* or *off track* from the projected
+attainment against the workspace's thresholds, and *achieved* or *missed*, final,
+once it is over.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Literal, get_args
 
 from onpace.spec.workspace_config import StatusThresholds
 
-Status = Literal["on track", "at risk", "off track", "no data", "no target"]
-STATUSES: tuple[Status, ...] = ("on track", "at risk", "off track", "no data", "no target")
+Status = Literal[
+    "not started",
+    "too early",
+    "on track",
+    "at risk",
+    "off track",
+    "achieved",
+    "missed",
+    "no data",
+    "no target",
+]
+STATUSES: tuple[Status, ...] = get_args(Status)
+# statuses that judge a target: the running ones from the projection, the final ones
+RUNNING: tuple[Status, ...] = ("on track", "at risk", "off track")
+FINAL: tuple[Status, ...] = ("achieved", "missed")
+ASSESSED: tuple[Status, ...] = RUNNING + FINAL
 BEATEN_ATTAINMENT = 2.0
 
 
@@ -85,3 +102,23 @@ def status(score: float | None, thresholds: StatusThresholds) -> Status:
     if score >= thresholds.at_risk:
         return "at risk"
     return "off track"
+
+
+def band(score: float | None, thresholds: StatusThresholds) -> str:
+    """Which band of the thresholds ``score`` is in, in words: "at risk between 90% and 98%"."""
+    if _missing(score):
+        return "no score"
+    assert score is not None
+    if score >= thresholds.on_track:
+        return f"on track at {thresholds.on_track:.0%} or more"
+    if score >= thresholds.at_risk:
+        return f"at risk between {thresholds.at_risk:.0%} and {thresholds.on_track:.0%}"
+    return f"off track below {thresholds.at_risk:.0%}"
+
+
+def final_status(actual: float | None, target: float, direction: str) -> Status:
+    """``achieved`` or ``missed`` once the period is over (``no data`` without an actual)."""
+    hit = reached(actual, target, direction)
+    if hit is None:
+        return "no data"
+    return "achieved" if hit else "missed"

@@ -13,17 +13,18 @@ from typing import Any
 
 from onpace.calendar import period_start
 from onpace.errors import OnpaceError, SpecError
-from onpace.objectives.tree import Objective
+from onpace.objectives.tree import Objective, workspace_objectives
 from onpace.query.plain import as_number
 from onpace.store import Store
 from onpace.targets.actuals import KpiData, is_additive
 from onpace.targets.definition import Target, milestones, standard_period
 from onpace.targets.evaluation import evaluate_target
+from onpace.targets.roster import Roster
+from onpace.targets.selection import applicable_targets
 from onpace.targets.smart import LETTERS, smart_check
 from onpace.views import charts
 from onpace.views.scope import Scope, rep_contributors
-from onpace.views.scorecard import targets_for
-from onpace.views.target_status import status_scorecard, workspace_objectives
+from onpace.views.scorecard import Scorecard, scorecard
 from onpace.workspace import Workspace
 
 
@@ -148,8 +149,16 @@ def kpi_targets(
         for row in trend:
             start = datetime.fromisoformat(row["period"]).date()
             period = standard_period(start, grain, ws.calendar)  # type: ignore[arg-type]
-            hit = targets_for(ws, current, period, None, data).get((name, None))
-            row["target"] = hit[0].value if hit else None
+            hit = applicable_targets(
+                current,
+                period,
+                None,
+                lambda k: is_additive(k, ws.kpis),
+                data.monthly,
+                Roster(),
+                [name],
+            ).get((name, None))
+            row["target"] = hit.target.value if hit else None
     today = as_of.date()
     running = [t for t in current if t.period.contains(today)]
     progress = None
@@ -241,8 +250,18 @@ def _progress(ws: Workspace, data: KpiData, target: Target, as_of: datetime) -> 
     }
 
 
-def objectives_view(ws: Workspace, store: Store, as_of: datetime | None = None) -> dict[str, Any]:
-    """The objective tree with roll-up attainment, each KPI's weight, score and status."""
+def objectives_view(
+    ws: Workspace,
+    store: Store,
+    as_of: datetime | None = None,
+    grain: str = "quarter",
+    period: str | None = None,
+) -> dict[str, Any]:
+    """The objective tree of one period (default: the quarter in progress).
+
+    Built from the scorecard of the same period, so an objective's roll-up, its
+    KPIs' scores and statuses are the scorecard's, on every screen.
+    """
     try:
         objectives = workspace_objectives(ws)
     except SpecError as exc:
@@ -253,7 +272,12 @@ def objectives_view(ws: Workspace, store: Store, as_of: datetime | None = None) 
             "table": [],
             "columns": [],
         }
-    card = status_scorecard(ws, store, as_of=as_of)
+    card = scorecard(ws, store, grain=grain, period=period, as_of=as_of, sparkline=False)
+    return objective_tree(card, objectives)
+
+
+def objective_tree(card: Scorecard, objectives: Any) -> dict[str, Any]:
+    """The objectives of ``card`` as a tree with each KPI's weight, target and status."""
     groups = {g.name: g for g in card.groups}
     table: list[dict[str, Any]] = []
 
@@ -262,16 +286,19 @@ def objectives_view(ws: Workspace, store: Store, as_of: datetime | None = None) 
         total = sum(obj.kpis.values()) or 1.0
         kpis = []
         for name, weight in obj.kpis.items():
-            rows = [r for r in (g.rows if g else []) if r.kpi == name and r.scope == "all"]
+            rows = [r for r in (g.rows if g else []) if r.kpi == name and r.member is None]
             first = rows[0] if rows else None
             kpis.append(
                 {
                     "kpi": name,
-                    "label": ws.kpis[name].label if name in ws.kpis else name,
+                    "label": first.label if first else name,
                     "weight": weight / total,
-                    "period": first.period if first else None,
+                    "period": first.period if first and first.target is not None else None,
+                    "target_source": first.target_source if first else None,
+                    "attainment": first.attainment if first else None,
                     "score": first.score if first else None,
                     "status": first.status if first else "no target",
+                    "explanation": first.explanation if first else "",
                 }
             )
         out = {
@@ -282,7 +309,8 @@ def objectives_view(ws: Workspace, store: Store, as_of: datetime | None = None) 
             "depth": depth,
             "attainment": g.attainment if g else None,
             "status": g.status if g else "no data",
-            "drags": [{"name": n, "shortfall": s} for n, s in (g.drags if g else [])],
+            "explanation": g.explanation if g else "",
+            "drags": g.drags if g else [],
             "kpis": kpis,
             "children": [node(c, depth + 1) for c in obj.objectives],
         }
@@ -293,6 +321,7 @@ def objectives_view(ws: Workspace, store: Store, as_of: datetime | None = None) 
                 "depth": depth,
                 "attainment": out["attainment"],
                 "status": out["status"],
+                "explanation": out["explanation"],
                 "kpis": ", ".join(str(k["kpi"]) for k in kpis),
             }
         )
@@ -301,11 +330,13 @@ def objectives_view(ws: Workspace, store: Store, as_of: datetime | None = None) 
     tree = [node(root, 0) for root in objectives.roots]
     return {
         "title": "Objectives",
-        "problem": None,
+        "problem": card.objectives_problem,
         "as_of": card.as_of.isoformat(timespec="seconds"),
+        "period": card.period.label,
+        "grain": card.period.grain,
         "tree": tree,
         "table": table,
-        "columns": ["objective", "label", "depth", "attainment", "status", "kpis"],
+        "columns": ["objective", "label", "depth", "attainment", "status", "explanation", "kpis"],
     }
 
 

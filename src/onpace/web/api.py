@@ -138,12 +138,26 @@ async def scorecard(
     start: str | None = Query(None, max_length=10, description="Custom range: first day"),
     end: str | None = Query(None, max_length=10, description="Custom range: last day"),
     compare: Literal["previous", "last_year"] = "previous",
-    by: str | None = Query(None, max_length=100, description="Per member of a dimension: rep"),
+    by: str | None = Query(
+        None, max_length=100, description="Per member of a dimension: rep, rep.team; total"
+    ),
+    span: Literal["same", "full"] = Query(
+        "same", description="same: the compared period up to the same point; full: all of it"
+    ),
+    targeted: bool = Query(False, description="Only the KPIs with a target"),
     who: Identity = Depends(require("read")),
 ) -> Response:
     """Every KPI by objective: value, comparison, target, attainment, pace, projection, status."""
     ctx = context(request)
-    params = {"grain": grain, "period": period, "start": start, "end": end, "compare": compare}
+    params = {
+        "grain": grain,
+        "period": period,
+        "start": start,
+        "end": end,
+        "compare": compare,
+        "span": span,
+        "targeted": targeted,
+    }
     body = cached_views.cached_scorecard_json(ctx, who, by=by, **params)
     if body is None:  # computing takes seconds: off the event loop
         body = await run_in_threadpool(cached_views.scorecard_json, ctx, who, by=by, **params)
@@ -224,9 +238,14 @@ def record_review(
 
 
 @router.get("/objectives", responses=ERRORS)
-def objectives(request: Request, who: Identity = Depends(require("read"))) -> Response:
-    """The objective tree with roll-up attainment."""
-    return json_response(cached_views.objectives(context(request)))
+def objectives(
+    request: Request,
+    grain: Literal["month", "quarter", "year", "custom"] = "quarter",
+    period: str | None = Query(None, max_length=40, description="2026-Q3 (default: in progress)"),
+    who: Identity = Depends(require("read")),
+) -> Response:
+    """The objective tree of a period with roll-up attainment (the scorecard's numbers)."""
+    return json_response(cached_views.objectives(context(request), grain, period))
 
 
 @router.get("/smart", responses=ERRORS)

@@ -14,13 +14,13 @@ from onpace.auth import Identity
 from onpace.calendar import COMPUTE_GRAINS, ComputeGrain, periods_between
 from onpace.errors import TargetError, UnknownNameError, did_you_mean
 from onpace.query.top import TopPer
-from onpace.targets.actuals import KpiData
+from onpace.targets.actuals import KpiData, member_text
 from onpace.views import kpi_pages, target_pages
 from onpace.views.scope import Scope, rep_contributors
 from onpace.views.scorecard import scorecard_view
+from onpace.views.serialize import json_bytes
 from onpace.views.target_pages import target_row
 from onpace.web.context import AppContext
-from onpace.web.render import json_bytes
 
 MAX_PERIODS = 5000
 
@@ -43,24 +43,47 @@ def scorecard(
     end: str | None = None,
     compare: str = "previous",
     by: str | None = None,
+    span: str = "same",
+    targeted: bool = False,
 ) -> dict[str, Any]:
+    """The scorecard a viewer sees (a rep: their own rows), cached per parameters and scope."""
     scope = scope_of(ctx, who)
-    if by is not None and not any(by in k.dimensions for k in ctx.ws.kpis.values()):
-        dims = sorted({d for k in ctx.ws.kpis.values() for d in k.dimensions})
-        raise UnknownNameError(f"no KPI can be broken down by '{by}'." + did_you_mean(by, dims))
-    key = ("scorecard", grain, period, start, end, compare, by, _scope_key(scope))
-    built = ctx.cached(
+    key = ("scorecard", grain, period, start, end, compare, by, span, targeted, _scope_key(scope))
+    return ctx.cached(
         key,
         lambda: scorecard_view(
-            ctx.ws, ctx.store, scope, grain, period, start, end, compare, by, ctx.now()
+            ctx.ws,
+            ctx.store,
+            scope,
+            grain=grain,
+            period=period,
+            start=start,
+            end=end,
+            compare=compare,
+            span=span,
+            by=by,
+            only_targets=targeted,
+            as_of=ctx.now(),
         ),
     )
-    dims = sorted({d for k in ctx.ws.kpis.values() for d in k.dimensions})
-    return {**built, "dimensions": dims}
+
+
+SCORECARD_DEFAULTS: dict[str, Any] = {
+    "grain": "quarter",
+    "period": None,
+    "start": None,
+    "end": None,
+    "compare": "previous",
+    "by": None,
+    "span": "same",
+    "targeted": False,
+}
 
 
 def _json_key(ctx: AppContext, who: Identity, params: dict[str, Any]) -> tuple[Any, ...]:
-    return ("scorecard.json", tuple(sorted(params.items())), _scope_key(scope_of(ctx, who)))
+    """The same key for the same scorecard, whichever parameters were left to their default."""
+    full = {**SCORECARD_DEFAULTS, **params}
+    return ("scorecard.json", tuple(sorted(full.items())), _scope_key(scope_of(ctx, who)))
 
 
 def scorecard_json(ctx: AppContext, who: Identity, **params: Any) -> bytes:
@@ -103,9 +126,12 @@ def kpi(
     return ctx.cached(("kpi", name, grain, by, _scope_key(scope)), build)
 
 
-def objectives(ctx: AppContext) -> dict[str, Any]:
+def objectives(
+    ctx: AppContext, grain: str = "quarter", period: str | None = None
+) -> dict[str, Any]:
     return ctx.cached(
-        ("objectives",), lambda: target_pages.objectives_view(ctx.ws, ctx.store, ctx.now())
+        ("objectives", grain, period),
+        lambda: target_pages.objectives_view(ctx.ws, ctx.store, ctx.now(), grain, period),
     )
 
 
@@ -201,10 +227,7 @@ def values(
         )
         out = []
         for row in frame.to_dict("records"):
-            member = None
-            if by:
-                raw = row[by]
-                member = None if raw is None else str(raw)
+            member = member_text(row[by]) if by else None
             value = row["value"]
             item = {
                 "kpi": row["kpi"],

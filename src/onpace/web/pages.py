@@ -84,6 +84,8 @@ def scorecard(request: Request, who: Identity) -> dict[str, Any]:
         end=_q(request, "end"),
         compare=_q(request, "compare") or "previous",
         by=_q(request, "by"),
+        span=_q(request, "span") or "same",
+        targeted=_q(request, "targeted") in ("1", "true", "on"),
     )
     return {**built, "partial": "scorecard_body.html"}
 
@@ -107,7 +109,9 @@ def kpi(request: Request, who: Identity) -> dict[str, Any]:
 
 @triple("/objectives", "objectives", "objectives.html", "read")
 def objectives(request: Request, who: Identity) -> dict[str, Any]:
-    return cached_views.objectives(context(request))
+    return cached_views.objectives(
+        context(request), _q(request, "grain") or "quarter", _q(request, "period")
+    )
 
 
 @triple("/targets", "targets", "targets.html", "read")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,33 +14,24 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from onpace.auth import Identity, allowed
+from onpace.views.serialize import json_bytes as json_bytes
+from onpace.views.serialize import plain as _plain
 from onpace.web.i18n import format_day, format_number, pick_language, translate
 from onpace.web.security import LANG_COOKIE, context
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 STATUS_KEYS = {
+    "not started": "not_started",
+    "too early": "too_early",
+    "achieved": "achieved",
+    "missed": "missed",
     "on track": "on_track",
     "at risk": "at_risk",
     "off track": "off_track",
     "no data": "no_data",
     "no target": "no_target",
 }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def json_bytes(data: Any) -> bytes:
-    """Strict JSON (NaN becomes null), compact."""
-    return json.dumps(_plain(data), default=str, separators=(",", ":"), allow_nan=False).encode()
 
 
 # What must not appear inside a <script> element as itself: "<" could start "</script>" or

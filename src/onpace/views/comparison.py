@@ -1,0 +1,130 @@
+"""Which period a screen shows, what it is compared with, and up to which moment.
+
+A period that is still running is compared like for like: the compared period
+is read up to the same point, found by shifting "now" by the distance between
+the two periods (1-15 May against 1-15 April; the fourth quarter up to 1
+December against the third up to 1 September; a custom range of 30 days
+against the 30 days before it, shifted by 30 days). Shifting by whole months
+keeps the day of the month and clamps it to the end of a shorter month (31 March
+against 28 February), which is how month-to-date is compared in accounting.
+The compared period is then computed *as of* that moment, so rates, snapshots
+and late-arriving returns are as they were known at the same point, not as they
+are known now. ``span="full"`` compares with the whole of the other period
+instead; a period that is over is always compared with the whole other period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from onpace.calendar import Calendar, Grain, add_months, period_start
+from onpace.errors import TargetError
+from onpace.targets.definition import (
+    BaselineRef,
+    TargetPeriod,
+    baseline_period,
+    parse_target_period,
+    standard_period,
+)
+
+PICK_GRAINS: tuple[str, ...] = ("month", "quarter", "year", "custom")
+COMPARES: tuple[str, ...] = ("previous", "last_year")
+SPANS: tuple[str, ...] = ("same", "full")
+Span = Literal["same", "full"]
+
+
+def pick_period(
+    cal: Calendar,
+    grain: str,
+    period: str | None,
+    start: str | None,
+    end: str | None,
+    today: date,
+) -> TargetPeriod:
+    """The period a screen shows; a clear :class:`TargetError` for anything unreadable.
+
+    ``period`` (``2026-Q4``, ``2026-11``, ``2026``, ``2026-01-15..2026-03-31``) wins;
+    without it, the ``grain``'s period that contains ``today``, or the custom range
+    ``start`` to ``end`` (inclusive dates). A period of another grain than ``grain``
+    is moved to ``grain`` keeping its start (2024-03 at quarter grain is 2024-Q1).
+    """
+    if grain not in PICK_GRAINS:
+        raise TargetError(f"grain {grain!r}: use one of {', '.join(PICK_GRAINS)}")
+    if grain == "custom" and not period:
+        if not start or not end:
+            raise TargetError("a custom period needs a start and an end date (YYYY-MM-DD)")
+        return parse_target_period(f"{start}..{end}", cal)
+    if period:
+        picked = parse_target_period(period, cal)
+        if picked.grain == "custom" or grain == "custom":
+            return picked
+        if picked.grain not in ("month", "quarter", "year"):
+            raise TargetError(f"period {period!r}: pick a month, quarter, year or date range")
+        if picked.grain != grain:
+            g: Grain = grain  # type: ignore[assignment]
+            return standard_period(period_start(picked.start, g, cal), g, cal)
+        return picked
+    g = grain  # type: ignore[assignment]
+    return standard_period(period_start(today, g, cal), g, cal)
+
+
+def compared_period(picked: TargetPeriod, compare: str, cal: Calendar) -> TargetPeriod:
+    """The period before ``picked`` (``previous``) or the same one a year earlier."""
+    if compare not in COMPARES:
+        raise TargetError(f"compare {compare!r}: use previous or last_year")
+    ref: BaselineRef = compare  # type: ignore[assignment]
+    return baseline_period(picked, ref, cal)
+
+
+def shift_moment(moment: datetime, picked: TargetPeriod, against: TargetPeriod) -> datetime:
+    """``moment`` moved from ``picked`` to the same point of ``against``.
+
+    Periods that start on the same day of the month are apart by whole months: the
+    moment keeps its day (clamped to a shorter month's end) and time. Others (a
+    custom range against the days before it) are apart by a number of days.
+    """
+    months = (against.start.year - picked.start.year) * 12 + (
+        against.start.month - picked.start.month
+    )
+    if against.start.day == picked.start.day and add_months(picked.start, months) == against.start:
+        day = add_months(moment.date(), months)
+        return datetime.combine(day, moment.time())
+    return moment + (against.start - picked.start)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a period is compared with: the period, and the moment it is read up to.
+
+    ``until`` is None when the whole compared period counts (as known now).
+    """
+
+    period: TargetPeriod
+    until: datetime | None
+    span: Span
+
+    @property
+    def label(self) -> str:
+        if self.until is None:
+            return self.period.label
+        moment = self.until
+        midnight = moment.time() == datetime.min.time()
+        when = f"{moment:%Y-%m-%d}" if midnight else f"{moment:%Y-%m-%d %H:%M}"
+        return f"{self.period.label} up to {when} (same span)"
+
+
+def comparison(
+    picked: TargetPeriod, compare: str, span: str, as_of: datetime, cal: Calendar
+) -> Comparison:
+    """The comparison of ``picked`` as of ``as_of`` (see the module docstring)."""
+    if span not in SPANS:
+        raise TargetError(f"span {span!r}: use same (like for like) or full")
+    against = compared_period(picked, compare, cal)
+    running = picked.contains(as_of.date())
+    if span == "full" or not running:
+        return Comparison(against, None, "full" if span == "full" else "same")
+    end = datetime.combine(against.end, datetime.min.time())
+    until = min(shift_moment(as_of, picked, against), end)
+    return Comparison(against, until, "same")
