@@ -12,7 +12,6 @@ and are not checked.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from onpace.calendar import period_start, shift_period
@@ -26,11 +25,13 @@ ABSOLUTE_TOLERANCE = 1e-9
 
 
 def _has_data(ws: Any) -> bool:
+    """Whether there is data to check against (an embedded warehouse may not exist yet)."""
     settings = ws.config.warehouse
     if settings.backend != "duckdb":
         return True
-    path = Path(settings.path)
-    return (path if path.is_absolute() else ws.root / path).exists()
+    from onpace.query.warehouse import duckdb_files
+
+    return duckdb_files(settings, ws.root).current() is not None
 
 
 def _issue(ws: Any, tree: DriverTree, level: str, message: str, fix: str) -> SpecIssue:
