@@ -21,7 +21,7 @@ from onpace.compare.lead_lag import CHANGES, Change, LeadLag
 from onpace.compare.related import pair_lead_lag, related_kpis
 from onpace.compare.series import kpi_series
 from onpace.compare.trace import trace_tree
-from onpace.errors import AttributionError, UnknownNameError, did_you_mean
+from onpace.errors import UnknownNameError, did_you_mean
 from onpace.views import compare_charts
 from onpace.views.scope import UNRESTRICTED, Scope
 
@@ -202,16 +202,6 @@ def explain_view(
     out["table"] = _explain_table(d)
     out["columns"] = ["part", "name", "before", "after", "change", "mix", "rate"]
     return out
-
-
-def explain_summary(ws: Any, store: Any, kpi: str, as_of: datetime) -> dict[str, Any] | None:
-    """The KPI page's short answer: last complete month against a year earlier, or None."""
-    if not ws.comparisons.trees_of(kpi):
-        return None
-    try:
-        return explain_view(ws, store, kpi, None, "last_year", as_of=as_of)
-    except (AttributionError, UnknownNameError):
-        return None
 
 
 # -- funnels ------------------------------------------------------------------------
