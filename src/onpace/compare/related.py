@@ -16,7 +16,7 @@ from typing import Any
 
 from onpace.calendar import Grain, period_start, shift_period
 from onpace.compare.lead_lag import SEASONS, Change, LeadLag, changes, lead_lag
-from onpace.compare.series import kpi_series
+from onpace.compare.series import Series, kpi_series
 from onpace.spec.kpi import derived_references
 
 DEFAULT_PERIODS = {"month": 36, "week": 104, "quarter": 16, "day": 180, "year": 8}
@@ -71,6 +71,24 @@ def definitional_relation(ws: Any, a: str, b: str) -> str:
     return ""
 
 
+def workspace_series(
+    ws: Any,
+    grain: Grain = "month",
+    change: Change | None = None,
+    periods: int | None = None,
+    as_of: datetime | None = None,
+) -> Series:
+    """Every computable KPI of the workspace over the history the related lists use.
+
+    One computation serves the related list of every KPI, so it is worth keeping.
+    """
+    as_of = as_of or ws.now()
+    start, end = history_range(ws, grain, periods, as_of, change or default_change(grain))
+    session = ws.session()
+    names = sorted(n for n in ws.kpis if not session.missing_data(n))
+    return kpi_series(ws, names, grain, start, end, as_of)
+
+
 def related_kpis(
     ws: Any,
     kpi: str,
@@ -79,17 +97,18 @@ def related_kpis(
     change: Change | None = None,
     periods: int | None = None,
     as_of: datetime | None = None,
-    candidates: list[str] | None = None,
+    series: Series | None = None,
     limit: int = 8,
 ) -> tuple[list[Related], int]:
-    """The KPIs most clearly related to ``kpi``, strongest first, and the periods used."""
-    as_of = as_of or ws.now()
+    """The KPIs most clearly related to ``kpi``, strongest first, and the periods used.
+
+    ``series`` is :func:`workspace_series` computed before (for the same grain and change).
+    """
     change = change or default_change(grain)
-    start, end = history_range(ws, grain, periods, as_of, change)
-    names = [kpi, *(c for c in (candidates or ws.kpis) if c != kpi and c in ws.kpis)]
-    session = ws.session()
-    names = [n for n in names if n == kpi or not session.missing_data(n)]
-    series = kpi_series(ws, names, grain, start, end, as_of)
+    series = series or workspace_series(ws, grain, change, periods, as_of)
+    if kpi not in series.values:
+        return [], len(series.periods)
+    names = [kpi, *(n for n in series.values if n != kpi)]
     season = SEASONS[grain]
     own = changes(series.values[kpi], change, season)
     labels = {n: ws.kpis[n].label for n in names}

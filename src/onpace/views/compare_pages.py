@@ -18,8 +18,8 @@ from onpace.calendar import GRAINS, Grain, next_period_start, period_start, peri
 from onpace.compare.explain import explain_change, resolve_period
 from onpace.compare.funnels import FunnelRow, compute_funnel
 from onpace.compare.lead_lag import CHANGES, Change, LeadLag
-from onpace.compare.related import pair_lead_lag, related_kpis
-from onpace.compare.series import kpi_series
+from onpace.compare.related import pair_lead_lag, related_kpis, workspace_series
+from onpace.compare.series import Series, kpi_series
 from onpace.compare.trace import trace_tree
 from onpace.errors import UnknownNameError, did_you_mean
 from onpace.views import compare_charts
@@ -417,6 +417,15 @@ def lead_lag_view(
     }
 
 
+def related_series(
+    ws: Any, grain: str = "month", change: str | None = None, as_of: datetime | None = None
+) -> Series:
+    """The series every related list of ``grain`` is computed from."""
+    return workspace_series(
+        ws, _grain(grain, ("week", "month", "quarter")), _change(change), None, as_of
+    )
+
+
 def related_view(
     ws: Any,
     kpi: str,
@@ -424,11 +433,18 @@ def related_view(
     max_lag: int = 3,
     change: str | None = None,
     as_of: datetime | None = None,
+    series: Series | None = None,
 ) -> dict[str, Any]:
-    """The KPI page's "related KPIs": clear lead-lag relations, strongest first."""
+    """The KPI page's "related KPIs": clear lead-lag relations, strongest first.
+
+    ``series`` are the workspace's KPI series for ``grain`` and ``change`` when already at
+    hand (:func:`related_series`).
+    """
     spec = _kpi(ws, kpi)
     g = _grain(grain, ("week", "month", "quarter"))
-    found, periods = related_kpis(ws, kpi, g, _lags(max_lag), _change(change), as_of=as_of)
+    found, periods = related_kpis(
+        ws, kpi, g, _lags(max_lag), _change(change), as_of=as_of, series=series
+    )
     table = []
     for r in found:
         best = r.result.best

@@ -63,10 +63,15 @@ def funnel(
 def related(
     ctx: AppContext, kpi: str, grain: str = "month", lags: int = 3, change: str | None = None
 ) -> dict[str, Any]:
-    return ctx.cached(
-        ("related", kpi, grain, lags, change),
-        lambda: compare_pages.related_view(ctx.ws, kpi, grain, lags, change, ctx.now()),
-    )
+    def build() -> dict[str, Any]:
+        # every KPI page's list reads the same series: compute them once per grain and change
+        series = ctx.cached(
+            ("related series", grain, change),
+            lambda: compare_pages.related_series(ctx.ws, grain, change, ctx.now()),
+        )
+        return compare_pages.related_view(ctx.ws, kpi, grain, lags, change, ctx.now(), series)
+
+    return ctx.cached(("related", kpi, grain, lags, change), build)
 
 
 def lead_lag(
