@@ -1,0 +1,103 @@
+"""Write the proposal as sources.yml, with a comment saying how sure and why, per line.
+
+The YAML is written by hand (PyYAML drops comments) but every scalar goes through
+``yaml.safe_dump``, so quoting is always right and the file reads back as written.
+Exports that are not proposed stay in the file as comments with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from onpace.ingest.propose.proposal import EntityProposal, TableProposal, confidence_word
+
+_INDENT = "  "
+
+
+def scalar(value: Any) -> str:
+    """A YAML scalar or flow collection, quoted as YAML needs."""
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6)
+    return text.removesuffix("\n").removesuffix("\n...").strip()
+
+
+def _comment(score: float, reason: str) -> str:
+    return f"  # {confidence_word(score)}: {reason}".replace("\n", " ")
+
+
+def _value_lines(key: str, value: Any, depth: int, comment: str = "") -> list[str]:
+    pad = _INDENT * depth
+    if isinstance(value, dict) and any(isinstance(v, dict) for v in value.values()):
+        lines = [f"{pad}{scalar(key)}:{comment}"]
+        for k, v in value.items():
+            lines.extend(_value_lines(str(k), v, depth + 1))
+        return lines
+    return [f"{pad}{scalar(key)}: {scalar(value)}{comment}"]
+
+
+def _entity_lines(e: EntityProposal, depth: int) -> list[str]:
+    pad = _INDENT * depth
+    lines = [f"{pad}{e.entity}:{_comment(e.score, e.reason)}"]
+    inner = _INDENT * (depth + 1)
+    if e.where:
+        lines.append(f"{inner}where: {scalar(e.where)}")
+    if e.lines and e.key:
+        from onpace.model.entities import ENTITIES
+
+        lines.append(f"{inner}group_by: {ENTITIES[e.entity].key}")
+    lines.append(f"{inner}columns:")
+    for column, choice in e.columns.items():
+        lines.extend(
+            _value_lines(column, choice.spec, depth + 2, _comment(choice.score, choice.reason))
+        )
+    for join in e.joins:
+        lines.append(
+            f"{inner}{_INDENT}# {join.column}: from {join.table} where its {join.on[1]!r} is "
+            f"this {join.on[0]!r}: {join.reason} ({scalar(join.spec)})"
+        )
+    return lines
+
+
+def _source_lines(p: TableProposal) -> list[str]:
+    e = p.export
+    head = f"{_INDENT}# {e.label}: {e.rows:,} rows; " + ", ".join(
+        f"{en.entity} ({en.confidence})" for en in p.entities
+    )
+    lines = [head, *(f"{_INDENT}# {n}" for n in p.notes)]
+    lines.append(f"{_INDENT}{e.name}:")
+    body = _INDENT * 2
+    lines.append(f"{body}file: {scalar(e.shown)}")
+    if e.sheet:
+        lines.append(f"{body}sheet: {scalar(e.sheet)}")
+    if p.decimal == ",":
+        lines.append(f'{body}decimal: ","')
+    lines.append(f"{body}entities:")
+    for entity in p.entities:
+        lines.extend(_entity_lines(entity, 3))
+    return lines
+
+
+def _skipped_lines(p: TableProposal) -> list[str]:
+    e = p.export
+    size = f"{e.rows:,} rows" if e.rows else "no rows read"
+    return [f"{_INDENT}# {e.label} ({size}): not proposed: {p.reason}"]
+
+
+def sources_text(proposals: list[TableProposal]) -> str:
+    """The whole sources.yml: proposed sources, then the exports left out and why."""
+    parts = [
+        "# sources.yml proposed by 'onpace init --from'. Each line says how sure the",
+        "# proposal is (high, medium, low) and why. Check every mapping, then run",
+        "# 'onpace ingest'. Reference: docs/sources.md",
+        "sources:",
+    ]
+    for p in proposals:
+        if p.entities:
+            parts.extend(_source_lines(p))
+    skipped = [p for p in proposals if not p.entities]
+    if skipped:
+        parts.append(f"{_INDENT}# Not proposed:")
+        for p in skipped:
+            parts.extend(_skipped_lines(p))
+    return "\n".join(parts) + "\n"
