@@ -47,9 +47,12 @@ def person(rng: random.Random, lang: str) -> tuple[str, str]:
 
 
 def company(rng: random.Random, lang: str, i: int) -> str:
-    word = COMPANY_WORDS[lang][i % len(COMPANY_WORDS[lang])]
-    last = LAST[lang][(i * 7 + 3) % len(LAST[lang])]
-    return f"{word} {last} {rng.choice(SUFFIX[lang])}"
+    """A company name, the same for the same ``i`` (and different for every ``i``)."""
+    words, lasts = COMPANY_WORDS[lang], LAST[lang]
+    word = words[i % len(words)]
+    last = lasts[(i // len(words)) % len(lasts)]
+    suffix = SUFFIX[lang][i % len(SUFFIX[lang])]
+    return f"{word} {last} {suffix}" if i < len(words) * len(lasts) else f"{word} {last} {i} {suffix}"
 
 
 def email(first: str, last: str, i: int, domain: str = "example.com") -> str:

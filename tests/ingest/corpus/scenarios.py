@@ -244,15 +244,17 @@ def stripe_payments(rng: Rng) -> Scenario:
         "Converted Currency", "Fee", "Description", "Status", "Customer ID", "Customer Email", "Card Brand",
     ]  # fmt: skip
     rows = []
+    customers = ["cus_" + fake.code(rng, 14) for _ in range(90)]
     for i in range(_n(rng)):
         amount = rng.uniform(5, 500)
-        first, last = fake.person(rng, "en")
+        c = rng.randrange(len(customers))
+        first, last = fake.person(random.Random(c), "en")
         status = fake.pick_weighted(rng, [("Paid", 90), ("Refunded", 5), ("Failed", 5)])
         rows.append([
             "ch_" + fake.code(rng, 24), fake.moment(rng, START, DAYS).strftime("%Y-%m-%d %H:%M"), fake.money(amount),
             fake.money(amount) if status == "Refunded" else "0.00", "eur", "true" if status != "Failed" else "false",
             fake.money(amount * 1.08), "usd", fake.money(amount * 0.014 + 0.25), f"Invoice {1000 + i}", status,
-            "cus_" + fake.code(rng, 14), fake.email(first, last, i), rng.choice(["Visa", "MasterCard", "American Express"]),
+            customers[c], fake.email(first, last, c), rng.choice(["Visa", "MasterCard", "American Express"]),
         ])  # fmt: skip
     return Scenario(
         "stripe", "Stripe dashboard payments export (unified_payments.csv)", "en",
@@ -606,7 +608,8 @@ def workbook_nl(rng: Rng) -> Scenario:
     kl_h = ["Klantnr", "Naam", "Plaats", "Regio"]
     kl = [[k[0], k[1], rng.choice(fake.CITIES["nl"])[0], k[2]] for k in klanten]
     reg_h = ["Regio", "Accountmanager"]
-    reg = [[r, " ".join(fake.person(rng, "nl"))] for r in regions]
+    managers = [" ".join(fake.person(rng, "nl")) for _ in range(3)]
+    reg = [[r, managers[min(i, 2)]] for i, r in enumerate(regions)]  # one manages two regions
     book = "Verkoop 2024.xlsx"
     return Scenario(
         "workbook_nl", "A sales team's own Excel workbook (invoices, customers, regions)", "nl",

@@ -87,6 +87,7 @@ class Role:
     weak: tuple[str, ...] = ()
     prefer: tuple[str, ...] = ()
     bare: bool = False
+    subject_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ def _role(entity: str, column: str, body: dict[str, Any], defaults: dict[str, li
         tuple(body.get("weak", ())),
         tuple(body.get("prefer", ())),
         bool(body.get("bare", False)),
+        body.get("subject") == "required" or kind == "key",
     )
 
 
@@ -153,15 +155,17 @@ def _role(entity: str, column: str, body: dict[str, Any], defaults: dict[str, li
 
 
 def _subject_factor(c: Concepts, role: Role) -> float | None:
+    """The header's head subject against the role's: the same, none, or another one."""
     if not role.subjects:
         return 1.0 if not c.subjects else 0.75
-    if not c.subjects:
-        return _NO_SUBJECT_FACTOR
-    if role.subjects[0] in c.subjects:
+    head = c.head
+    if head is None:
+        return None if role.subject_required else _NO_SUBJECT_FACTOR
+    if head == role.subjects[0]:
         return 1.0
-    if any(s in role.subjects for s in c.subjects):
+    if head in role.subjects:
         return 0.92
-    if role.kind in ("key", "ref", "date"):
+    if role.kind in ("key", "ref", "date") or role.subject_required:
         return None
     return _FOREIGN_SUBJECT_FACTOR
 
@@ -208,7 +212,9 @@ def _event_factor(c: Concepts, role: Role) -> float | None:
         return None
     if role.event_required and not c.events:
         return None
-    return 1.0 if c.events else 0.85
+    if not c.events:
+        return 0.85
+    return 1.0 if role.events and c.events[0] == role.events[0] else 0.92
 
 
 def _modifier_factor(c: Concepts, role: Role) -> float | None:

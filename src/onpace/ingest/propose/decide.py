@@ -336,11 +336,37 @@ def derive_lists(tables: dict[str, Table], props: dict[str, TableProposal]) -> N
             listed.add("salespeople")
 
 
+def _subjects(table: Table, main: EntityProposal) -> set[str]:
+    subjects = set(table.export.concepts.subjects)
+    if main.key is not None:
+        subjects |= set(table.profile(main.key).concepts.subjects)
+    return subjects
+
+
+def one_sales_fact(tables: dict[str, Table], props: dict[str, TableProposal]) -> None:
+    """Payments beside orders are not more orders: they would count the sales twice."""
+    orders = {n: p.main for n, p in props.items() if p.main and p.main.entity == "orders"}
+    named = {n for n, m in orders.items() if m and "order" in _subjects(tables[n], m)}
+    if not named:
+        return
+    for name, main in orders.items():
+        if name in named or main is None:
+            continue
+        if "transaction" in _subjects(tables[name], main):
+            other = props[next(iter(sorted(named)))].export.label
+            props[name].entities = [e for e in props[name].entities if e is not main]
+            props[name].reason = (
+                f"payments next to the orders of {other}: as orders they would count the "
+                "sales twice"
+            )
+
+
 def decide(tables: dict[str, Table], refs: list[Reference]) -> dict[str, TableProposal]:
     """A proposal for every export, each judged with all the others in view."""
     found = {name: candidates(t) if not t.export.problem else [] for name, t in tables.items()}
     props = {name: initial(t, found[name]) for name, t in tables.items()}
     link_lines(tables, props, found, refs)
+    one_sales_fact(tables, props)
     name_lists(tables, props, refs)
     other_party(tables, props, refs)
     derive_lists(tables, props)

@@ -30,6 +30,7 @@ from onpace.model.entities import ENTITIES
 MIN_COLUMN_SCORE = 0.3
 MIN_ENTITY_SCORE = 0.5
 _LINE_ENTITIES = ("orders", "invoices", "quotes", "returns")
+_PAYMENT_COLUMNS = {"due_at", "paid_amount", "paid_at", "written_off"}
 
 
 @dataclass
@@ -131,10 +132,48 @@ def pick_key(table: Table, rules_: EntityRules) -> KeyPick | None:
             )
     if rules_.dimension and fits:
         return None
+    if lines_ok and _named_table(table, rules_):
+        numbered = _numbered_lines_key(table)
+        if numbered is not None:
+            return numbered
     return _generic_key(table)
 
 
+def _named_table(table: Table, rules_: EntityRules) -> bool:
+    return bool(set(rules_.names) & set(table.export.concepts.subjects))
+
+
+def _numbered_lines_key(table: Table) -> KeyPick | None:
+    """Lines whose order number sits in a column with a generic name ("Name": #1001)."""
+    for p in table.filled:
+        c = p.concepts
+        if c.subjects or not set(c.attributes) <= {"id", "name"} or not c.attributes:
+            continue
+        if p.codes_only and p.fill >= 0.95 and p.distinct < p.filled:
+            per = p.filled / max(p.distinct, 1)
+            why = f"{p.name!r} holds document numbers ({p.examples[0]}) on {per:.1f} lines each"
+            return KeyPick(p.name, 0.6, True, why)
+    return None
+
+
 # -- the other columns -----------------------------------------------------------
+
+
+def _fee_context(table: Table) -> bool:
+    """A fee column and no tax column: "net" means after the provider's fees, not tax."""
+    mods = {m for p in table.filled if p.is_number for m in p.concepts.modifiers}
+    return "fee" in mods and "tax" not in mods
+
+
+def _amount_factor(table: Table, p: Profile, role: Role) -> float:
+    if role.kind != "money" or role.column != "amount" or not _fee_context(table):
+        return 1.0
+    mods = set(p.concepts.modifiers)
+    if "net" in mods:
+        return 0.5
+    if "gross" in mods:
+        return 1.6  # undoes the weak "gross": the customer paid it
+    return 1.0
 
 
 def _cardinality(p: Profile, role: Role) -> float:
@@ -158,7 +197,7 @@ def _fits(table: Table, rules_: EntityRules, key: str | None) -> list[tuple[floa
             f = fit(p, role)
             if f is None:
                 continue
-            score = f.score * _cardinality(p, role)
+            score = min(1.0, f.score * _cardinality(p, role) * _amount_factor(table, p, role))
             if score >= MIN_COLUMN_SCORE:
                 out.append((score, column in needed, f))
     out.sort(key=lambda t: (-t[0], not t[1], t[2].role.column))
@@ -264,11 +303,14 @@ def _add_computed(
 
 
 def _named(table: Table, rules_: EntityRules, pick: KeyPick | None) -> float:
+    """How plainly the table says it holds the entity: its name, its key, its columns."""
     names = set(rules_.names)
     if names & set(table.export.concepts.subjects):
         return 1.0
     if pick is not None and names & set(table.profile(pick.column).concepts.subjects):
         return 0.9
+    if any(p.concepts.head in names for p in table.filled):
+        return 0.6  # "Purchase Date", "Order Status": the columns speak of orders
     return 0.0
 
 
@@ -283,9 +325,15 @@ def _score(
     used = {c.source for c in choices.values() if c.source}
     coverage = len(used) / max(len(table.filled), 1)
     key_s = pick.score if pick else 0.0
-    score = 0.3 * key_s + 0.3 * req_s + 0.15 * named + 0.25 * min(1.0, coverage * 2)
+    filled = len(choices) / len(rules_.roles)  # how much of the entity the table fills
+    score = 0.3 * key_s + 0.3 * req_s + 0.15 * named + 0.15 * min(1.0, coverage * 2)
+    score += 0.1 * filled
     if missing:
         score *= 0.6
+    if named == 0 and pick is not None and pick.score <= 0.6:
+        score *= 0.6  # a generic "ID" and nothing that names the entity: do not guess
+    if rules_.name == "invoices" and not set(choices) & _PAYMENT_COLUMNS:
+        score *= 0.75  # no due dates or payments: an invoice list read as sales (orders)
     return score, missing
 
 

@@ -50,24 +50,35 @@ def _stem(name: str) -> str:
     return "".join(words)
 
 
+def _table_stem(table: Export) -> str:
+    words = [w for w in table.concepts.words if w not in _GENERIC]
+    stem = "".join(words)
+    return stem[:-1] if stem.endswith("s") else stem
+
+
 def names_agree(column: str, key: str, table: Export) -> bool:
     """Whether a column's name says it holds ``key`` of ``table``."""
     col, k = _squash(column), _squash(key)
-    if col == k or (len(k) >= 5 and (col.endswith(k) or (k.endswith(col) and len(col) >= 5))):
+    if col == k or (len(k) >= 5 and col.endswith(k)) or (len(col) >= 5 and k.endswith(col)):
         return True
     cc = read_name(column)
     targets = set(read_name(key).subjects) | set(table.concepts.subjects)
-    if set(cc.subjects) & targets:
+    if cc.head is not None and cc.head in targets:
         return True
-    stem = _stem(column)
-    table_words = {_squash(w) for w in table.concepts.words}
-    return len(stem) >= 3 and any(
-        w.startswith(stem) or stem.startswith(w) for w in table_words if len(w) >= 3
-    )
+    stem, table_stem = _stem(column), _table_stem(table)
+    if len(stem) < 3 or len(table_stem) < 3:
+        return False
+    return stem == table_stem or stem.startswith(table_stem) or table_stem.startswith(stem)
+
+
+def _primary(key: str, table: Export) -> bool:
+    """The table's own key: its first column, or named after the table."""
+    return bool(table.columns) and (table.columns[0] == key or _stem(key) == _table_stem(table))
 
 
 def _keys_of(profiles: list[Profile]) -> list[Profile]:
-    return [p for p in profiles if p.unique and p.id_like and not p.row_number]
+    # integer keys 1..N are keys too (InvoiceId, EmployeeId); their names must agree
+    return [p for p in profiles if p.unique and p.id_like]
 
 
 def _share(con: Any, a: Export, column: str, b: Export, key: str) -> tuple[float, int]:
@@ -112,22 +123,18 @@ def find_references(
     return _best_per_column(found, exports)
 
 
+def _rank(ref: Reference, by_name: dict[str, Export]) -> tuple[bool, bool, float]:
+    target = by_name[ref.target]
+    return (names_agree(ref.column, ref.key, target), _primary(ref.key, target), ref.share)
+
+
 def _best_per_column(found: list[Reference], exports: list[Export]) -> list[Reference]:
     """One target per column: the one whose names agree, then the larger share."""
     by_name = {e.name: e for e in exports}
     best: dict[tuple[str, str], Reference] = {}
     for ref in found:
         slot = (ref.table, ref.column)
-        agree = names_agree(ref.column, ref.key, by_name[ref.target])
-        rank = (agree, ref.share)
         current = best.get(slot)
-        if current is None:
-            best[slot] = ref
-            continue
-        current_rank = (
-            names_agree(current.column, current.key, by_name[current.target]),
-            current.share,
-        )
-        if rank > current_rank:
+        if current is None or _rank(ref, by_name) > _rank(current, by_name):
             best[slot] = ref
     return list(best.values())

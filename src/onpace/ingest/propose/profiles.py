@@ -23,6 +23,8 @@ from onpace.ingest.propose.vocabulary import Concepts, read_name
 FEW_VALUES = 60
 _SHORTLIST_SAMPLE = 3000
 DATE_FORMATS: tuple[str, ...] = (
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M %z",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d",
@@ -52,7 +54,10 @@ DATE_FORMATS: tuple[str, ...] = (
     "%m-%d-%Y",
     "%d-%b-%Y",
     "%d %b %Y",
+    "%b %d, %Y %I:%M:%S %p",
+    "%b %d, %Y %H:%M:%S",
     "%b %d, %Y",
+    "%d %b %Y %H:%M",
     "%B %d, %Y",
     "%d %B %Y",
 )
@@ -63,6 +68,8 @@ _COMMA = (
     r"[+-]?[$€£¥]?\s?[+-]?(\d{1,3}(\.\d{3})+|\d{1,3}( \d{3})+|\d+)(,\d+)?\s?[$€£¥]?"
     r"|\([$€£¥]?\d[\d.]*(,\d+)?\)"
 )
+# order and document numbers: #1001, SO-50012, INV/2024/0042, F2300017
+_CODE = r"#?[A-Za-z]{0,6}[-_/.]?(\d{2,}[-_/.]?)+[A-Za-z]?"
 _EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 _FLAGS = (
     "true",
@@ -106,6 +113,7 @@ class Profile:
     codes: int = 0
     flags: int = 0
     datey: int = 0
+    code_like: int = 0
     int_min: int | None = None
     int_max: int | None = None
     max_decimals: int = 0
@@ -166,6 +174,11 @@ class Profile:
         return self.int_min in (0, 1) and self.int_max - self.int_min + 1 == self.rows
 
     @property
+    def codes_only(self) -> bool:
+        """Every value is a document number such as #1001 or SO-50012."""
+        return self.filled > 0 and self.share(self.code_like) >= 0.98
+
+    @property
     def free_text(self) -> bool:
         """Long values with spaces: descriptions, comments, addresses."""
         return self.avg_len > 25 and self.share(self.spaced) > 0.5
@@ -175,8 +188,8 @@ class Profile:
         """Short codes or numbers, not dates, not amounts with decimals, not prose."""
         if not self.filled or self.is_date or self.free_text or self.max_len > 64:
             return False
-        if self.is_number and not self.is_integer:
-            return False
+        if self.is_number and not self.is_integer and not (self.unique and self.max_decimals >= 6):
+            return False  # amounts are not ids; 1700000123.1700000456 (unique) is
         return self.share(self.spaced) <= 0.5 or self.avg_len <= 20
 
 
@@ -204,6 +217,7 @@ def _column_sql(i: int, name: str) -> list[str]:
         f"{c}regexp_full_match({v}, '[A-Z]{{3}}')) AS c{i}_codes",
         f"{c}lower({v}) IN ({flags})) AS c{i}_flags",
         f"{c}regexp_full_match({v}, '{_DATEY}')) AS c{i}_datey",
+        f"{c}regexp_full_match({v}, '{_CODE}')) AS c{i}_code_like",
         f"min(TRY_CAST({v} AS BIGINT)) AS c{i}_int_min",
         f"max(TRY_CAST({v} AS BIGINT)) AS c{i}_int_max",
         f"coalesce(max(length(regexp_extract({v}, '[.,](\\d+)$', 1))), 0) AS c{i}_max_decimals",
@@ -228,6 +242,7 @@ _FIELDS = (
     "codes",
     "flags",
     "datey",
+    "code_like",
     "int_min",
     "int_max",
     "max_decimals",

@@ -18,7 +18,9 @@ _INDENT = "  "
 
 def scalar(value: Any) -> str:
     """A YAML scalar or flow collection, quoted as YAML needs."""
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6)
+    text = yaml.safe_dump(
+        value, default_flow_style=True, allow_unicode=True, width=10**6, sort_keys=False
+    )
     return text.removesuffix("\n").removesuffix("\n...").strip()
 
 

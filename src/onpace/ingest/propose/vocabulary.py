@@ -29,6 +29,7 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SPLIT = re.compile(r"[^a-z0-9]+")
 # linking letters of compounds: Rechnung-s-nummer, Kunde-n-nummer
 _LINKS = ("s", "n", "en", "e")
+_OF_WORDS = frozenset({"de", "du", "des", "del", "da", "di", "of", "van", "von"})
 
 
 def plain(text: str) -> str:
@@ -71,6 +72,20 @@ class Concepts:
             if members:
                 out.append(members)
         return out
+
+    @property
+    def head(self) -> str | None:
+        """The subject the column is about when a header names several.
+
+        "Company owner" is an owner (of a company), "Responsable du compte" a
+        responsable: English, Dutch and German put the head last, a header joined
+        by de/du/del/of puts it first.
+        """
+        if not self.subjects:
+            return None
+        if len(self.subjects) > 1 and set(self.words) & _OF_WORDS:
+            return self.subjects[0]
+        return self.subjects[-1]
 
     def of(self, kind: str) -> tuple[str, ...]:
         value: tuple[str, ...] = getattr(self, kind)
@@ -142,9 +157,19 @@ def vocabulary() -> Vocabulary:
     )
 
 
+def _singular(word: str, vocab: Vocabulary) -> str:
+    """An English plural the vocabulary lists in the singular: companies -> company."""
+    for suffix, replacement in (("ies", "y"), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and word[: -len(suffix)] + replacement in vocab.known:
+            return word[: -len(suffix)] + replacement
+    return word
+
+
 def _tokens(name: str, vocab: Vocabulary) -> list[str]:
     out: list[str] = []
     for word in words(name):
+        if word not in vocab.known:
+            word = _singular(word, vocab)
         out.extend(vocab.split_compound(word) if word not in vocab.known else (word,))
     return out
 
