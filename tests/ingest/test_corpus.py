@@ -20,7 +20,9 @@ REQUIRED_SHARE = 0.90
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str, str | None, list[str]]]:
+def results(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> list[tuple[str, str, str | None, list[str]]]:
     root = tmp_path_factory.mktemp("corpus")
     out = []
     for scenario in all_scenarios():

@@ -71,7 +71,9 @@ def _write_csv(path: Path, export: Export) -> None:
 def _write_aligned(path: Path, export: Export) -> None:
     table = [export.header, *export.rows]
     widths = [max(len(str(r[i])) for r in table) + 3 for i in range(len(export.header))]
-    lines = ["".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in table]
+    lines = [
+        "".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in table
+    ]
     path.write_text("\n".join(lines) + "\n", encoding=export.encoding)
 
 
@@ -141,9 +143,6 @@ def _amount(prop: TableProposal, labels: dict[str, str]) -> str | None:
     main = prop.main
     if main is None:
         return None
-    join = next((j for j in main.joins if j.column == "amount"), None)
-    if join is not None:
-        return f"lines:{labels.get(join.table, join.table)}"
     source = main.source_of("amount")
     if source is None:
         return None
@@ -172,7 +171,7 @@ def score_export(prop: TableProposal | None, export: Export, labels: dict[str, s
         time = _time_column(prop)
         if time != want.time:
             wrong.append(f"time {time!r} (want {want.time!r})")
-        if want.amount is not None or "amount" in main.columns or main.joins:
+        if want.amount is not None or "amount" in main.columns:
             amount = _amount(prop, labels)
             if want.amount is not None and amount != want.amount:
                 wrong.append(f"amount {amount!r} (want {want.amount!r})")

@@ -11,35 +11,227 @@ import string
 from datetime import date, datetime, timedelta
 
 FIRST = {
-    "en": ["James", "Mary", "Robert", "Linda", "Michael", "Susan", "David", "Karen", "Emily", "Daniel"],
+    "en": [
+        "James",
+        "Mary",
+        "Robert",
+        "Linda",
+        "Michael",
+        "Susan",
+        "David",
+        "Karen",
+        "Emily",
+        "Daniel",
+    ],
     "nl": ["Jan", "Anouk", "Pieter", "Sanne", "Daan", "Femke", "Bram", "Lotte", "Joost", "Eva"],
     "de": ["Lukas", "Anna", "Jonas", "Lea", "Felix", "Marie", "Paul", "Sophie", "Leon", "Hannah"],
     "fr": ["Louis", "Camille", "Hugo", "Chloé", "Lucas", "Léa", "Jules", "Manon", "Arthur", "Inès"],
-    "es": ["Hugo", "Lucía", "Martín", "Sofía", "Pablo", "María", "Álvaro", "Paula", "Diego", "Carmen"],
+    "es": [
+        "Hugo",
+        "Lucía",
+        "Martín",
+        "Sofía",
+        "Pablo",
+        "María",
+        "Álvaro",
+        "Paula",
+        "Diego",
+        "Carmen",
+    ],
 }
 LAST = {
-    "en": ["Smith", "Johnson", "Brown", "Taylor", "Wilson", "Davies", "Evans", "Clarke", "Hall", "Wright"],
-    "nl": ["de Jong", "Jansen", "de Vries", "van Dijk", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "Bos"],
-    "de": ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Hoffmann", "Koch"],
-    "fr": ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau"],
-    "es": ["García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Díaz"],
+    "en": [
+        "Smith",
+        "Johnson",
+        "Brown",
+        "Taylor",
+        "Wilson",
+        "Davies",
+        "Evans",
+        "Clarke",
+        "Hall",
+        "Wright",
+    ],
+    "nl": [
+        "de Jong",
+        "Jansen",
+        "de Vries",
+        "van Dijk",
+        "Bakker",
+        "Visser",
+        "Smit",
+        "Meijer",
+        "Mulder",
+        "Bos",
+    ],
+    "de": [
+        "Müller",
+        "Schmidt",
+        "Schneider",
+        "Fischer",
+        "Weber",
+        "Meyer",
+        "Wagner",
+        "Becker",
+        "Hoffmann",
+        "Koch",
+    ],
+    "fr": [
+        "Martin",
+        "Bernard",
+        "Dubois",
+        "Thomas",
+        "Robert",
+        "Richard",
+        "Petit",
+        "Durand",
+        "Leroy",
+        "Moreau",
+    ],
+    "es": [
+        "García",
+        "Fernández",
+        "González",
+        "Rodríguez",
+        "López",
+        "Martínez",
+        "Sánchez",
+        "Pérez",
+        "Gómez",
+        "Díaz",
+    ],
 }
 COMPANY_WORDS = {
-    "en": ["Acme", "Northwind", "Bluebird", "Summit", "Harbor", "Keystone", "Evergreen", "Pioneer", "Redwood", "Silverline"],
-    "nl": ["Bakkerij", "Installatie", "Bouwbedrijf", "Drukkerij", "Kantoor", "Tuincentrum", "Autobedrijf", "Zuivel", "Houthandel", "Meubel"],
-    "de": ["Maschinenbau", "Elektro", "Bau", "Druckerei", "Logistik", "Metall", "Holz", "Garten", "Kälte", "Glas"],
-    "fr": ["Boulangerie", "Transports", "Menuiserie", "Imprimerie", "Électricité", "Jardins", "Plomberie", "Bâtiment", "Conseil", "Optique"],
-    "es": ["Construcciones", "Transportes", "Talleres", "Panadería", "Distribuciones", "Reformas", "Electricidad", "Muebles", "Asesoría", "Jardinería"],
+    "en": [
+        "Acme",
+        "Northwind",
+        "Bluebird",
+        "Summit",
+        "Harbor",
+        "Keystone",
+        "Evergreen",
+        "Pioneer",
+        "Redwood",
+        "Silverline",
+    ],
+    "nl": [
+        "Bakkerij",
+        "Installatie",
+        "Bouwbedrijf",
+        "Drukkerij",
+        "Kantoor",
+        "Tuincentrum",
+        "Autobedrijf",
+        "Zuivel",
+        "Houthandel",
+        "Meubel",
+    ],
+    "de": [
+        "Maschinenbau",
+        "Elektro",
+        "Bau",
+        "Druckerei",
+        "Logistik",
+        "Metall",
+        "Holz",
+        "Garten",
+        "Kälte",
+        "Glas",
+    ],
+    "fr": [
+        "Boulangerie",
+        "Transports",
+        "Menuiserie",
+        "Imprimerie",
+        "Électricité",
+        "Jardins",
+        "Plomberie",
+        "Bâtiment",
+        "Conseil",
+        "Optique",
+    ],
+    "es": [
+        "Construcciones",
+        "Transportes",
+        "Talleres",
+        "Panadería",
+        "Distribuciones",
+        "Reformas",
+        "Electricidad",
+        "Muebles",
+        "Asesoría",
+        "Jardinería",
+    ],
 }
-SUFFIX = {"en": ["Ltd", "Inc", "LLC", "Group"], "nl": ["B.V.", "V.O.F."], "de": ["GmbH", "AG", "KG"], "fr": ["SARL", "SAS", "SA"], "es": ["S.L.", "S.A."]}
+SUFFIX = {
+    "en": ["Ltd", "Inc", "LLC", "Group"],
+    "nl": ["B.V.", "V.O.F."],
+    "de": ["GmbH", "AG", "KG"],
+    "fr": ["SARL", "SAS", "SA"],
+    "es": ["S.L.", "S.A."],
+}
 CITIES = {
-    "en": [("London", "GB"), ("Manchester", "GB"), ("New York", "US"), ("Chicago", "US"), ("Austin", "US"), ("Toronto", "CA"), ("Dublin", "IE"), ("Sydney", "AU")],
-    "nl": [("Amsterdam", "NL"), ("Rotterdam", "NL"), ("Utrecht", "NL"), ("Eindhoven", "NL"), ("Groningen", "NL"), ("Antwerpen", "BE"), ("Gent", "BE")],
-    "de": [("Berlin", "DE"), ("München", "DE"), ("Hamburg", "DE"), ("Köln", "DE"), ("Stuttgart", "DE"), ("Wien", "AT"), ("Zürich", "CH")],
-    "fr": [("Paris", "FR"), ("Lyon", "FR"), ("Marseille", "FR"), ("Toulouse", "FR"), ("Nantes", "FR"), ("Bruxelles", "BE"), ("Genève", "CH")],
-    "es": [("Madrid", "ES"), ("Barcelona", "ES"), ("Valencia", "ES"), ("Sevilla", "ES"), ("Bilbao", "ES"), ("Zaragoza", "ES"), ("Málaga", "ES")],
+    "en": [
+        ("London", "GB"),
+        ("Manchester", "GB"),
+        ("New York", "US"),
+        ("Chicago", "US"),
+        ("Austin", "US"),
+        ("Toronto", "CA"),
+        ("Dublin", "IE"),
+        ("Sydney", "AU"),
+    ],
+    "nl": [
+        ("Amsterdam", "NL"),
+        ("Rotterdam", "NL"),
+        ("Utrecht", "NL"),
+        ("Eindhoven", "NL"),
+        ("Groningen", "NL"),
+        ("Antwerpen", "BE"),
+        ("Gent", "BE"),
+    ],
+    "de": [
+        ("Berlin", "DE"),
+        ("München", "DE"),
+        ("Hamburg", "DE"),
+        ("Köln", "DE"),
+        ("Stuttgart", "DE"),
+        ("Wien", "AT"),
+        ("Zürich", "CH"),
+    ],
+    "fr": [
+        ("Paris", "FR"),
+        ("Lyon", "FR"),
+        ("Marseille", "FR"),
+        ("Toulouse", "FR"),
+        ("Nantes", "FR"),
+        ("Bruxelles", "BE"),
+        ("Genève", "CH"),
+    ],
+    "es": [
+        ("Madrid", "ES"),
+        ("Barcelona", "ES"),
+        ("Valencia", "ES"),
+        ("Sevilla", "ES"),
+        ("Bilbao", "ES"),
+        ("Zaragoza", "ES"),
+        ("Málaga", "ES"),
+    ],
 }
-PRODUCTS = ["Desk lamp", "Office chair", "Notebook A5", "USB-C cable", "Coffee mug", "Backpack", "Water bottle", "Monitor stand", "Keyboard", "Headphones", "Plant pot", "Wall clock"]
+PRODUCTS = [
+    "Desk lamp",
+    "Office chair",
+    "Notebook A5",
+    "USB-C cable",
+    "Coffee mug",
+    "Backpack",
+    "Water bottle",
+    "Monitor stand",
+    "Keyboard",
+    "Headphones",
+    "Plant pot",
+    "Wall clock",
+]
 
 
 def person(rng: random.Random, lang: str) -> tuple[str, str]:
@@ -52,7 +244,9 @@ def company(rng: random.Random, lang: str, i: int) -> str:
     word = words[i % len(words)]
     last = lasts[(i // len(words)) % len(lasts)]
     suffix = SUFFIX[lang][i % len(SUFFIX[lang])]
-    return f"{word} {last} {suffix}" if i < len(words) * len(lasts) else f"{word} {last} {i} {suffix}"
+    return (
+        f"{word} {last} {suffix}" if i < len(words) * len(lasts) else f"{word} {last} {i} {suffix}"
+    )
 
 
 def email(first: str, last: str, i: int, domain: str = "example.com") -> str:
@@ -85,7 +279,9 @@ def money(value: float, style: str = "en") -> str:
     raise ValueError(style)
 
 
-def code(rng: random.Random, size: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+def code(
+    rng: random.Random, size: int, alphabet: str = string.ascii_letters + string.digits
+) -> str:
     return "".join(rng.choice(alphabet) for _ in range(size))
 
 

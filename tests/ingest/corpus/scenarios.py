@@ -39,7 +39,10 @@ def shopify_orders(rng: Rng) -> Scenario:
     for i in range(_n(rng, 150, 220)):
         when = fake.moment(rng, START, DAYS)
         first, last = fake.person(rng, "en")
-        lines = [(rng.randint(1, 3), rng.choice(fake.PRODUCTS), rng.choice([9.95, 14.5, 24.0, 39.99])) for _ in range(rng.randint(1, 3))]
+        lines = [
+            (rng.randint(1, 3), rng.choice(fake.PRODUCTS), rng.choice([9.95, 14.5, 24.0, 39.99]))
+            for _ in range(rng.randint(1, 3))
+        ]
         subtotal = sum(q * p for q, _, p in lines)
         status = fake.pick_weighted(rng, [("paid", 90), ("refunded", 6), ("pending", 4)])
         stamp = when.strftime("%Y-%m-%d %H:%M:%S") + " +0100"
@@ -168,7 +171,18 @@ def etsy_orders(rng: Rng) -> Scenario:
 
 
 def dutch_webshop(rng: Rng) -> Scenario:
-    header = ["Bestelnummer", "Besteldatum", "Klant e-mail", "Status", "Subtotaal", "Verzendkosten", "BTW", "Totaal", "Betaalmethode", "Land"]
+    header = [
+        "Bestelnummer",
+        "Besteldatum",
+        "Klant e-mail",
+        "Status",
+        "Subtotaal",
+        "Verzendkosten",
+        "BTW",
+        "Totaal",
+        "Betaalmethode",
+        "Land",
+    ]
     rows = []
     for i in range(_n(rng)):
         first, last = fake.person(rng, "nl")
@@ -186,7 +200,19 @@ def dutch_webshop(rng: Rng) -> Scenario:
 
 
 def shopware_orders(rng: Rng) -> Scenario:
-    header = ["Bestellnummer", "Bestelldatum", "Kundennummer", "Status", "Zahlungsstatus", "Versandart", "Zahlungsart", "Warenwert netto", "Versandkosten", "Gesamtbetrag brutto", "Währung"]
+    header = [
+        "Bestellnummer",
+        "Bestelldatum",
+        "Kundennummer",
+        "Status",
+        "Zahlungsstatus",
+        "Versandart",
+        "Zahlungsart",
+        "Warenwert netto",
+        "Versandkosten",
+        "Gesamtbetrag brutto",
+        "Währung",
+    ]
     rows = []
     for i in range(_n(rng)):
         net = rng.uniform(20, 1500)
@@ -203,7 +229,17 @@ def shopware_orders(rng: Rng) -> Scenario:
 
 
 def prestashop_orders(rng: Rng) -> Scenario:
-    header = ["ID", "Referencia", "Nuevo cliente", "Entrega", "Cliente", "Total", "Pago", "Estado", "Fecha"]
+    header = [
+        "ID",
+        "Referencia",
+        "Nuevo cliente",
+        "Entrega",
+        "Cliente",
+        "Total",
+        "Pago",
+        "Estado",
+        "Fecha",
+    ]
     rows = []
     for i in range(_n(rng)):
         first, last = fake.person(rng, "es")
@@ -220,7 +256,16 @@ def prestashop_orders(rng: Rng) -> Scenario:
 
 
 def french_invoice_lines(rng: Rng) -> Scenario:
-    header = ["N° facture", "Date facture", "Code client", "Référence article", "Désignation", "Quantité", "Prix unitaire HT", "Montant HT"]
+    header = [
+        "N° facture",
+        "Date facture",
+        "Code client",
+        "Référence article",
+        "Désignation",
+        "Quantité",
+        "Prix unitaire HT",
+        "Montant HT",
+    ]
     rows = []
     for i in range(_n(rng, 120, 180)):
         when = fake.moment(rng, START, DAYS).strftime("%d/%m/%Y")
@@ -228,7 +273,18 @@ def french_invoice_lines(rng: Rng) -> Scenario:
         for _ in range(rng.randint(1, 4)):
             q = rng.randint(1, 12)
             price = rng.choice([4.5, 12.0, 27.9, 89.0])
-            rows.append([f"FA{23000 + i}", when, client, f"ART-{rng.randint(100, 160)}", rng.choice(fake.PRODUCTS), str(q), fake.money(price, "eu-plain"), fake.money(q * price, "eu-plain")])
+            rows.append(
+                [
+                    f"FA{23000 + i}",
+                    when,
+                    client,
+                    f"ART-{rng.randint(100, 160)}",
+                    rng.choice(fake.PRODUCTS),
+                    str(q),
+                    fake.money(price, "eu-plain"),
+                    fake.money(q * price, "eu-plain"),
+                ]
+            )
     return Scenario(
         "sage_fr", "Sage 50 (France) sales ledger lines export", "fr",
         [Export("lignes_factures.csv", header, rows, Expect("orders", "N° facture", "Date facture", "Montant HT"), delimiter=";")],
@@ -288,12 +344,26 @@ def paypal_activity(rng: Rng) -> Scenario:
 
 
 def mollie_payments(rng: Rng) -> Scenario:
-    header = ["ID", "Datum", "Status", "Bedrag", "Valuta", "Betaalmethode", "Omschrijving", "Klantnaam", "E-mailadres", "Land", "Terugbetaald bedrag"]
+    header = [
+        "ID",
+        "Datum",
+        "Status",
+        "Bedrag",
+        "Valuta",
+        "Betaalmethode",
+        "Omschrijving",
+        "Klantnaam",
+        "E-mailadres",
+        "Land",
+        "Terugbetaald bedrag",
+    ]
     rows = []
     for i in range(_n(rng)):
         first, last = fake.person(rng, "nl")
         amount = rng.uniform(5, 1200)
-        status = fake.pick_weighted(rng, [("betaald", 85), ("verlopen", 8), ("geannuleerd", 4), ("mislukt", 3)])
+        status = fake.pick_weighted(
+            rng, [("betaald", 85), ("verlopen", 8), ("geannuleerd", 4), ("mislukt", 3)]
+        )
         rows.append([
             "tr_" + fake.code(rng, 10), fake.moment(rng, START, DAYS).strftime("%d-%m-%Y %H:%M"), status, fake.money(amount, "eu"),
             "EUR", rng.choice(["iDEAL", "Bancontact", "Creditcard", "Klarna"]), f"Bestelling {5000 + i}", f"{first} {last}",
@@ -310,8 +380,28 @@ def mollie_payments(rng: Rng) -> Scenario:
 
 def hubspot(rng: Rng) -> Scenario:
     companies = [fake.company(rng, "en", i) for i in range(60)]
-    stages = [("Appointment scheduled", 10), ("Qualified to buy", 10), ("Presentation scheduled", 8), ("Decision maker bought-in", 6), ("Contract sent", 6), ("Closed won", 30), ("Closed lost", 30)]
-    deals_h = ["Record ID", "Deal Name", "Deal Stage", "Close Date", "Deal owner", "Amount", "Create Date", "Pipeline", "Deal Type", "Associated Company", "Last Activity Date"]
+    stages = [
+        ("Appointment scheduled", 10),
+        ("Qualified to buy", 10),
+        ("Presentation scheduled", 8),
+        ("Decision maker bought-in", 6),
+        ("Contract sent", 6),
+        ("Closed won", 30),
+        ("Closed lost", 30),
+    ]
+    deals_h = [
+        "Record ID",
+        "Deal Name",
+        "Deal Stage",
+        "Close Date",
+        "Deal owner",
+        "Amount",
+        "Create Date",
+        "Pipeline",
+        "Deal Type",
+        "Associated Company",
+        "Last Activity Date",
+    ]
     owners = [" ".join(fake.person(rng, "en")) for _ in range(6)]
     deals = []
     for i in range(_n(rng)):
@@ -323,11 +413,31 @@ def hubspot(rng: Rng) -> Scenario:
             rng.choice(owners), fake.money(rng.uniform(1000, 40000)), created.strftime("%Y-%m-%d %H:%M"), "Sales Pipeline",
             rng.choice(["newbusiness", "existingbusiness"]), rng.choice(companies), fake.later(rng, created, 1, 30).strftime("%Y-%m-%d %H:%M"),
         ])  # fmt: skip
-    comp_h = ["Record ID", "Company name", "Industry", "Country/Region", "City", "Create Date", "Company owner", "Number of Employees"]
+    comp_h = [
+        "Record ID",
+        "Company name",
+        "Industry",
+        "Country/Region",
+        "City",
+        "Create Date",
+        "Company owner",
+        "Number of Employees",
+    ]
     comps = []
     for i, name in enumerate(companies):
         city, country = rng.choice(fake.CITIES["en"])
-        comps.append([str(5000000000 + i * 7), name, rng.choice(["COMPUTER_SOFTWARE", "RETAIL", "CONSTRUCTION"]), country, city, fake.moment(rng, date(2021, 1, 1), 700).strftime("%Y-%m-%d %H:%M"), rng.choice(owners), str(rng.randint(5, 900))])
+        comps.append(
+            [
+                str(5000000000 + i * 7),
+                name,
+                rng.choice(["COMPUTER_SOFTWARE", "RETAIL", "CONSTRUCTION"]),
+                country,
+                city,
+                fake.moment(rng, date(2021, 1, 1), 700).strftime("%Y-%m-%d %H:%M"),
+                rng.choice(owners),
+                str(rng.randint(5, 900)),
+            ]
+        )
     return Scenario(
         "hubspot", "HubSpot CRM deals and companies exports", "en",
         [
@@ -338,22 +448,70 @@ def hubspot(rng: Rng) -> Scenario:
 
 
 def salesforce(rng: Rng) -> Scenario:
-    accounts = [(f"0015g00000{fake.code(rng, 5, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')}", fake.company(rng, "en", i)) for i in range(70)]
+    accounts = [
+        (
+            f"0015g00000{fake.code(rng, 5, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')}",
+            fake.company(rng, "en", i),
+        )
+        for i in range(70)
+    ]
     owners = [" ".join(fake.person(rng, "en")) for _ in range(8)]
-    opp_h = ["Opportunity ID", "Opportunity Name", "Account Name", "Account ID", "Stage", "Amount", "Probability (%)", "Close Date", "Created Date", "Opportunity Owner", "Type", "Lead Source"]
+    opp_h = [
+        "Opportunity ID",
+        "Opportunity Name",
+        "Account Name",
+        "Account ID",
+        "Stage",
+        "Amount",
+        "Probability (%)",
+        "Close Date",
+        "Created Date",
+        "Opportunity Owner",
+        "Type",
+        "Lead Source",
+    ]
     opps = []
     for i in range(_n(rng)):
         acc = rng.choice(accounts)
         created = fake.moment(rng, START, DAYS)
-        stage = fake.pick_weighted(rng, [("Prospecting", 10), ("Qualification", 10), ("Proposal/Price Quote", 10), ("Negotiation/Review", 8), ("Closed Won", 32), ("Closed Lost", 30)])
+        stage = fake.pick_weighted(
+            rng,
+            [
+                ("Prospecting", 10),
+                ("Qualification", 10),
+                ("Proposal/Price Quote", 10),
+                ("Negotiation/Review", 8),
+                ("Closed Won", 32),
+                ("Closed Lost", 30),
+            ],
+        )
         opps.append([
             f"0065g00000{fake.code(rng, 8)}", f"{acc[1]} - {rng.choice(['Renewal', 'Expansion', 'New'])}", acc[1], acc[0], stage,
             fake.money(rng.uniform(2000, 90000), "en,"), str(rng.choice([10, 20, 50, 75, 100, 0])),
             fake.later(rng, created, 10, 120).strftime("%-m/%-d/%Y"), created.strftime("%-m/%-d/%Y"), rng.choice(owners),
             rng.choice(["New Business", "Existing Business"]), rng.choice(["Web", "Phone Inquiry", "Partner Referral", "Trade Show"]),
         ])  # fmt: skip
-    acc_h = ["Account ID", "Account Name", "Industry", "Billing Country", "Account Owner", "Created Date", "Type"]
-    accs = [[a, n, rng.choice(["Manufacturing", "Retail", "Technology"]), rng.choice(["United States", "Canada"]), rng.choice(owners), fake.moment(rng, date(2020, 1, 1), 900).strftime("%-m/%-d/%Y"), "Customer - Direct"] for a, n in accounts]
+    acc_h = [
+        "Account ID",
+        "Account Name",
+        "Industry",
+        "Billing Country",
+        "Account Owner",
+        "Created Date",
+        "Type",
+    ]
+    accs = [
+        [
+            a,
+            n,
+            rng.choice(["Manufacturing", "Retail", "Technology"]),
+            rng.choice(["United States", "Canada"]),
+            rng.choice(owners),
+            fake.moment(rng, date(2020, 1, 1), 900).strftime("%-m/%-d/%Y"),
+            "Customer - Direct",
+        ]
+        for a, n in accounts
+    ]
     return Scenario(
         "salesforce", "Salesforce opportunities and accounts reports (CSV)", "en",
         [
@@ -364,7 +522,21 @@ def salesforce(rng: Rng) -> Scenario:
 
 
 def pipedrive(rng: Rng) -> Scenario:
-    header = ["Deal - ID", "Deal - Title", "Deal - Value", "Deal - Currency", "Deal - Organization", "Deal - Owner", "Deal - Stage", "Deal - Status", "Deal - Deal created", "Deal - Expected close date", "Deal - Won time", "Deal - Lost time", "Deal - Lost reason"]
+    header = [
+        "Deal - ID",
+        "Deal - Title",
+        "Deal - Value",
+        "Deal - Currency",
+        "Deal - Organization",
+        "Deal - Owner",
+        "Deal - Stage",
+        "Deal - Status",
+        "Deal - Deal created",
+        "Deal - Expected close date",
+        "Deal - Won time",
+        "Deal - Lost time",
+        "Deal - Lost reason",
+    ]
     owners = [" ".join(fake.person(rng, "en")) for _ in range(5)]
     rows = []
     for i in range(_n(rng)):
@@ -384,12 +556,25 @@ def pipedrive(rng: Rng) -> Scenario:
 
 
 def teamleader_quotes(rng: Rng) -> Scenario:
-    header = ["Offertenummer", "Datum", "Klant", "Onderwerp", "Bedrag excl. btw", "Bedrag incl. btw", "Status", "Verantwoordelijke", "Geldig tot", "Beslissingsdatum"]
+    header = [
+        "Offertenummer",
+        "Datum",
+        "Klant",
+        "Onderwerp",
+        "Bedrag excl. btw",
+        "Bedrag incl. btw",
+        "Status",
+        "Verantwoordelijke",
+        "Geldig tot",
+        "Beslissingsdatum",
+    ]
     owners = [" ".join(fake.person(rng, "nl")) for _ in range(4)]
     rows = []
     for i in range(_n(rng)):
         when = fake.moment(rng, START, DAYS)
-        status = fake.pick_weighted(rng, [("Open", 25), ("Geaccepteerd", 40), ("Afgewezen", 25), ("Verlopen", 10)])
+        status = fake.pick_weighted(
+            rng, [("Open", 25), ("Geaccepteerd", 40), ("Afgewezen", 25), ("Verlopen", 10)]
+        )
         amount = rng.uniform(400, 25000)
         rows.append([
             f"OFF-{2023000 + i}", when.strftime("%d-%m-%Y"), fake.company(rng, "nl", rng.randint(0, 50)), "Installatie en onderhoud",
@@ -403,7 +588,15 @@ def teamleader_quotes(rng: Rng) -> Scenario:
 
 
 def french_quotes(rng: Rng) -> Scenario:
-    header = ["N° devis", "Date", "Client", "Commercial", "Montant HT", "Statut", "Date de signature"]
+    header = [
+        "N° devis",
+        "Date",
+        "Client",
+        "Commercial",
+        "Montant HT",
+        "Statut",
+        "Date de signature",
+    ]
     reps = [" ".join(fake.person(rng, "fr")) for _ in range(5)]
     rows = []
     for i in range(_n(rng)):
@@ -420,7 +613,20 @@ def french_quotes(rng: Rng) -> Scenario:
 
 
 def zoho_leads(rng: Rng) -> Scenario:
-    header = ["Lead-ID", "Vorname", "Nachname", "Firma", "E-Mail", "Telefon", "Lead-Quelle", "Lead-Status", "Lead-Besitzer", "Erstellt am", "Geändert am", "Land"]
+    header = [
+        "Lead-ID",
+        "Vorname",
+        "Nachname",
+        "Firma",
+        "E-Mail",
+        "Telefon",
+        "Lead-Quelle",
+        "Lead-Status",
+        "Lead-Besitzer",
+        "Erstellt am",
+        "Geändert am",
+        "Land",
+    ]
     owners = [" ".join(fake.person(rng, "de")) for _ in range(4)]
     rows = []
     for i in range(_n(rng)):
@@ -439,7 +645,20 @@ def zoho_leads(rng: Rng) -> Scenario:
 
 
 def salesforce_leads(rng: Rng) -> Scenario:
-    header = ["Lead ID", "First Name", "Last Name", "Company", "Email", "Lead Source", "Lead Status", "Lead Owner", "Created Date", "Converted Date", "Country", "Rating"]
+    header = [
+        "Lead ID",
+        "First Name",
+        "Last Name",
+        "Company",
+        "Email",
+        "Lead Source",
+        "Lead Status",
+        "Lead Owner",
+        "Created Date",
+        "Converted Date",
+        "Country",
+        "Rating",
+    ]
     owners = [" ".join(fake.person(rng, "en")) for _ in range(6)]
     rows = []
     for i in range(_n(rng)):
@@ -459,7 +678,18 @@ def salesforce_leads(rng: Rng) -> Scenario:
 
 
 def form_entries(rng: Rng) -> Scenario:
-    header = ["Entry Id", "Date Created", "Name (First)", "Name (Last)", "Email", "Phone", "Message", "Source Url", "User Agent", "User IP"]
+    header = [
+        "Entry Id",
+        "Date Created",
+        "Name (First)",
+        "Name (Last)",
+        "Email",
+        "Phone",
+        "Message",
+        "Source Url",
+        "User Agent",
+        "User IP",
+    ]
     rows = []
     for i in range(_n(rng)):
         first, last = fake.person(rng, "en")
@@ -475,7 +705,16 @@ def form_entries(rng: Rng) -> Scenario:
 
 
 def call_log(rng: Rng) -> Scenario:
-    header = ["ID llamada", "Fecha", "Hora", "Número de teléfono", "Duración (s)", "Agente", "Resultado", "Campaña"]
+    header = [
+        "ID llamada",
+        "Fecha",
+        "Hora",
+        "Número de teléfono",
+        "Duración (s)",
+        "Agente",
+        "Resultado",
+        "Campaña",
+    ]
     agents = [" ".join(fake.person(rng, "es")) for _ in range(5)]
     rows = []
     for i in range(_n(rng)):
@@ -496,19 +735,65 @@ def call_log(rng: Rng) -> Scenario:
 
 def exact_online(rng: Rng) -> Scenario:
     debtors = [(str(20000 + i), fake.company(rng, "nl", i)) for i in range(80)]
-    inv_h = ["Factuurnummer", "Factuurdatum", "Vervaldatum", "Debiteurnummer", "Debiteur", "Omschrijving", "Bedrag excl. BTW", "BTW", "Bedrag incl. BTW", "Openstaand", "Valuta"]
+    inv_h = [
+        "Factuurnummer",
+        "Factuurdatum",
+        "Vervaldatum",
+        "Debiteurnummer",
+        "Debiteur",
+        "Omschrijving",
+        "Bedrag excl. BTW",
+        "BTW",
+        "Bedrag incl. BTW",
+        "Openstaand",
+        "Valuta",
+    ]
     invs = []
     for i in range(_n(rng)):
         d = rng.choice(debtors)
         when = fake.moment(rng, START, DAYS)
         net = rng.uniform(50, 9000)
         open_ = 0.0 if rng.random() < 0.7 else net * 1.21
-        invs.append([str(23100001 + i), when.strftime("%d-%m-%Y"), fake.later(rng, when, 30, 30).strftime("%d-%m-%Y"), d[0], d[1], "Levering volgens order", fake.money(net, "eu"), fake.money(net * 0.21, "eu"), fake.money(net * 1.21, "eu"), fake.money(open_, "eu"), "EUR"])
-    deb_h = ["Debiteurnummer", "Naam", "Adres", "Postcode", "Plaats", "Land", "Btw-nummer", "Aangemaakt"]
+        invs.append(
+            [
+                str(23100001 + i),
+                when.strftime("%d-%m-%Y"),
+                fake.later(rng, when, 30, 30).strftime("%d-%m-%Y"),
+                d[0],
+                d[1],
+                "Levering volgens order",
+                fake.money(net, "eu"),
+                fake.money(net * 0.21, "eu"),
+                fake.money(net * 1.21, "eu"),
+                fake.money(open_, "eu"),
+                "EUR",
+            ]
+        )
+    deb_h = [
+        "Debiteurnummer",
+        "Naam",
+        "Adres",
+        "Postcode",
+        "Plaats",
+        "Land",
+        "Btw-nummer",
+        "Aangemaakt",
+    ]
     debs = []
     for code_, name in debtors:
         city, country = rng.choice(fake.CITIES["nl"])
-        debs.append([code_, name, f"Dorpsstraat {rng.randint(1, 200)}", f"{rng.randint(1000, 9999)} AB", city, country, f"NL{rng.randint(100000000, 999999999)}B01", fake.moment(rng, date(2020, 1, 1), 900).strftime("%d-%m-%Y")])
+        debs.append(
+            [
+                code_,
+                name,
+                f"Dorpsstraat {rng.randint(1, 200)}",
+                f"{rng.randint(1000, 9999)} AB",
+                city,
+                country,
+                f"NL{rng.randint(100000000, 999999999)}B01",
+                fake.moment(rng, date(2020, 1, 1), 900).strftime("%d-%m-%Y"),
+            ]
+        )
     return Scenario(
         "exact_online", "Exact Online verkoopfacturen and debiteuren exports", "nl",
         [
@@ -520,19 +805,65 @@ def exact_online(rng: Rng) -> Scenario:
 
 def datev(rng: Rng) -> Scenario:
     customers = [(str(10000 + i), fake.company(rng, "de", i)) for i in range(70)]
-    inv_h = ["Rechnungsnummer", "Rechnungsdatum", "Fälligkeitsdatum", "Kundennummer", "Kunde", "Nettobetrag", "USt.", "Bruttobetrag", "Bezahlt am", "Zahlbetrag", "Status"]
+    inv_h = [
+        "Rechnungsnummer",
+        "Rechnungsdatum",
+        "Fälligkeitsdatum",
+        "Kundennummer",
+        "Kunde",
+        "Nettobetrag",
+        "USt.",
+        "Bruttobetrag",
+        "Bezahlt am",
+        "Zahlbetrag",
+        "Status",
+    ]
     invs = []
     for i in range(_n(rng)):
         c = rng.choice(customers)
         when = fake.moment(rng, START, DAYS)
         net = rng.uniform(80, 12000)
         paid = rng.random() < 0.75
-        invs.append([f"RE-{2023}-{i + 1:05d}", when.strftime("%d.%m.%Y"), fake.later(rng, when, 14, 14).strftime("%d.%m.%Y"), c[0], c[1], fake.money(net, "eu"), fake.money(net * 0.19, "eu"), fake.money(net * 1.19, "eu"), fake.later(rng, when, 3, 40).strftime("%d.%m.%Y") if paid else "", fake.money(net * 1.19, "eu") if paid else "0,00", "bezahlt" if paid else "offen"])
-    cust_h = ["Kundennummer", "Firma", "Straße", "PLZ", "Ort", "Land", "Angelegt am", "Kundengruppe"]
+        invs.append(
+            [
+                f"RE-{2023}-{i + 1:05d}",
+                when.strftime("%d.%m.%Y"),
+                fake.later(rng, when, 14, 14).strftime("%d.%m.%Y"),
+                c[0],
+                c[1],
+                fake.money(net, "eu"),
+                fake.money(net * 0.19, "eu"),
+                fake.money(net * 1.19, "eu"),
+                fake.later(rng, when, 3, 40).strftime("%d.%m.%Y") if paid else "",
+                fake.money(net * 1.19, "eu") if paid else "0,00",
+                "bezahlt" if paid else "offen",
+            ]
+        )
+    cust_h = [
+        "Kundennummer",
+        "Firma",
+        "Straße",
+        "PLZ",
+        "Ort",
+        "Land",
+        "Angelegt am",
+        "Kundengruppe",
+    ]
     custs = []
     for code_, name in customers:
         city, country = rng.choice(fake.CITIES["de"])
-        custs.append([code_, name, f"Hauptstraße {rng.randint(1, 90)}", str(rng.randint(10000, 99999)), city, country, fake.moment(rng, date(2019, 1, 1), 1200).strftime("%d.%m.%Y"), rng.choice(["A-Kunde", "B-Kunde", "C-Kunde"])])
+        custs.append(
+            [
+                code_,
+                name,
+                f"Hauptstraße {rng.randint(1, 90)}",
+                str(rng.randint(10000, 99999)),
+                city,
+                country,
+                fake.moment(rng, date(2019, 1, 1), 1200).strftime("%d.%m.%Y"),
+                rng.choice(["A-Kunde", "B-Kunde", "C-Kunde"]),
+            ]
+        )
     return Scenario(
         "lexoffice_de", "lexoffice Rechnungen and Kunden exports, German", "de",
         [
@@ -543,13 +874,37 @@ def datev(rng: Rng) -> Scenario:
 
 
 def pennylane(rng: Rng) -> Scenario:
-    header = ["Numéro de facture", "Date de facture", "Date d'échéance", "Client", "Montant HT", "TVA", "Montant TTC", "Statut", "Date de paiement", "Devise"]
+    header = [
+        "Numéro de facture",
+        "Date de facture",
+        "Date d'échéance",
+        "Client",
+        "Montant HT",
+        "TVA",
+        "Montant TTC",
+        "Statut",
+        "Date de paiement",
+        "Devise",
+    ]
     rows = []
     for i in range(_n(rng)):
         when = fake.moment(rng, START, DAYS)
         ht = rng.uniform(100, 8000)
         paid = rng.random() < 0.7
-        rows.append([f"F-2023-{i + 1:04d}", when.strftime("%d/%m/%Y"), fake.later(rng, when, 30, 30).strftime("%d/%m/%Y"), fake.company(rng, "fr", rng.randint(0, 50)), fake.money(ht, "fr"), fake.money(ht * 0.2, "fr"), fake.money(ht * 1.2, "fr"), "Payée" if paid else "En attente", fake.later(rng, when, 5, 50).strftime("%d/%m/%Y") if paid else "", "EUR"])
+        rows.append(
+            [
+                f"F-2023-{i + 1:04d}",
+                when.strftime("%d/%m/%Y"),
+                fake.later(rng, when, 30, 30).strftime("%d/%m/%Y"),
+                fake.company(rng, "fr", rng.randint(0, 50)),
+                fake.money(ht, "fr"),
+                fake.money(ht * 0.2, "fr"),
+                fake.money(ht * 1.2, "fr"),
+                "Payée" if paid else "En attente",
+                fake.later(rng, when, 5, 50).strftime("%d/%m/%Y") if paid else "",
+                "EUR",
+            ]
+        )
     return Scenario(
         "pennylane_fr", "Pennylane factures clients export, French", "fr",
         [Export("factures_clients.csv", header, rows, Expect("invoices", "Numéro de facture", "Date de facture", "Montant HT"), delimiter=";")],
@@ -557,13 +912,37 @@ def pennylane(rng: Rng) -> Scenario:
 
 
 def holded(rng: Rng) -> Scenario:
-    header = ["Nº factura", "Fecha", "Vencimiento", "Cliente", "NIF cliente", "Base imponible", "IVA", "Total", "Estado", "Fecha de cobro"]
+    header = [
+        "Nº factura",
+        "Fecha",
+        "Vencimiento",
+        "Cliente",
+        "NIF cliente",
+        "Base imponible",
+        "IVA",
+        "Total",
+        "Estado",
+        "Fecha de cobro",
+    ]
     rows = []
     for i in range(_n(rng)):
         when = fake.moment(rng, START, DAYS)
         base = rng.uniform(60, 6000)
         cobrada = rng.random() < 0.7
-        rows.append([f"F23{i + 1:04d}", when.strftime("%d/%m/%Y"), fake.later(rng, when, 30, 30).strftime("%d/%m/%Y"), fake.company(rng, "es", rng.randint(0, 50)), f"B{rng.randint(10000000, 99999999)}", fake.money(base, "eu"), fake.money(base * 0.21, "eu"), fake.money(base * 1.21, "eu"), "Cobrada" if cobrada else "Pendiente", fake.later(rng, when, 5, 60).strftime("%d/%m/%Y") if cobrada else ""])
+        rows.append(
+            [
+                f"F23{i + 1:04d}",
+                when.strftime("%d/%m/%Y"),
+                fake.later(rng, when, 30, 30).strftime("%d/%m/%Y"),
+                fake.company(rng, "es", rng.randint(0, 50)),
+                f"B{rng.randint(10000000, 99999999)}",
+                fake.money(base, "eu"),
+                fake.money(base * 0.21, "eu"),
+                fake.money(base * 1.21, "eu"),
+                "Cobrada" if cobrada else "Pendiente",
+                fake.later(rng, when, 5, 60).strftime("%d/%m/%Y") if cobrada else "",
+            ]
+        )
     return Scenario(
         "holded_es", "Holded facturas de venta export, Spanish", "es",
         [Export("facturas_venta.csv", header, rows, Expect("invoices", "Nº factura", "Fecha", "Base imponible"), delimiter=";")],
@@ -576,7 +955,17 @@ def quickbooks(rng: Rng) -> Scenario:
     for i in range(_n(rng)):
         when = fake.moment(rng, START, DAYS)
         amount = rng.uniform(100, 7000)
-        rows.append([when.strftime("%m/%d/%Y"), "Invoice", str(1001 + i), fake.company(rng, "en", rng.randint(0, 45)), fake.later(rng, when, 30, 30).strftime("%m/%d/%Y"), fake.money(amount, "en,"), fake.money(0 if rng.random() < 0.7 else amount, "en,")])
+        rows.append(
+            [
+                when.strftime("%m/%d/%Y"),
+                "Invoice",
+                str(1001 + i),
+                fake.company(rng, "en", rng.randint(0, 45)),
+                fake.later(rng, when, 30, 30).strftime("%m/%d/%Y"),
+                fake.money(amount, "en,"),
+                fake.money(0 if rng.random() < 0.7 else amount, "en,"),
+            ]
+        )
     return Scenario(
         "quickbooks", "QuickBooks Online invoice list report", "en",
         [Export("Invoice List.csv", header, rows, Expect("invoices", "Num", "Date", "Amount"))],
@@ -584,13 +973,43 @@ def quickbooks(rng: Rng) -> Scenario:
 
 
 def xero(rng: Rng) -> Scenario:
-    header = ["ContactName", "EmailAddress", "InvoiceNumber", "Reference", "InvoiceDate", "DueDate", "SubTotal", "TaxTotal", "Total", "InvoiceAmountPaid", "InvoiceAmountDue", "Currency", "Status"]
+    header = [
+        "ContactName",
+        "EmailAddress",
+        "InvoiceNumber",
+        "Reference",
+        "InvoiceDate",
+        "DueDate",
+        "SubTotal",
+        "TaxTotal",
+        "Total",
+        "InvoiceAmountPaid",
+        "InvoiceAmountDue",
+        "Currency",
+        "Status",
+    ]
     rows = []
     for i in range(_n(rng)):
         when = fake.moment(rng, START, DAYS)
         sub = rng.uniform(100, 5000)
         paid = rng.random() < 0.6
-        rows.append([fake.company(rng, "en", rng.randint(0, 40)), f"accounts{i % 40}@example.com", f"INV-{i + 1:04d}", f"PO {rng.randint(100, 999)}", when.strftime("%d/%m/%Y"), fake.later(rng, when, 30, 30).strftime("%d/%m/%Y"), fake.money(sub), fake.money(sub * 0.15), fake.money(sub * 1.15), fake.money(sub * 1.15 if paid else 0), fake.money(0 if paid else sub * 1.15), "NZD", "PAID" if paid else "AUTHORISED"])
+        rows.append(
+            [
+                fake.company(rng, "en", rng.randint(0, 40)),
+                f"accounts{i % 40}@example.com",
+                f"INV-{i + 1:04d}",
+                f"PO {rng.randint(100, 999)}",
+                when.strftime("%d/%m/%Y"),
+                fake.later(rng, when, 30, 30).strftime("%d/%m/%Y"),
+                fake.money(sub),
+                fake.money(sub * 0.15),
+                fake.money(sub * 1.15),
+                fake.money(sub * 1.15 if paid else 0),
+                fake.money(0 if paid else sub * 1.15),
+                "NZD",
+                "PAID" if paid else "AUTHORISED",
+            ]
+        )
     return Scenario(
         "xero", "Xero sales invoices export (New Zealand)", "en",
         [Export("Invoices.csv", header, rows, Expect("invoices", "InvoiceNumber", "InvoiceDate", "SubTotal"))],
@@ -604,7 +1023,15 @@ def workbook_nl(rng: Rng) -> Scenario:
     facts = []
     for i in range(_n(rng, 150, 250)):
         k = rng.choice(klanten)
-        facts.append([f"2024{i + 1:04d}", fake.moment(rng, START, DAYS).strftime("%Y-%m-%d"), k[0], k[2], f"{rng.uniform(100, 5000):.2f}"])
+        facts.append(
+            [
+                f"2024{i + 1:04d}",
+                fake.moment(rng, START, DAYS).strftime("%Y-%m-%d"),
+                k[0],
+                k[2],
+                f"{rng.uniform(100, 5000):.2f}",
+            ]
+        )
     kl_h = ["Klantnr", "Naam", "Plaats", "Regio"]
     kl = [[k[0], k[1], rng.choice(fake.CITIES["nl"])[0], k[2]] for k in klanten]
     reg_h = ["Regio", "Accountmanager"]
@@ -625,14 +1052,94 @@ def workbook_nl(rng: Rng) -> Scenario:
 
 
 def erp_adventure(rng: Rng) -> Scenario:
-    hdr_h = ["SalesOrderID", "RevisionNumber", "OrderDate", "DueDate", "ShipDate", "Status", "OnlineOrderFlag", "SalesOrderNumber", "PurchaseOrderNumber", "AccountNumber", "CustomerID", "SalesPersonID", "TerritoryID", "SubTotal", "TaxAmt", "Freight", "TotalDue"]
-    det_h = ["SalesOrderID", "SalesOrderDetailID", "CarrierTrackingNumber", "OrderQty", "ProductID", "SpecialOfferID", "UnitPrice", "UnitPriceDiscount", "LineTotal"]
+    hdr_h = [
+        "SalesOrderID",
+        "RevisionNumber",
+        "OrderDate",
+        "DueDate",
+        "ShipDate",
+        "Status",
+        "OnlineOrderFlag",
+        "SalesOrderNumber",
+        "PurchaseOrderNumber",
+        "AccountNumber",
+        "CustomerID",
+        "SalesPersonID",
+        "TerritoryID",
+        "SubTotal",
+        "TaxAmt",
+        "Freight",
+        "TotalDue",
+    ]
+    det_h = [
+        "SalesOrderID",
+        "SalesOrderDetailID",
+        "CarrierTrackingNumber",
+        "OrderQty",
+        "ProductID",
+        "SpecialOfferID",
+        "UnitPrice",
+        "UnitPriceDiscount",
+        "LineTotal",
+    ]
     cus_h = ["CustomerID", "PersonID", "StoreID", "TerritoryID", "AccountNumber", "ModifiedDate"]
-    sp_h = ["BusinessEntityID", "TerritoryID", "SalesQuota", "Bonus", "CommissionPct", "SalesYTD", "SalesLastYear", "ModifiedDate"]
-    prod_h = ["ProductID", "Name", "ProductNumber", "Color", "StandardCost", "ListPrice", "Size", "Weight"]
-    products = [[str(700 + i), f"{rng.choice(fake.PRODUCTS)} {i}", f"PN-{i:04d}", rng.choice(["Black", "Red", "Silver", ""]), f"{rng.uniform(5, 300):.4f}", f"{rng.uniform(10, 600):.4f}", rng.choice(["S", "M", "L", ""]), ""] for i in range(60)]
-    customers = [[str(11000 + i), str(rng.randint(1, 20000)), "", str(rng.randint(1, 10)), f"AW{11000 + i:08d}", "2014-09-12 11:15:07.263"] for i in range(150)]
-    people = [[str(274 + i), str(rng.randint(1, 10)), f"{rng.choice([250000, 300000])}.00", f"{rng.randint(0, 6000)}.00", f"{rng.choice([0.01, 0.015, 0.02])}", f"{rng.uniform(1e6, 4e6):.4f}", f"{rng.uniform(1e6, 3e6):.4f}", "2012-05-23 00:00:00"] for i in range(10)]
+    sp_h = [
+        "BusinessEntityID",
+        "TerritoryID",
+        "SalesQuota",
+        "Bonus",
+        "CommissionPct",
+        "SalesYTD",
+        "SalesLastYear",
+        "ModifiedDate",
+    ]
+    prod_h = [
+        "ProductID",
+        "Name",
+        "ProductNumber",
+        "Color",
+        "StandardCost",
+        "ListPrice",
+        "Size",
+        "Weight",
+    ]
+    products = [
+        [
+            str(700 + i),
+            f"{rng.choice(fake.PRODUCTS)} {i}",
+            f"PN-{i:04d}",
+            rng.choice(["Black", "Red", "Silver", ""]),
+            f"{rng.uniform(5, 300):.4f}",
+            f"{rng.uniform(10, 600):.4f}",
+            rng.choice(["S", "M", "L", ""]),
+            "",
+        ]
+        for i in range(60)
+    ]
+    customers = [
+        [
+            str(11000 + i),
+            str(rng.randint(1, 20000)),
+            "",
+            str(rng.randint(1, 10)),
+            f"AW{11000 + i:08d}",
+            "2014-09-12 11:15:07.263",
+        ]
+        for i in range(150)
+    ]
+    people = [
+        [
+            str(274 + i),
+            str(rng.randint(1, 10)),
+            f"{rng.choice([250000, 300000])}.00",
+            f"{rng.randint(0, 6000)}.00",
+            f"{rng.choice([0.01, 0.015, 0.02])}",
+            f"{rng.uniform(1e6, 4e6):.4f}",
+            f"{rng.uniform(1e6, 3e6):.4f}",
+            "2012-05-23 00:00:00",
+        ]
+        for i in range(10)
+    ]
     headers, details = [], []
     detail_id = 1
     for i in range(_n(rng, 160, 220)):
@@ -643,10 +1150,42 @@ def erp_adventure(rng: Rng) -> Scenario:
             q = rng.randint(1, 6)
             price = float(rng.choice(products)[5])
             lines.append(q * price)
-            details.append([str(oid), str(detail_id), f"4911-403C-{rng.randint(10, 99)}", str(q), rng.choice(products)[0], "1", f"{price:.4f}", "0.00", f"{q * price:.6f}"])
+            details.append(
+                [
+                    str(oid),
+                    str(detail_id),
+                    f"4911-403C-{rng.randint(10, 99)}",
+                    str(q),
+                    rng.choice(products)[0],
+                    "1",
+                    f"{price:.4f}",
+                    "0.00",
+                    f"{q * price:.6f}",
+                ]
+            )
             detail_id += 1
         sub = sum(lines)
-        headers.append([str(oid), "8", when.strftime("%Y-%m-%d 00:00:00.000"), fake.later(rng, when, 12, 12).strftime("%Y-%m-%d 00:00:00.000"), fake.later(rng, when, 7, 7).strftime("%Y-%m-%d 00:00:00.000"), "5", "0", f"SO{oid}", f"PO{rng.randint(10**9, 10**10)}", f"10-4020-{rng.randint(100, 999):06d}", rng.choice(customers)[0], rng.choice(people)[0], str(rng.randint(1, 10)), f"{sub:.4f}", f"{sub * 0.08:.4f}", f"{sub * 0.025:.4f}", f"{sub * 1.105:.4f}"])
+        headers.append(
+            [
+                str(oid),
+                "8",
+                when.strftime("%Y-%m-%d 00:00:00.000"),
+                fake.later(rng, when, 12, 12).strftime("%Y-%m-%d 00:00:00.000"),
+                fake.later(rng, when, 7, 7).strftime("%Y-%m-%d 00:00:00.000"),
+                "5",
+                "0",
+                f"SO{oid}",
+                f"PO{rng.randint(10**9, 10**10)}",
+                f"10-4020-{rng.randint(100, 999):06d}",
+                rng.choice(customers)[0],
+                rng.choice(people)[0],
+                str(rng.randint(1, 10)),
+                f"{sub:.4f}",
+                f"{sub * 0.08:.4f}",
+                f"{sub * 0.025:.4f}",
+                f"{sub * 1.105:.4f}",
+            ]
+        )
     return Scenario(
         "erp_sales", "An ERP sample database dumped as one CSV per table (sales schema)", "en",
         [
@@ -663,7 +1202,15 @@ def erp_spanish(rng: Rng) -> Scenario:
     clientes = [(f"C{i + 1:04d}", fake.company(rng, "es", i)) for i in range(60)]
     comerciales = [" ".join(fake.person(rng, "es")) for _ in range(5)]
     ped_h = ["Nº pedido", "Fecha pedido", "Cliente", "Comercial", "Estado", "Base imponible"]
-    lin_h = ["Nº pedido", "Línea", "Artículo", "Cantidad", "Precio unidad", "Descuento %", "Importe"]
+    lin_h = [
+        "Nº pedido",
+        "Línea",
+        "Artículo",
+        "Cantidad",
+        "Precio unidad",
+        "Descuento %",
+        "Importe",
+    ]
     cli_h = ["Código cliente", "Nombre", "Población", "Provincia", "País"]
     peds, lins = [], []
     for i in range(_n(rng, 150, 220)):
@@ -675,8 +1222,27 @@ def erp_spanish(rng: Rng) -> Scenario:
             dto = rng.choice([0, 0, 5, 10])
             amount = q * price * (1 - dto / 100)
             total += amount
-            lins.append([num, str(j + 1), rng.choice(fake.PRODUCTS), str(q), fake.money(price, "eu"), str(dto), fake.money(amount, "eu")])
-        peds.append([num, fake.moment(rng, START, DAYS).strftime("%d/%m/%Y"), rng.choice(clientes)[0], rng.choice(comerciales), rng.choice(["Servido", "Pendiente", "Facturado"]), fake.money(total, "eu")])
+            lins.append(
+                [
+                    num,
+                    str(j + 1),
+                    rng.choice(fake.PRODUCTS),
+                    str(q),
+                    fake.money(price, "eu"),
+                    str(dto),
+                    fake.money(amount, "eu"),
+                ]
+            )
+        peds.append(
+            [
+                num,
+                fake.moment(rng, START, DAYS).strftime("%d/%m/%Y"),
+                rng.choice(clientes)[0],
+                rng.choice(comerciales),
+                rng.choice(["Servido", "Pendiente", "Facturado"]),
+                fake.money(total, "eu"),
+            ]
+        )
     clis = []
     for c, n in clientes:
         city, _ = rng.choice(fake.CITIES["es"])
@@ -698,25 +1264,64 @@ def erp_german_lines(rng: Rng) -> Scenario:
     aufs, poss = [], []
     for i in range(_n(rng, 150, 220)):
         num = str(450000 + i)
-        aufs.append([num, fake.moment(rng, START, DAYS).strftime("%d.%m.%Y"), f"D{rng.randint(100, 180)}", rng.choice(reps), rng.choice(["erledigt", "offen", "storniert"])])
+        aufs.append(
+            [
+                num,
+                fake.moment(rng, START, DAYS).strftime("%d.%m.%Y"),
+                f"D{rng.randint(100, 180)}",
+                rng.choice(reps),
+                rng.choice(["erledigt", "offen", "storniert"]),
+            ]
+        )
         for j in range(rng.randint(1, 5)):
-            poss.append([num, str(10 * (j + 1)), f"A-{rng.randint(1000, 1100)}", str(rng.randint(1, 20)), fake.money(rng.choice([2.5, 9.9, 49.0, 199.0]), "eu"), str(rng.choice([0, 0, 3, 5]))])
+            poss.append(
+                [
+                    num,
+                    str(10 * (j + 1)),
+                    f"A-{rng.randint(1000, 1100)}",
+                    str(rng.randint(1, 20)),
+                    fake.money(rng.choice([2.5, 9.9, 49.0, 199.0]), "eu"),
+                    str(rng.choice([0, 0, 3, 5])),
+                ]
+            )
     return Scenario(
         "erp_de", "A German ERP order header and order positions export", "de",
         [
-            Export("Auftraege.csv", auf_h, aufs, Expect("orders", "Auftragsnummer", "Auftragsdatum", "lines:Auftragspositionen.csv"), delimiter=";"),
-            Export("Auftragspositionen.csv", pos_h, poss, Expect(None, references={"Auftragsnummer": "Auftraege.csv"}), delimiter=";"),
+            Export("Auftraege.csv", auf_h, aufs, Expect(None), delimiter=";"),
+            Export("Auftragspositionen.csv", pos_h, poss, Expect("orders", "Auftragsnummer", "Auftragsdatum", "Menge*Einzelpreis", {"Auftragsnummer": "Auftraege.csv"}), delimiter=";"),
         ],
     )  # fmt: skip
 
 
 def odoo_french(rng: Rng) -> Scenario:
-    header = ["Référence de la commande", "Date de la commande", "Client", "Vendeur", "Équipe commerciale", "Montant HT", "Taxes", "Total", "Statut"]
+    header = [
+        "Référence de la commande",
+        "Date de la commande",
+        "Client",
+        "Vendeur",
+        "Équipe commerciale",
+        "Montant HT",
+        "Taxes",
+        "Total",
+        "Statut",
+    ]
     sellers = [" ".join(fake.person(rng, "fr")) for _ in range(4)]
     rows = []
     for i in range(_n(rng)):
         ht = rng.uniform(100, 20000)
-        rows.append([f"S{i + 1:05d}", fake.moment(rng, START, DAYS).strftime("%d/%m/%Y %H:%M:%S"), fake.company(rng, "fr", rng.randint(0, 50)), rng.choice(sellers), rng.choice(["Ventes directes", "Export"]), fake.money(ht, "fr"), fake.money(ht * 0.2, "fr"), fake.money(ht * 1.2, "fr"), rng.choice(["Bon de commande", "Bon de commande", "Annulé", "Verrouillé"])])
+        rows.append(
+            [
+                f"S{i + 1:05d}",
+                fake.moment(rng, START, DAYS).strftime("%d/%m/%Y %H:%M:%S"),
+                fake.company(rng, "fr", rng.randint(0, 50)),
+                rng.choice(sellers),
+                rng.choice(["Ventes directes", "Export"]),
+                fake.money(ht, "fr"),
+                fake.money(ht * 0.2, "fr"),
+                fake.money(ht * 1.2, "fr"),
+                rng.choice(["Bon de commande", "Bon de commande", "Annulé", "Verrouillé"]),
+            ]
+        )
     return Scenario(
         "odoo_fr", "Odoo sale orders export, French", "fr",
         [Export("Bon de commande (sale.order).csv", header, rows, Expect("orders", "Référence de la commande", "Date de la commande", "Montant HT"))],
@@ -724,13 +1329,37 @@ def odoo_french(rng: Rng) -> Scenario:
 
 
 def pos_dutch(rng: Rng) -> Scenario:
-    header = ["Bonnummer", "Datum", "Tijd", "Kassa", "Medewerker", "Aantal artikelen", "Totaal incl. btw", "Totaal excl. btw", "Betaalwijze", "Klantnummer"]
+    header = [
+        "Bonnummer",
+        "Datum",
+        "Tijd",
+        "Kassa",
+        "Medewerker",
+        "Aantal artikelen",
+        "Totaal incl. btw",
+        "Totaal excl. btw",
+        "Betaalwijze",
+        "Klantnummer",
+    ]
     staff = [fake.person(rng, "nl")[0] for _ in range(6)]
     rows = []
     for i in range(_n(rng, 250, 380)):
         when = fake.moment(rng, START, DAYS)
         incl = rng.uniform(3, 250)
-        rows.append([str(880000 + i), when.strftime("%d-%m-%Y"), when.strftime("%H:%M"), rng.choice(["Kassa 1", "Kassa 2"]), rng.choice(staff), str(rng.randint(1, 12)), fake.money(incl, "eu-plain"), fake.money(incl / 1.21, "eu-plain"), rng.choice(["Pin", "Contant", "Contactloos"]), rng.choice(["", "", str(rng.randint(100, 400))])])
+        rows.append(
+            [
+                str(880000 + i),
+                when.strftime("%d-%m-%Y"),
+                when.strftime("%H:%M"),
+                rng.choice(["Kassa 1", "Kassa 2"]),
+                rng.choice(staff),
+                str(rng.randint(1, 12)),
+                fake.money(incl, "eu-plain"),
+                fake.money(incl / 1.21, "eu-plain"),
+                rng.choice(["Pin", "Contant", "Contactloos"]),
+                rng.choice(["", "", str(rng.randint(100, 400))]),
+            ]
+        )
     return Scenario(
         "lightspeed_pos", "Lightspeed Retail (POS) sales export, Dutch shop", "nl",
         [Export("kassabonnen.csv", header, rows, Expect("orders", "Bonnummer", "Datum", "Totaal excl. btw"), delimiter=";")],
@@ -742,14 +1371,39 @@ def pos_dutch(rng: Rng) -> Scenario:
 
 def returns_with_orders(rng: Rng) -> Scenario:
     ord_h = ["Order Number", "Order Date", "Customer", "Total"]
-    ret_h = ["RMA Number", "Order Number", "Return Date", "Reason", "Refund Amount", "Items Returned", "Status"]
+    ret_h = [
+        "RMA Number",
+        "Order Number",
+        "Return Date",
+        "Reason",
+        "Refund Amount",
+        "Items Returned",
+        "Status",
+    ]
     orders, rets = [], []
     for i in range(_n(rng, 200, 300)):
         when = fake.moment(rng, START, DAYS)
         total = rng.uniform(20, 400)
-        orders.append([f"SO-{50000 + i}", when.strftime("%Y-%m-%d"), fake.company(rng, "en", rng.randint(0, 60)), fake.money(total)])
+        orders.append(
+            [
+                f"SO-{50000 + i}",
+                when.strftime("%Y-%m-%d"),
+                fake.company(rng, "en", rng.randint(0, 60)),
+                fake.money(total),
+            ]
+        )
         if rng.random() < 0.3:
-            rets.append([f"RMA{9000 + len(rets)}", f"SO-{50000 + i}", fake.later(rng, when, 3, 30).strftime("%Y-%m-%d"), rng.choice(["Damaged", "Wrong size", "Changed mind"]), fake.money(total * rng.choice([0.5, 1.0])), str(rng.randint(1, 3)), rng.choice(["Refunded", "Received"])])
+            rets.append(
+                [
+                    f"RMA{9000 + len(rets)}",
+                    f"SO-{50000 + i}",
+                    fake.later(rng, when, 3, 30).strftime("%Y-%m-%d"),
+                    rng.choice(["Damaged", "Wrong size", "Changed mind"]),
+                    fake.money(total * rng.choice([0.5, 1.0])),
+                    str(rng.randint(1, 3)),
+                    rng.choice(["Refunded", "Received"]),
+                ]
+            )
     return Scenario(
         "returnly", "A returns platform's RMA export next to the shop's order list", "en",
         [
@@ -760,8 +1414,25 @@ def returns_with_orders(rng: Rng) -> Scenario:
 
 
 def returns_dutch(rng: Rng) -> Scenario:
-    header = ["Retournummer", "Bestelnummer", "Retourdatum", "Reden", "Aantal", "Terugbetaald bedrag"]
-    rows = [[f"R{7000 + i}", f"B{30000 + rng.randint(0, 5000)}", fake.moment(rng, START, DAYS).strftime("%d-%m-%Y"), rng.choice(["Te klein", "Beschadigd", "Niet naar wens"]), str(rng.randint(1, 3)), fake.money(rng.uniform(5, 150), "eu")] for i in range(_n(rng))]
+    header = [
+        "Retournummer",
+        "Bestelnummer",
+        "Retourdatum",
+        "Reden",
+        "Aantal",
+        "Terugbetaald bedrag",
+    ]
+    rows = [
+        [
+            f"R{7000 + i}",
+            f"B{30000 + rng.randint(0, 5000)}",
+            fake.moment(rng, START, DAYS).strftime("%d-%m-%Y"),
+            rng.choice(["Te klein", "Beschadigd", "Niet naar wens"]),
+            str(rng.randint(1, 3)),
+            fake.money(rng.uniform(5, 150), "eu"),
+        ]
+        for i in range(_n(rng))
+    ]
     return Scenario(
         "sendcloud_nl", "Sendcloud returns export, Dutch", "nl",
         [Export("retouren.csv", header, rows, Expect("returns", "Retournummer", "Retourdatum", "Terugbetaald bedrag"), delimiter=";")],
@@ -769,14 +1440,34 @@ def returns_dutch(rng: Rng) -> Scenario:
 
 
 def abandoned_checkouts(rng: Rng) -> Scenario:
-    header = ["Id", "Created at", "Email", "Subtotal", "Total", "Currency", "Completed at", "Recovery Status"]
+    header = [
+        "Id",
+        "Created at",
+        "Email",
+        "Subtotal",
+        "Total",
+        "Currency",
+        "Completed at",
+        "Recovery Status",
+    ]
     rows = []
     for i in range(_n(rng)):
         when = fake.moment(rng, START, DAYS)
         first, last = fake.person(rng, "en")
         sub = rng.uniform(10, 300)
         done = rng.random() < 0.2
-        rows.append([str(31000000000 + i * 17), when.strftime("%Y-%m-%d %H:%M:%S +0000"), fake.email(first, last, i), fake.money(sub), fake.money(sub * 1.1), "USD", fake.later(rng, when, 0, 3).strftime("%Y-%m-%d %H:%M:%S +0000") if done else "", "recovered" if done else "not_recovered"])
+        rows.append(
+            [
+                str(31000000000 + i * 17),
+                when.strftime("%Y-%m-%d %H:%M:%S +0000"),
+                fake.email(first, last, i),
+                fake.money(sub),
+                fake.money(sub * 1.1),
+                "USD",
+                fake.later(rng, when, 0, 3).strftime("%Y-%m-%d %H:%M:%S +0000") if done else "",
+                "recovered" if done else "not_recovered",
+            ]
+        )
     return Scenario(
         "shopify_checkouts", "Shopify abandoned checkouts export", "en",
         [Export("abandoned_checkouts_export.csv", header, rows, Expect("carts", "Id", "Created at"))],
@@ -784,14 +1475,46 @@ def abandoned_checkouts(rng: Rng) -> Scenario:
 
 
 def zendesk(rng: Rng) -> Scenario:
-    header = ["Id", "Subject", "Status", "Priority", "Type", "Requester", "Requester email", "Assignee", "Group", "Created at", "Updated at", "Solved at", "Tags"]
+    header = [
+        "Id",
+        "Subject",
+        "Status",
+        "Priority",
+        "Type",
+        "Requester",
+        "Requester email",
+        "Assignee",
+        "Group",
+        "Created at",
+        "Updated at",
+        "Solved at",
+        "Tags",
+    ]
     agents = [" ".join(fake.person(rng, "en")) for _ in range(5)]
     rows = []
     for i in range(_n(rng)):
         when = fake.moment(rng, START, DAYS)
         first, last = fake.person(rng, "en")
         solved = rng.random() < 0.8
-        rows.append([str(12000 + i), rng.choice(["Order arrived damaged", "Wrong invoice", "Late delivery", "Refund request"]), "solved" if solved else "open", rng.choice(["low", "normal", "high"]), rng.choice(["problem", "incident", "question"]), f"{first} {last}", fake.email(first, last, i), rng.choice(agents), "Support", when.strftime("%Y-%m-%d %H:%M:%S"), fake.later(rng, when, 0, 10).strftime("%Y-%m-%d %H:%M:%S"), fake.later(rng, when, 0, 10).strftime("%Y-%m-%d %H:%M:%S") if solved else "", "delivery"])
+        rows.append(
+            [
+                str(12000 + i),
+                rng.choice(
+                    ["Order arrived damaged", "Wrong invoice", "Late delivery", "Refund request"]
+                ),
+                "solved" if solved else "open",
+                rng.choice(["low", "normal", "high"]),
+                rng.choice(["problem", "incident", "question"]),
+                f"{first} {last}",
+                fake.email(first, last, i),
+                rng.choice(agents),
+                "Support",
+                when.strftime("%Y-%m-%d %H:%M:%S"),
+                fake.later(rng, when, 0, 10).strftime("%Y-%m-%d %H:%M:%S"),
+                fake.later(rng, when, 0, 10).strftime("%Y-%m-%d %H:%M:%S") if solved else "",
+                "delivery",
+            ]
+        )
     return Scenario(
         "zendesk", "Zendesk tickets export (CSV)", "en",
         [Export("tickets.csv", header, rows, Expect("complaints", "Id", "Created at"))],
@@ -799,11 +1522,35 @@ def zendesk(rng: Rng) -> Scenario:
 
 
 def freshdesk_es(rng: Rng) -> Scenario:
-    header = ["ID del ticket", "Asunto", "Estado", "Prioridad", "Tipo", "Fecha de creación", "Fecha de resolución", "Cliente", "Agente", "Grupo"]
+    header = [
+        "ID del ticket",
+        "Asunto",
+        "Estado",
+        "Prioridad",
+        "Tipo",
+        "Fecha de creación",
+        "Fecha de resolución",
+        "Cliente",
+        "Agente",
+        "Grupo",
+    ]
     rows = []
     for i in range(_n(rng)):
         when = fake.moment(rng, START, DAYS)
-        rows.append([str(500 + i), rng.choice(["Pedido incompleto", "Factura incorrecta", "Producto defectuoso"]), rng.choice(["Resuelto", "Abierto", "Cerrado"]), rng.choice(["Baja", "Media", "Alta"]), rng.choice(["Incidencia", "Pregunta", "Reclamación"]), when.strftime("%d/%m/%Y %H:%M"), fake.later(rng, when, 0, 7).strftime("%d/%m/%Y %H:%M"), fake.company(rng, "es", rng.randint(0, 40)), " ".join(fake.person(rng, "es")), "Soporte"])
+        rows.append(
+            [
+                str(500 + i),
+                rng.choice(["Pedido incompleto", "Factura incorrecta", "Producto defectuoso"]),
+                rng.choice(["Resuelto", "Abierto", "Cerrado"]),
+                rng.choice(["Baja", "Media", "Alta"]),
+                rng.choice(["Incidencia", "Pregunta", "Reclamación"]),
+                when.strftime("%d/%m/%Y %H:%M"),
+                fake.later(rng, when, 0, 7).strftime("%d/%m/%Y %H:%M"),
+                fake.company(rng, "es", rng.randint(0, 40)),
+                " ".join(fake.person(rng, "es")),
+                "Soporte",
+            ]
+        )
     return Scenario(
         "freshdesk_es", "Freshdesk tickets export, Spanish", "es",
         [Export("tickets_export.csv", header, rows, Expect("complaints", "ID del ticket", "Fecha de creación"), delimiter=";")],
@@ -811,12 +1558,32 @@ def freshdesk_es(rng: Rng) -> Scenario:
 
 
 def typeform_nps(rng: Rng) -> Scenario:
-    header = ["#", "How likely are you to recommend us to a friend or colleague?", "What is the main reason for your score?", "Email", "Order number", "Start Date (UTC)", "Submit Date (UTC)", "Network ID"]
+    header = [
+        "#",
+        "How likely are you to recommend us to a friend or colleague?",
+        "What is the main reason for your score?",
+        "Email",
+        "Order number",
+        "Start Date (UTC)",
+        "Submit Date (UTC)",
+        "Network ID",
+    ]
     rows = []
     for i in range(_n(rng)):
         when = fake.moment(rng, START, DAYS)
         first, last = fake.person(rng, "en")
-        rows.append([fake.code(rng, 32, "abcdefghijklmnopqrstuvwxyz0123456789"), str(rng.choice([10, 9, 9, 8, 7, 6, 10, 3])), "Fast delivery and friendly support", fake.email(first, last, i), f"#{1001 + rng.randint(0, 500)}", when.strftime("%Y-%m-%d %H:%M:%S"), fake.later(rng, when, 0, 0).strftime("%Y-%m-%d %H:%M:%S"), fake.code(rng, 10)])
+        rows.append(
+            [
+                fake.code(rng, 32, "abcdefghijklmnopqrstuvwxyz0123456789"),
+                str(rng.choice([10, 9, 9, 8, 7, 6, 10, 3])),
+                "Fast delivery and friendly support",
+                fake.email(first, last, i),
+                f"#{1001 + rng.randint(0, 500)}",
+                when.strftime("%Y-%m-%d %H:%M:%S"),
+                fake.later(rng, when, 0, 0).strftime("%Y-%m-%d %H:%M:%S"),
+                fake.code(rng, 10),
+            ]
+        )
     return Scenario(
         "typeform", "Typeform NPS survey responses export", "en",
         [Export("responses.csv", header, rows, Expect("satisfaction", "#", "Submit Date (UTC)"))],
@@ -824,12 +1591,28 @@ def typeform_nps(rng: Rng) -> Scenario:
 
 
 def survey_nl(rng: Rng) -> Scenario:
-    header = ["Respondent-ID", "Begindatum", "Einddatum", "E-mailadres", "Hoe tevreden bent u over onze service? (1-5)", "Opmerking"]
+    header = [
+        "Respondent-ID",
+        "Begindatum",
+        "Einddatum",
+        "E-mailadres",
+        "Hoe tevreden bent u over onze service? (1-5)",
+        "Opmerking",
+    ]
     rows = []
     for i in range(_n(rng)):
         when = fake.moment(rng, START, DAYS)
         first, last = fake.person(rng, "nl")
-        rows.append([str(114000000000 + i * 31), when.strftime("%d-%m-%Y %H:%M:%S"), fake.later(rng, when, 0, 0).strftime("%d-%m-%Y %H:%M:%S"), fake.email(first, last, i, "voorbeeld.nl"), str(rng.choice([5, 4, 4, 3, 5, 2, 1])), rng.choice(["", "Snel geleverd", "Prima"])])
+        rows.append(
+            [
+                str(114000000000 + i * 31),
+                when.strftime("%d-%m-%Y %H:%M:%S"),
+                fake.later(rng, when, 0, 0).strftime("%d-%m-%Y %H:%M:%S"),
+                fake.email(first, last, i, "voorbeeld.nl"),
+                str(rng.choice([5, 4, 4, 3, 5, 2, 1])),
+                rng.choice(["", "Snel geleverd", "Prima"]),
+            ]
+        )
     return Scenario(
         "surveymonkey_nl", "SurveyMonkey responses export (customer satisfaction), Dutch", "nl",
         [Export("klanttevredenheid.csv", header, rows, Expect("satisfaction", "Respondent-ID", "Begindatum"), delimiter=";")],
@@ -838,7 +1621,16 @@ def survey_nl(rng: Rng) -> Scenario:
 
 def reviews_de(rng: Rng) -> Scenario:
     header = ["Bewertungs-ID", "Datum", "Sterne", "Kommentar", "Bestellnummer"]
-    rows = [[f"BW{40000 + i}", fake.moment(rng, START, DAYS).strftime("%d.%m.%Y"), str(rng.choice([5, 5, 4, 3, 2, 1])), rng.choice(["Alles bestens", "Lieferung zu spät", ""]), str(10000 + rng.randint(0, 900))] for i in range(_n(rng))]
+    rows = [
+        [
+            f"BW{40000 + i}",
+            fake.moment(rng, START, DAYS).strftime("%d.%m.%Y"),
+            str(rng.choice([5, 5, 4, 3, 2, 1])),
+            rng.choice(["Alles bestens", "Lieferung zu spät", ""]),
+            str(10000 + rng.randint(0, 900)),
+        ]
+        for i in range(_n(rng))
+    ]
     return Scenario(
         "trusted_shops_de", "Trusted Shops reviews export, German", "de",
         [Export("bewertungen.csv", header, rows, Expect("satisfaction", "Bewertungs-ID", "Datum"), delimiter=";")],
@@ -846,12 +1638,42 @@ def reviews_de(rng: Rng) -> Scenario:
 
 
 def matomo(rng: Rng) -> Scenario:
-    header = ["idVisit", "visitorId", "firstActionTimestamp", "lastActionTimestamp", "visitDuration", "actions", "referrerType", "referrerName", "campaignName", "campaignMedium", "country", "deviceType", "visitConverted"]
+    header = [
+        "idVisit",
+        "visitorId",
+        "firstActionTimestamp",
+        "lastActionTimestamp",
+        "visitDuration",
+        "actions",
+        "referrerType",
+        "referrerName",
+        "campaignName",
+        "campaignMedium",
+        "country",
+        "deviceType",
+        "visitConverted",
+    ]
     rows = []
     for i in range(_n(rng, 250, 400)):
         when = fake.moment(rng, START, DAYS)
         kind = rng.choice(["direct", "search", "website", "campaign"])
-        rows.append([str(88000 + i), fake.code(rng, 16, "0123456789abcdef"), when.strftime("%Y-%m-%d %H:%M:%S"), fake.later(rng, when, 0, 0).strftime("%Y-%m-%d %H:%M:%S"), str(rng.randint(5, 900)), str(rng.randint(1, 12)), kind, "Google" if kind == "search" else "", "spring_sale" if kind == "campaign" else "", "cpc" if kind == "campaign" else "", rng.choice(["nl", "de", "be"]), rng.choice(["Desktop", "Smartphone"]), rng.choice(["0", "0", "1"])])
+        rows.append(
+            [
+                str(88000 + i),
+                fake.code(rng, 16, "0123456789abcdef"),
+                when.strftime("%Y-%m-%d %H:%M:%S"),
+                fake.later(rng, when, 0, 0).strftime("%Y-%m-%d %H:%M:%S"),
+                str(rng.randint(5, 900)),
+                str(rng.randint(1, 12)),
+                kind,
+                "Google" if kind == "search" else "",
+                "spring_sale" if kind == "campaign" else "",
+                "cpc" if kind == "campaign" else "",
+                rng.choice(["nl", "de", "be"]),
+                rng.choice(["Desktop", "Smartphone"]),
+                rng.choice(["0", "0", "1"]),
+            ]
+        )
     return Scenario(
         "matomo", "Matomo visits log export (Live.getLastVisitsDetails, CSV)", "en",
         [Export("visits.csv", header, rows, Expect("web_sessions", "idVisit", "firstActionTimestamp"))],
@@ -859,11 +1681,44 @@ def matomo(rng: Rng) -> Scenario:
 
 
 def ga4_sessions(rng: Rng) -> Scenario:
-    header = ["session_id", "user_pseudo_id", "session_start", "source", "medium", "campaign", "landing_page", "country", "device_category", "engaged_session", "purchases"]
+    header = [
+        "session_id",
+        "user_pseudo_id",
+        "session_start",
+        "source",
+        "medium",
+        "campaign",
+        "landing_page",
+        "country",
+        "device_category",
+        "engaged_session",
+        "purchases",
+    ]
     rows = []
     for i in range(_n(rng, 250, 400)):
-        src = rng.choice([("google", "organic"), ("google", "cpc"), ("(direct)", "(none)"), ("newsletter", "email")])
-        rows.append([f"{rng.randint(10**9, 10**10)}.{1700000000 + i}", f"{rng.randint(10**8, 10**9)}.{rng.randint(10**9, 10**10)}", fake.moment(rng, START, DAYS).strftime("%Y-%m-%d %H:%M:%S"), src[0], src[1], "spring" if src[1] == "cpc" else "(not set)", rng.choice(["/", "/shop", "/sale"]), rng.choice(["Netherlands", "Germany"]), rng.choice(["desktop", "mobile"]), rng.choice(["1", "0"]), rng.choice(["0", "0", "1"])])
+        src = rng.choice(
+            [
+                ("google", "organic"),
+                ("google", "cpc"),
+                ("(direct)", "(none)"),
+                ("newsletter", "email"),
+            ]
+        )
+        rows.append(
+            [
+                f"{rng.randint(10**9, 10**10)}.{1700000000 + i}",
+                f"{rng.randint(10**8, 10**9)}.{rng.randint(10**9, 10**10)}",
+                fake.moment(rng, START, DAYS).strftime("%Y-%m-%d %H:%M:%S"),
+                src[0],
+                src[1],
+                "spring" if src[1] == "cpc" else "(not set)",
+                rng.choice(["/", "/shop", "/sale"]),
+                rng.choice(["Netherlands", "Germany"]),
+                rng.choice(["desktop", "mobile"]),
+                rng.choice(["1", "0"]),
+                rng.choice(["0", "0", "1"]),
+            ]
+        )
     return Scenario(
         "ga4", "Google Analytics 4 sessions exported from BigQuery", "en",
         [Export("ga4_sessions.csv", header, rows, Expect("web_sessions", "session_id", "session_start"))],
@@ -871,8 +1726,29 @@ def ga4_sessions(rng: Rng) -> Scenario:
 
 
 def expenses(rng: Rng) -> Scenario:
-    header = ["Expense ID", "Date", "Merchant", "Category", "Amount", "Currency", "Description", "Reimbursable"]
-    rows = [[f"E{30000 + i}", fake.moment(rng, START, DAYS).strftime("%Y-%m-%d"), rng.choice(["Uber", "Delta", "Staples", "Google Ads"]), rng.choice(["Travel", "Office Supplies", "Advertising", "Meals"]), fake.money(rng.uniform(5, 900)), "USD", "Client visit", rng.choice(["Yes", "No"])] for i in range(_n(rng))]
+    header = [
+        "Expense ID",
+        "Date",
+        "Merchant",
+        "Category",
+        "Amount",
+        "Currency",
+        "Description",
+        "Reimbursable",
+    ]
+    rows = [
+        [
+            f"E{30000 + i}",
+            fake.moment(rng, START, DAYS).strftime("%Y-%m-%d"),
+            rng.choice(["Uber", "Delta", "Staples", "Google Ads"]),
+            rng.choice(["Travel", "Office Supplies", "Advertising", "Meals"]),
+            fake.money(rng.uniform(5, 900)),
+            "USD",
+            "Client visit",
+            rng.choice(["Yes", "No"]),
+        ]
+        for i in range(_n(rng))
+    ]
     return Scenario(
         "expensify", "Expensify expenses export", "en",
         [Export("expenses.csv", header, rows, Expect("costs", "Expense ID", "Date", "Amount"))],
@@ -880,8 +1756,25 @@ def expenses(rng: Rng) -> Scenario:
 
 
 def costs_dutch(rng: Rng) -> Scenario:
-    header = ["Boekstuknummer", "Boekdatum", "Grootboekrekening", "Omschrijving", "Bedrag", "Kostenplaats"]
-    rows = [[str(90000 + i), fake.moment(rng, START, DAYS).strftime("%d-%m-%Y"), rng.choice(["4000 Huur", "4300 Marketing", "4500 Kantoorkosten"]), rng.choice(["Huur kantoor", "Google Ads", "Papier"]), fake.money(rng.uniform(20, 3000), "eu"), rng.choice(["Verkoop", "Algemeen"])] for i in range(_n(rng))]
+    header = [
+        "Boekstuknummer",
+        "Boekdatum",
+        "Grootboekrekening",
+        "Omschrijving",
+        "Bedrag",
+        "Kostenplaats",
+    ]
+    rows = [
+        [
+            str(90000 + i),
+            fake.moment(rng, START, DAYS).strftime("%d-%m-%Y"),
+            rng.choice(["4000 Huur", "4300 Marketing", "4500 Kantoorkosten"]),
+            rng.choice(["Huur kantoor", "Google Ads", "Papier"]),
+            fake.money(rng.uniform(20, 3000), "eu"),
+            rng.choice(["Verkoop", "Algemeen"]),
+        ]
+        for i in range(_n(rng))
+    ]
     return Scenario(
         "snelstart_nl", "SnelStart kosten (purchase journal) export, Dutch", "nl",
         [Export("kosten.csv", header, rows, Expect("costs", "Boekstuknummer", "Boekdatum", "Bedrag"), delimiter=";")],
@@ -893,7 +1786,17 @@ def team_roster(rng: Rng) -> Scenario:
     rows = []
     for i in range(_n(rng, 20, 40)):
         first, last = fake.person(rng, "en")
-        rows.append([f"EMP{100 + i}", f"{first} {last}", rng.choice(["Inside Sales", "Field Sales", "Key Accounts"]), rng.choice(["North", "South", "West"]), rng.choice(["Karen Hall", "David Wright"]), fake.moment(rng, date(2015, 1, 1), 3000).strftime("%Y-%m-%d"), fake.email(first, last, i)])
+        rows.append(
+            [
+                f"EMP{100 + i}",
+                f"{first} {last}",
+                rng.choice(["Inside Sales", "Field Sales", "Key Accounts"]),
+                rng.choice(["North", "South", "West"]),
+                rng.choice(["Karen Hall", "David Wright"]),
+                fake.moment(rng, date(2015, 1, 1), 3000).strftime("%Y-%m-%d"),
+                fake.email(first, last, i),
+            ]
+        )
     return Scenario(
         "bamboohr", "BambooHR employee directory export (sales team)", "en",
         [Export("employees.csv", header, rows, Expect("salespeople", "Employee ID"))],
@@ -901,11 +1804,31 @@ def team_roster(rng: Rng) -> Scenario:
 
 
 def hr_dutch(rng: Rng) -> Scenario:
-    header = ["Personeelsnummer", "Voornaam", "Achternaam", "Functie", "Afdeling", "Geboortedatum", "Datum in dienst", "E-mail"]
+    header = [
+        "Personeelsnummer",
+        "Voornaam",
+        "Achternaam",
+        "Functie",
+        "Afdeling",
+        "Geboortedatum",
+        "Datum in dienst",
+        "E-mail",
+    ]
     rows = []
     for i in range(_n(rng, 20, 40)):
         first, last = fake.person(rng, "nl")
-        rows.append([str(1000 + i), first, last, rng.choice(["Accountmanager", "Binnendienst", "Verkoper"]), "Verkoop", fake.moment(rng, date(1965, 1, 1), 12000).strftime("%d-%m-%Y"), fake.moment(rng, date(2010, 1, 1), 4000).strftime("%d-%m-%Y"), fake.email(first, last, i, "bedrijf.nl")])
+        rows.append(
+            [
+                str(1000 + i),
+                first,
+                last,
+                rng.choice(["Accountmanager", "Binnendienst", "Verkoper"]),
+                "Verkoop",
+                fake.moment(rng, date(1965, 1, 1), 12000).strftime("%d-%m-%Y"),
+                fake.moment(rng, date(2010, 1, 1), 4000).strftime("%d-%m-%Y"),
+                fake.email(first, last, i, "bedrijf.nl"),
+            ]
+        )
     return Scenario(
         "afas_nl", "AFAS personnel list export, Dutch (with birth dates)", "nl",
         [Export("medewerkers.csv", header, rows, Expect("salespeople", "Personeelsnummer"), delimiter=";")],
@@ -916,7 +1839,17 @@ def crm_customers_es(rng: Rng) -> Scenario:
     header = ["ID Cliente", "Nombre", "Email", "Teléfono", "Segmento", "Región", "Fecha de alta"]
     rows = []
     for i in range(_n(rng, 120, 200)):
-        rows.append([f"CLI-{i + 1:05d}", fake.company(rng, "es", i), f"info{i}@empresa.es", f"+34 9{rng.randint(10000000, 99999999)}", rng.choice(["Pyme", "Gran cuenta", "Particular"]), rng.choice(["Centro", "Norte", "Sur", "Este"]), fake.moment(rng, date(2018, 1, 1), 2000).strftime("%d/%m/%Y")])
+        rows.append(
+            [
+                f"CLI-{i + 1:05d}",
+                fake.company(rng, "es", i),
+                f"info{i}@empresa.es",
+                f"+34 9{rng.randint(10000000, 99999999)}",
+                rng.choice(["Pyme", "Gran cuenta", "Particular"]),
+                rng.choice(["Centro", "Norte", "Sur", "Este"]),
+                fake.moment(rng, date(2018, 1, 1), 2000).strftime("%d/%m/%Y"),
+            ]
+        )
     return Scenario(
         "sumacrm_es", "A Spanish CRM's customer list export", "es",
         [Export("clientes_crm.csv", header, rows, Expect("customers", "ID Cliente"), delimiter=";")],
@@ -928,19 +1861,59 @@ def crm_customers_es(rng: Rng) -> Scenario:
 
 def not_entities(rng: Rng) -> Scenario:
     prod_h = ["SKU", "Product Name", "Category", "Price", "Cost", "Stock"]
-    prods = [[f"SKU-{1000 + i}", f"{rng.choice(fake.PRODUCTS)} {i}", rng.choice(["Home", "Office", "Travel"]), fake.money(rng.uniform(5, 200)), fake.money(rng.uniform(2, 100)), str(rng.randint(0, 500))] for i in range(_n(rng, 80, 150))]
+    prods = [
+        [
+            f"SKU-{1000 + i}",
+            f"{rng.choice(fake.PRODUCTS)} {i}",
+            rng.choice(["Home", "Office", "Travel"]),
+            fake.money(rng.uniform(5, 200)),
+            fake.money(rng.uniform(2, 100)),
+            str(rng.randint(0, 500)),
+        ]
+        for i in range(_n(rng, 80, 150))
+    ]
     fx_h = ["Date", "Currency", "Rate"]
     days = [datetime(2023, 1, 1) + timedelta(days=d) for d in range(200)]
-    fx = [[day.strftime("%Y-%m-%d"), cur, f"{rng.uniform(0.8, 1.2):.4f}"] for day in days for cur in ("USD", "GBP", "CHF")]
+    fx = [
+        [day.strftime("%Y-%m-%d"), cur, f"{rng.uniform(0.8, 1.2):.4f}"]
+        for day in days
+        for cur in ("USD", "GBP", "CHF")
+    ]
     ga_h = ["Date", "Default Channel Group", "Sessions", "Users", "Conversions", "Revenue"]
     ga = []
     for d in range(120):
         for ch in ("Organic Search", "Paid Search", "Direct", "Email"):
-            ga.append([(datetime(2023, 1, 1) + timedelta(days=d)).strftime("%Y%m%d"), ch, str(rng.randint(20, 900)), str(rng.randint(10, 800)), str(rng.randint(0, 30)), fake.money(rng.uniform(0, 3000))])
+            ga.append(
+                [
+                    (datetime(2023, 1, 1) + timedelta(days=d)).strftime("%Y%m%d"),
+                    ch,
+                    str(rng.randint(20, 900)),
+                    str(rng.randint(10, 800)),
+                    str(rng.randint(0, 30)),
+                    fake.money(rng.uniform(0, 3000)),
+                ]
+            )
     store_h = ["Filialnummer", "Filiale", "Ort", "Bundesland", "Eröffnet am"]
-    stores = [[str(10 + i), f"Filiale {c}", c, rng.choice(["Bayern", "Hessen", "Berlin"]), fake.moment(rng, date(2005, 1, 1), 5000).strftime("%d.%m.%Y")] for i, (c, _) in enumerate(fake.CITIES["de"] * 3)]
+    stores = [
+        [
+            str(10 + i),
+            f"Filiale {c}",
+            c,
+            rng.choice(["Bayern", "Hessen", "Berlin"]),
+            fake.moment(rng, date(2005, 1, 1), 5000).strftime("%d.%m.%Y"),
+        ]
+        for i, (c, _) in enumerate(fake.CITIES["de"] * 3)
+    ]
     report_h = ["Customer", "Date", "Amount", "Units"]
-    report = [[f"{rng.randint(1000, 9999)}", fake.moment(rng, START, DAYS).strftime("%Y%m%d"), f"{rng.uniform(5, 200):.2f}", str(rng.randint(1, 5))] for _ in range(_n(rng))]
+    report = [
+        [
+            f"{rng.randint(1000, 9999)}",
+            fake.moment(rng, START, DAYS).strftime("%Y%m%d"),
+            f"{rng.uniform(5, 200):.2f}",
+            str(rng.randint(1, 5)),
+        ]
+        for _ in range(_n(rng))
+    ]
     return Scenario(
         "unknowns", "Exports that are not entities of the sales model: lookups, aggregates, a space-aligned report", "en",
         [

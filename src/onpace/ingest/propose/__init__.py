@@ -26,10 +26,10 @@ from onpace.ingest.propose.entity_choice import Table
 from onpace.ingest.propose.exports import read_exports
 from onpace.ingest.propose.links import find_references
 from onpace.ingest.propose.profiles import profile_table
-from onpace.ingest.propose.proposal import EntityProposal, Join, TableProposal
+from onpace.ingest.propose.proposal import EntityProposal, SourceJoin, TableProposal
 from onpace.ingest.propose.sources_text import sources_text
 
-__all__ = ["EntityProposal", "Join", "TableProposal", "propose", "proposal_text"]
+__all__ = ["EntityProposal", "SourceJoin", "TableProposal", "propose", "proposal_text"]
 
 
 def _decimal(table: Table, prop: TableProposal) -> str | None:

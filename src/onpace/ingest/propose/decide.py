@@ -19,6 +19,7 @@ say about each other settles the rest:
 from __future__ import annotations
 
 from onpace.ingest.propose.column_roles import rules
+from onpace.ingest.propose.derived import FACTS, derive
 from onpace.ingest.propose.entity_choice import (
     MIN_ENTITY_SCORE,
     Candidate,
@@ -27,15 +28,12 @@ from onpace.ingest.propose.entity_choice import (
     Table,
     assign,
     candidates,
-    computed_amount,
-    line_signals,
 )
+from onpace.ingest.propose.lines import as_entity, build_from_lines
 from onpace.ingest.propose.links import Reference
-from onpace.ingest.propose.proposal import EntityProposal, Join, TableProposal
+from onpace.ingest.propose.proposal import EntityProposal, TableProposal
 from onpace.model.entities import ENTITIES
 
-LINE_ENTITIES = ("orders", "invoices", "quotes", "returns")
-FACTS = ("orders", "invoices", "quotes", "leads", "returns", "complaints", "satisfaction", "carts")
 REF_TARGETS = {"customer_id": "customers", "rep_id": "salespeople", "order_id": "orders"}
 
 
@@ -83,78 +81,8 @@ def initial(table: Table, found: list[Candidate]) -> TableProposal:
     if best is None:
         out.reason = _why_not(found)
         return out
-    out.entities.append(_entity(best))
+    out.entities.append(as_entity(best))
     return out
-
-
-# -- 1. lines of a header ------------------------------------------------------------
-
-
-def _header_candidate(found: list[Candidate]) -> Candidate | None:
-    """A line entity whose only gap is its amount: the lines will give it."""
-    for c in found:
-        if c.entity in LINE_ENTITIES and not c.lines and set(c.missing) <= {"amount"}:
-            return c
-    return None
-
-
-def _line_amount(lines: Table, fk: str) -> tuple[dict[str, str], str] | None:
-    computed = computed_amount(lines, {}, fk)
-    if computed is not None:
-        expr, what = computed
-        return {"expr": expr, "agg": "sum"}, f"the sum of its lines' {what}"
-    amount = next(
-        (
-            p
-            for p in lines.filled
-            if p.name != fk
-            and "amount" in p.concepts.attributes
-            and p.is_number
-            and not p.concepts.modifiers
-        ),
-        None,
-    )
-    if amount is None:
-        return None
-    return {"from": amount.name, "agg": "sum"}, f"the sum of its lines' {amount.name!r}"
-
-
-def link_lines(
-    tables: dict[str, Table],
-    props: dict[str, TableProposal],
-    found: dict[str, list[Candidate]],
-    refs: list[Reference],
-) -> None:
-    """Tables of lines pointing at a header: the header's amount is their sum."""
-    for ref in refs:
-        lines, header = tables[ref.table], props[ref.target]
-        if header.export.problem or props[ref.table].lines_of or not line_signals(lines):
-            continue
-        if lines.profile(ref.column).unique:
-            continue
-        main = header.main
-        if main is None:
-            cand = _header_candidate(found[ref.target])
-            if cand is None or cand.key != ref.key:
-                continue
-            main = _entity(cand)
-            main.score = min(1.0, cand.score / 0.6)  # the missing amount comes from the lines
-            header.entities.insert(0, main)
-            header.reason = ""
-        if main.entity not in LINE_ENTITIES or main.key != ref.key:
-            continue
-        props[ref.table].lines_of = ref.target
-        props[ref.table].entities = [
-            e for e in props[ref.table].entities if e.entity != main.entity
-        ]
-        props[
-            ref.table
-        ].reason = f"the lines of {header.export.label}: {ref.column!r} is its {ref.key!r}"
-        if "amount" not in main.columns:
-            amount = _line_amount(lines, ref.column)
-            if amount is not None:
-                spec, why = amount
-                main.joins.append(Join("amount", ref.table, (ref.key, ref.column), spec, why))
 
 
 # -- 2 and 3. who a list is, and the other party --------------------------------------
@@ -235,107 +163,6 @@ def other_party(
             used.add(ref.column)
 
 
-# -- 4. derived lists -------------------------------------------------------------------
-
-
-def _time_column(main: EntityProposal) -> Choice | None:
-    ent = ENTITIES[main.entity]
-    for col in ent.columns:
-        if col.required and col.kind in ("timestamp", "date") and col.name in main.columns:
-            return main.columns[col.name]
-    return None
-
-
-def _derived_customers(table: Table, main: EntityProposal) -> EntityProposal:
-    cust = main.columns["customer_id"]
-    rules_ = rules()[0]["customers"]
-    used = {c.source for c in main.columns.values() if c.source} - {cust.source}
-    fits = {
-        c: f for c, f in assign(table, rules_, cust.source).items() if f.profile.name not in used
-    }
-    columns = {
-        "customer_id": Choice(
-            "customer_id",
-            cust.source or "",
-            cust.score,
-            f"one customer per {cust.source!r}",
-            cust.source,
-        )
-    }
-    when = _time_column(main)
-    if when is not None and when.source:
-        spec = dict(when.spec) if isinstance(when.spec, dict) else {"from": when.spec}
-        spec["agg"] = "min"
-        columns["first_seen_at"] = Choice(
-            "first_seen_at", spec, when.score, f"first {when.source!r}", when.source
-        )
-    for column, f in fits.items():
-        if column not in columns and column not in ("first_seen_at", "churned_at"):
-            columns[column] = Choice(column, f.profile.name, f.score, f.reason, f.profile.name)
-    where = f"{_q(cust.source or '')} is not null"
-    return EntityProposal(
-        "customers",
-        cust.score,
-        f"one per {cust.source!r} of the {main.entity}",
-        "customer_id",
-        True,
-        columns,
-        where=where,
-        derived=True,
-    )
-
-
-def _derived_reps(main: EntityProposal) -> EntityProposal:
-    rep = main.columns["rep_id"]
-    columns = {
-        "rep_id": Choice(
-            "rep_id", rep.source or "", rep.score, f"one rep per {rep.source!r}", rep.source
-        ),
-        "name": Choice(
-            "name", rep.source or "", rep.score, "the rep column names them", rep.source
-        ),
-    }
-    where = f"{_q(rep.source or '')} is not null"
-    return EntityProposal(
-        "salespeople",
-        rep.score,
-        f"one per {rep.source!r} of the {main.entity}",
-        "rep_id",
-        True,
-        columns,
-        where=where,
-        derived=True,
-    )
-
-
-def _q(name: str) -> str:
-    from onpace.ingest.propose.column_specs import quoted
-
-    return quoted(name)
-
-
-def derive_lists(tables: dict[str, Table], props: dict[str, TableProposal]) -> None:
-    """Customers and reps from the facts when no export lists them."""
-    listed = {p.entity for p in props.values() if p.entity}
-    for name, prop in props.items():
-        main = prop.main
-        if main is None or main.entity not in FACTS:
-            continue
-        cust = main.columns.get("customer_id")
-        if (
-            "customers" not in listed
-            and cust is not None
-            and cust.source
-            and main.entity in ("orders", "invoices", "quotes")
-        ):
-            prop.entities.append(_derived_customers(tables[name], main))
-            listed.add("customers")
-        rep = main.columns.get("rep_id")
-        if "salespeople" not in listed and rep is not None and rep.source:
-            prop.entities.append(_derived_reps(main))
-            listed.add("salespeople")
-
-
 def _subjects(table: Table, main: EntityProposal) -> set[str]:
     subjects = set(table.export.concepts.subjects)
     if main.key is not None:
@@ -365,11 +192,11 @@ def decide(tables: dict[str, Table], refs: list[Reference]) -> dict[str, TablePr
     """A proposal for every export, each judged with all the others in view."""
     found = {name: candidates(t) if not t.export.problem else [] for name, t in tables.items()}
     props = {name: initial(t, found[name]) for name, t in tables.items()}
-    link_lines(tables, props, found, refs)
+    build_from_lines(tables, props, found, refs)
     one_sales_fact(tables, props)
     name_lists(tables, props, refs)
     other_party(tables, props, refs)
-    derive_lists(tables, props)
+    derive(tables, props)
     for prop in props.values():
         prop.references = [r for r in refs if r.table == prop.export.name]
     return props

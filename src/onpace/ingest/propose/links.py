@@ -94,8 +94,18 @@ def _share(con: Any, a: Export, column: str, b: Export, key: str) -> tuple[float
     return (found / total if total else 0.0), total
 
 
+_REFERENCE_ATTRIBUTES = {"id", "name", "email"}
+
+
+def _named_as_reference(p: Profile) -> bool:
+    """A name that may hold another table's key: "CustomerId", "Account", not "rental_duration"."""
+    groups = p.concepts.alternatives("attributes", unless="subjects")
+    # "address_id" is the id of an address; "rental_duration" is no id at all
+    return not groups or any(set(g) & _REFERENCE_ATTRIBUTES for g in groups)
+
+
 def _worth_trying(p: Profile, key: Profile, a: Export, b: Export) -> bool:
-    if not p.id_like or (p.is_integer != key.is_integer):
+    if not p.id_like or (p.is_integer != key.is_integer) or not _named_as_reference(p):
         return False
     if p.distinct > key.distinct:
         return False

@@ -15,19 +15,18 @@ from onpace.ingest.propose.links import Reference
 
 
 @dataclass
-class Join:
-    """An entity column taken from another export by key: a header's date for its lines.
+class SourceJoin:
+    """Columns an export takes from another export's rows by key (sources.yml ``join``).
 
-    ``spec`` is the column mapping inside ``table`` (``from``/``expr``/``agg``) and
-    ``on`` pairs this export's column with that export's key.
+    ``by`` pairs this export's column with the other's; ``take`` names the other's
+    columns to add, and what they are called here (the same, unless that collides).
     """
 
-    column: str
-    table: str
-    on: tuple[str, str]
-    spec: str | dict[str, Any]
+    source: str
+    by: dict[str, str]
+    take: dict[str, str]
     reason: str
-    score: float = 0.8
+    missing: str = "quarantine"
 
 
 @dataclass
@@ -40,7 +39,6 @@ class EntityProposal:
     key: str | None
     lines: bool = False
     columns: dict[str, Choice] = field(default_factory=dict)
-    joins: list[Join] = field(default_factory=list)
     where: str | None = None
     derived: bool = False
 
@@ -66,7 +64,8 @@ class TableProposal:
     export: Export
     entities: list[EntityProposal] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
-    lines_of: str | None = None
+    joins: list[SourceJoin] = field(default_factory=list)
+    lookup_for: list[str] = field(default_factory=list)
     reason: str = ""
     notes: list[str] = field(default_factory=list)
     decimal: str | None = None

@@ -11,7 +11,13 @@ from typing import Any
 
 import yaml
 
-from onpace.ingest.propose.proposal import EntityProposal, TableProposal, confidence_word
+from onpace.ingest.propose.proposal import (
+    EntityProposal,
+    SourceJoin,
+    TableProposal,
+    confidence_word,
+)
+from onpace.model.entities import ENTITIES
 
 _INDENT = "  "
 
@@ -45,20 +51,29 @@ def _entity_lines(e: EntityProposal, depth: int) -> list[str]:
     if e.where:
         lines.append(f"{inner}where: {scalar(e.where)}")
     if e.lines and e.key:
-        from onpace.model.entities import ENTITIES
-
         lines.append(f"{inner}group_by: {ENTITIES[e.entity].key}")
     lines.append(f"{inner}columns:")
-    for column, choice in e.columns.items():
+    order = ENTITIES[e.entity].column_names
+    for column in sorted(e.columns, key=lambda c: order.index(c) if c in order else len(order)):
+        choice = e.columns[column]
         lines.extend(
             _value_lines(column, choice.spec, depth + 2, _comment(choice.score, choice.reason))
         )
-    for join in e.joins:
-        lines.append(
-            f"{inner}{_INDENT}# {join.column}: from {join.table} where its {join.on[1]!r} is "
-            f"this {join.on[0]!r}: {join.reason} ({scalar(join.spec)})"
-        )
     return lines
+
+
+def _join_lines(join: SourceJoin, depth: int) -> list[str]:
+    pad = _INDENT * depth
+    by: Any = (
+        next(iter(join.by))
+        if all(k == v for k, v in join.by.items()) and len(join.by) == 1
+        else join.by
+    )
+    take: Any = list(join.take) if all(k == v for k, v in join.take.items()) else join.take
+    body: dict[str, Any] = {"source": join.source, "by": by, "take": take}
+    if join.missing != "quarantine":
+        body["missing"] = join.missing
+    return [f"{pad}- {scalar(body)}  # {join.reason}"]
 
 
 def _source_lines(p: TableProposal) -> list[str]:
@@ -74,9 +89,16 @@ def _source_lines(p: TableProposal) -> list[str]:
         lines.append(f"{body}sheet: {scalar(e.sheet)}")
     if p.decimal == ",":
         lines.append(f'{body}decimal: ","')
-    lines.append(f"{body}entities:")
-    for entity in p.entities:
-        lines.extend(_entity_lines(entity, 3))
+    if p.joins:
+        lines.append(f"{body}join:")
+        for join in p.joins:
+            lines.extend(_join_lines(join, 3))
+    if p.lookup_for:
+        lines.append(f"{body}# feeds no entity: {p.reason}")
+    if p.entities:
+        lines.append(f"{body}entities:")
+        for entity in p.entities:
+            lines.extend(_entity_lines(entity, 3))
     return lines
 
 
@@ -95,9 +117,9 @@ def sources_text(proposals: list[TableProposal]) -> str:
         "sources:",
     ]
     for p in proposals:
-        if p.entities:
+        if p.entities or p.lookup_for:
             parts.extend(_source_lines(p))
-    skipped = [p for p in proposals if not p.entities]
+    skipped = [p for p in proposals if not p.entities and not p.lookup_for]
     if skipped:
         parts.append(f"{_INDENT}# Not proposed:")
         for p in skipped:
