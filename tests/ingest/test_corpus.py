@@ -58,3 +58,20 @@ def test_proposals_are_right_for_nine_in_ten(
         if wrong:
             print(f"  wrong: {scenario}/{label}: {'; '.join(wrong)}")
     assert right / len(results) >= REQUIRED_SHARE
+
+
+def test_every_proposal_without_joins_is_a_valid_sources_yml(tmp_path: Path) -> None:
+    """The YAML reads back and passes sources.yml's own checks (file, line, field)."""
+    from onpace.ingest.source_spec import load_sources
+
+    checked = 0
+    for scenario in all_scenarios():
+        folder = tmp_path / scenario.name
+        files = write_scenario(folder, scenario)
+        text, proposals = propose(files, folder)
+        if not any(p.entities for p in proposals) or any(p.joins for p in proposals):
+            continue
+        loaded, issues = load_sources(folder / "sources.yml", text)
+        assert loaded is not None and not issues, (scenario.name, [str(i) for i in issues])
+        checked += 1
+    assert checked >= 30

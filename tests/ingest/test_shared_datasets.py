@@ -24,10 +24,12 @@ CANDIDATES = [
 ]
 DATASETS = next((p for p in CANDIDATES if p.is_dir()), None)
 REQUIRED_SHARE = 0.75
-
+# fmt: off
 EXPECTED: dict[str, dict[str, Expect]] = {
     "chinook": {
-        "Customer.csv": Expect("customers", "CustomerId", references={"SupportRepId": "Employee.csv"}),
+        "Customer.csv": Expect(
+            "customers", "CustomerId", references={"SupportRepId": "Employee.csv"}
+        ),
         "Employee.csv": Expect("salespeople", "EmployeeId"),
         "Genre.csv": Expect(None),
         "Invoice.csv": Expect("orders", "InvoiceId", "InvoiceDate", "Total", {"CustomerId": "Customer.csv"}),
@@ -61,7 +63,9 @@ EXPECTED: dict[str, dict[str, Expect]] = {
     "online_retail_ii": {
         "online_retail_ii_2009_2010.parquet": Expect("orders", "Invoice", "InvoiceDate", "Quantity*Price"),
     },
-}  # fmt: skip
+}
+
+# fmt: on
 
 
 @pytest.mark.skipif(DATASETS is None, reason="the shared data sets are not on this machine")

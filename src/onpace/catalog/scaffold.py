@@ -8,6 +8,8 @@ keeps them honest.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,75 @@ def _companions(data: dict[str, Any], wanted: set[str]) -> dict[str, list[dict[s
     return {k: v for k, v in (("trees", trees), ("funnels", funnels)) if v}
 
 
+def _planned_files(
+    root: Path,
+    template_name: str,
+    name: str | None,
+    timezone: str,
+    currency: str,
+    fiscal_year_start: int,
+    churn_days: int,
+) -> dict[Path, str]:
+    """Every file of the new workspace and its text, before anything is written."""
+    chosen = template(template_name)
+    files = {
+        root / CONFIG_FILE: CONFIG_TEMPLATE.format(
+            name=json.dumps(name or root.resolve().name),
+            template=chosen.name,
+            timezone=timezone,
+            currency=currency,
+            fiscal_year_start=fiscal_year_start,
+            churn_days=churn_days,
+        )
+    }
+    wanted = set(chosen.kpis)
+    for file in catalog_files():
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        items = [k for k in data.get("kpis", []) if k["name"] in wanted]
+        heading = f"{file.stem} KPIs, from the onpace catalog ({chosen.label} template)"
+        parts = [_dump(items, heading)] if items else []
+        for key, chosen_items in _companions(data, wanted).items():
+            parts.append(_dump(chosen_items, f"{key}, from the onpace catalog", key))
+        if parts:
+            files[root / "kpis" / file.name] = "\n".join(parts)
+    return files
+
+
+def _write_all(root: Path, files: dict[Path, str]) -> None:
+    """Write ``files`` so that a failure leaves nothing behind.
+
+    A new folder is built beside its final place and renamed into it; in an
+    existing folder the files written so far are removed again on a failure.
+    """
+    if not root.exists():
+        root.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
+        try:
+            _write_all(staging, {staging / p.relative_to(root): t for p, t in files.items()})
+            staging.rename(root)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return
+    written: list[Path] = []
+    made: list[Path] = []
+    try:
+        for path, text in files.items():
+            if not path.parent.exists():
+                path.parent.mkdir(parents=True)
+                made.append(path.parent)
+            existed = path.exists()
+            path.write_text(text, encoding="utf-8")
+            if not existed:
+                written.append(path)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        for folder in reversed(made):
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
 def create_workspace(
     root: Path,
     template_name: str = "multichannel",
@@ -74,36 +145,22 @@ def create_workspace(
     fiscal_year_start: int = 1,
     churn_days: int = 365,
     overwrite: bool = False,
+    extra_files: dict[str, str] | None = None,
 ) -> list[Path]:
-    """Write a new workspace into ``root``; returns the files written."""
-    chosen = template(template_name)
-    config_path = root / CONFIG_FILE
-    if config_path.exists() and not overwrite:
-        raise WorkspaceError(f"{config_path} exists already; use --force to overwrite it")
-    (root / "kpis").mkdir(parents=True, exist_ok=True)
-    config_path.write_text(
-        CONFIG_TEMPLATE.format(
-            name=json.dumps(name or root.resolve().name),
-            template=chosen.name,
-            timezone=timezone,
-            currency=currency,
-            fiscal_year_start=fiscal_year_start,
-            churn_days=churn_days,
-        ),
-        encoding="utf-8",
+    """Write a new workspace into ``root``; returns the files written.
+
+    ``extra_files`` (``{"sources.yml": text}``) are written with it. Everything is
+    checked before the first file is written, and a failure while writing leaves
+    nothing behind: no half-made workspace blocks the next ``onpace init``.
+    """
+    files = _planned_files(
+        root, template_name, name, timezone, currency, fiscal_year_start, churn_days
     )
-    written = [config_path]
-    wanted = set(chosen.kpis)
-    for file in catalog_files():
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        items = [k for k in data.get("kpis", []) if k["name"] in wanted]
-        target = root / "kpis" / file.name
-        heading = f"{file.stem} KPIs, from the onpace catalog ({chosen.label} template)"
-        parts = [_dump(items, heading)] if items else []
-        for key, chosen_items in _companions(data, wanted).items():
-            parts.append(_dump(chosen_items, f"{key}, from the onpace catalog", key))
-        if not parts:
-            continue
-        target.write_text("\n".join(parts), encoding="utf-8")
-        written.append(target)
-    return written
+    for relative, text in (extra_files or {}).items():
+        files[root / relative] = text
+    if not overwrite:
+        for path in (root / CONFIG_FILE, *(root / r for r in extra_files or {})):
+            if path.exists():
+                raise WorkspaceError(f"{path} exists already; use --force to overwrite it")
+    _write_all(root, files)
+    return list(files)

@@ -105,10 +105,20 @@ def init(
         typer.Option("--from", help="Export files to propose a sources.yml for."),
     ] = None,
 ) -> None:
-    """Create a workspace with the catalog KPIs that fit a kind of business."""
+    """Create a workspace with the catalog KPIs that fit a kind of business.
+
+    With --from, sources.yml is proposed from the export files first: when that
+    fails, nothing is written.
+    """
     from onpace.catalog.scaffold import create_workspace
 
     try:
+        extra: dict[str, str] = {}
+        if from_:
+            from onpace.ingest.propose import proposal_text
+            from onpace.ingest.source_spec import SOURCES_FILE
+
+            extra[SOURCES_FILE] = proposal_text(directory, list(from_))
         files = create_workspace(
             directory,
             template,
@@ -116,11 +126,8 @@ def init(
             currency=currency,
             fiscal_year_start=fiscal_year_start,
             overwrite=force,
+            extra_files=extra,
         )
-        if from_:
-            from onpace.ingest.propose import write_proposal
-
-            files.append(write_proposal(directory, list(from_), overwrite=force)[0])
     except OnpaceError as exc:
         fail(str(exc))
         return

@@ -126,7 +126,7 @@ def amazon_orders(rng: Rng) -> Scenario:
         "item-promotion-discount", "ship-city", "ship-state", "ship-postal-code", "ship-country",
     ]  # fmt: skip
     rows = []
-    for i in range(_n(rng, 160, 240)):
+    for _ in range(_n(rng, 160, 240)):
         oid = f"{rng.randint(100, 999)}-{rng.randint(1000000, 9999999)}-{rng.randint(1000000, 9999999)}"
         when = fake.moment(rng, START, DAYS)
         status = fake.pick_weighted(rng, [("Shipped", 88), ("Cancelled", 7), ("Pending", 5)])
@@ -471,7 +471,7 @@ def salesforce(rng: Rng) -> Scenario:
         "Lead Source",
     ]
     opps = []
-    for i in range(_n(rng)):
+    for _ in range(_n(rng)):
         acc = rng.choice(accounts)
         created = fake.moment(rng, START, DAYS)
         stage = fake.pick_weighted(

@@ -29,7 +29,7 @@ from onpace.ingest.propose.profiles import profile_table
 from onpace.ingest.propose.proposal import EntityProposal, SourceJoin, TableProposal
 from onpace.ingest.propose.sources_text import sources_text
 
-__all__ = ["EntityProposal", "SourceJoin", "TableProposal", "propose", "proposal_text"]
+__all__ = ["EntityProposal", "SourceJoin", "TableProposal", "proposal_text", "propose"]
 
 
 def _decimal(table: Table, prop: TableProposal) -> str | None:

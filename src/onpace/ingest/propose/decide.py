@@ -45,7 +45,10 @@ def _entity(c: Candidate, derived: bool = False) -> EntityProposal:
 
 def _why_not(found: list[Candidate]) -> str:
     if not found:
-        return "no entity fits: no column is a key of an order, quote, customer, ... (unique, or repeating on lines)"
+        return (
+            "no entity fits: no column is the key of an order, quote, customer, ... "
+            "(unique, or repeating on lines)"
+        )
     parts = []
     for c in found[:2]:
         missing = ", ".join(c.missing) if c.missing else f"score {c.score:.2f}"
@@ -158,7 +161,8 @@ def other_party(
             ):
                 continue
             p = tables[name].profile(ref.column)
-            why = f"{ref.column!r} points at {props[ref.target].export.label} ({ref.share:.0%} of {p.distinct:,} values)"
+            target_label = props[ref.target].export.label
+            why = f"{ref.column!r} points at {target_label} ({ref.share:.0%} of {p.distinct:,})"
             main.columns[column] = Choice(column, ref.column, 0.7, why, ref.column)
             used.add(ref.column)
 

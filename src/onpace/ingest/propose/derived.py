@@ -91,16 +91,19 @@ def cancellation_prefix(table: Table, key: str) -> str | None:
     col = '"' + key.replace('"', '""') + '"'
     rows = table.con.execute(
         f"SELECT upper(left(trim({col}), 1)) AS p, count(DISTINCT trim({col})) AS n "
-        f"FROM {table.export.view} WHERE regexp_full_match(trim({col}), '[A-Za-z][0-9]+') GROUP BY p"
+        f"FROM {table.export.view} WHERE regexp_full_match(trim({col}), '[A-Za-z][0-9]+') "
+        "GROUP BY p"
     ).fetchall()
     total = table.profile(key).distinct
-    if len(rows) != 1 or not total:
+    if not rows or not total:
         return None
-    letter, count = rows[0]
+    letter, count = max(rows, key=lambda r: (r[1], r[0]))
     plain = table.con.execute(
-        f"SELECT count(DISTINCT trim({col})) FROM {table.export.view} WHERE regexp_full_match(trim({col}), '[0-9]+')"
+        f"SELECT count(DISTINCT trim({col})) FROM {table.export.view} "
+        f"WHERE regexp_full_match(trim({col}), '[0-9]+')"
     ).fetchone()[0]
-    return str(letter) if 0 < count < total / 2 and plain + count == total else None
+    # most order numbers are plain numbers, a minority carry the letter
+    return str(letter) if 0 < count < plain else None
 
 
 def _returns_from(main: EntityProposal, key: str, letter: str) -> EntityProposal:

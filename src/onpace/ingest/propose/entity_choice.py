@@ -200,7 +200,8 @@ def _fits(table: Table, rules_: EntityRules, key: str | None) -> list[tuple[floa
             score = min(1.0, f.score * _cardinality(p, role) * _amount_factor(table, p, role))
             if score >= MIN_COLUMN_SCORE:
                 out.append((score, column in needed, f))
-    out.sort(key=lambda t: (-t[0], not t[1], t[2].role.column))
+    # required columns first: a leads file's only date is its created_at, not its first contact
+    out.sort(key=lambda t: (not t[1], -t[0], t[2].role.column))
     return out
 
 
@@ -284,6 +285,8 @@ def _add_computed(
     """Amounts from quantity x price, and cost from amount less profit."""
     lines = pick is not None and pick.lines
     key = pick.column if pick else None
+    if entity == "satisfaction" and "scale" not in choices and "score" in fits:
+        choices["scale"] = _scale(fits["score"].profile)
     if "amount" in ENTITIES[entity].column_names and "amount" not in choices:
         computed = computed_amount(table, fits, key)
         if computed is not None:
@@ -300,6 +303,14 @@ def _add_computed(
     base = quoted(amount.source) if amount.source else f"({amount.spec['expr']})"  # type: ignore[index]
     spec = {"expr": f"{base} - {quoted(profit.name)}", **({"agg": "sum"} if lines else {})}
     choices["cost"] = Choice("cost", spec, 0.7, f"amount less {profit.name!r}", None)
+
+
+def _scale(score: Profile) -> Choice:
+    """The survey scale from the scores given: up to 5 is a CSAT, up to 10 an NPS question."""
+    top = score.num_max if score.num_max is not None else 10.0
+    scale = "csat_5" if top <= 5 else "nps_10"
+    why = f"scores from {score.num_min:g} to {top:g}" if score.num_min is not None else "scores"
+    return Choice("scale", {"default": scale}, 0.7, f"{why}: {scale}", None)
 
 
 def _named(table: Table, rules_: EntityRules, pick: KeyPick | None) -> float:

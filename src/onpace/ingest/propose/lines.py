@@ -40,9 +40,10 @@ def _header(found: list[Candidate], props: TableProposal) -> EntityProposal | No
     if props.main is not None:
         return props.main
     for c in found:
-        if c.entity in LINE_ENTITIES and not c.lines and c.missing == ["amount"]:
-            if c.score / 0.6 >= MIN_ENTITY_SCORE:  # it lacks only what the lines give
-                return as_entity(c)
+        # it lacks only what the lines give: the amount
+        header_like = c.entity in LINE_ENTITIES and not c.lines and c.missing == ["amount"]
+        if header_like and c.score / 0.6 >= MIN_ENTITY_SCORE:
+            return as_entity(c)
     return None
 
 
@@ -137,7 +138,7 @@ def build_from_lines(
     found: dict[str, list[Candidate]],
     refs: list[Reference],
 ) -> None:
-    """Find headers and their lines; make the entity from the lines when the header lacks amounts."""
+    """Find headers and their lines; make the entity from the lines when headers lack amounts."""
     for ref in refs:
         lines, header = tables[ref.table], tables[ref.target]
         if props[ref.table].lookup_for or props[ref.table].joins or not line_signals(lines):
@@ -168,6 +169,5 @@ def build_from_lines(
         props[ref.table].joins.append(join)
         props[ref.target].entities = []
         props[ref.target].lookup_for.append(ref.table)
-        props[
-            ref.target
-        ].reason = f"the {header_main.entity} of {lines.export.label} take their date, customer and rep from it"
+        made_of = f"the {header_main.entity} of {lines.export.label}"
+        props[ref.target].reason = f"{made_of} take their date, customer and rep from it"

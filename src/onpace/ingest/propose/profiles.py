@@ -61,7 +61,13 @@ DATE_FORMATS: tuple[str, ...] = (
     "%B %d, %Y",
     "%d %B %Y",
 )
-_DATEY = r"\d{1,4}[-/. ]\d{1,2}[-/. ]\d{1,4}.*|\d{8}|\d{1,2}[- ][A-Za-z]{3,9}[- ,]+\d{2,4}.*|[A-Za-z]{3,9} \d{1,2}, \d{4}.*|\d{4}-\d{2}-\d{2}T.*"
+_DATEY = (
+    r"\d{1,4}[-/. ]\d{1,2}[-/. ]\d{1,4}.*|\d{8}|\d{1,2}[- ][A-Za-z]{3,9}[- ,]+\d{2,4}.*"
+    r"|[A-Za-z]{3,9} \d{1,2}, \d{4}.*|\d{4}-\d{2}-\d{2}T.*"
+)
+# a decimal point (comma) followed by 1-2 or 4+ digits: 3 could be thousands the other way
+_DOT_DECIMALS = r"[^,]*\.\d{1,2}|[^,]*\.\d{4,}|.*,\d{3}\.\d+"
+_COMMA_DECIMALS = r"[^.]*,\d{1,2}|[^.]*,\d{4,}|.*\.\d{3},\d+"
 _INT = r"[+-]?\d+"
 _DOT = r"[+-]?[$€£¥]?\s?[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s?[$€£¥]?|\([$€£¥]?\d[\d,]*(\.\d+)?\)"
 _COMMA = (
@@ -209,8 +215,8 @@ def _column_sql(i: int, name: str) -> list[str]:
         f"{c}regexp_full_match({v}, '{_INT}')) AS c{i}_integers",
         f"{c}regexp_full_match({v}, '{_DOT}')) AS c{i}_dot_numbers",
         f"{c}regexp_full_match({v}, '{_COMMA}')) AS c{i}_comma_numbers",
-        f"{c}regexp_full_match({v}, '[^,]*\\.\\d{{1,2}}|[^,]*\\.\\d{{4,}}|.*,\\d{{3}}\\.\\d+')) AS c{i}_dot_decimals",
-        f"{c}regexp_full_match({v}, '[^.]*,\\d{{1,2}}|[^.]*,\\d{{4,}}|.*\\.\\d{{3}},\\d+')) AS c{i}_comma_decimals",
+        f"{c}regexp_full_match({v}, '{_DOT_DECIMALS}')) AS c{i}_dot_decimals",
+        f"{c}regexp_full_match({v}, '{_COMMA_DECIMALS}')) AS c{i}_comma_decimals",
         f"{c}regexp_full_match({v}, '\\s*(-|\\().*')) AS c{i}_negatives",
         f"{c}regexp_matches({v}, '\\s')) AS c{i}_spaced",
         f"{c}regexp_full_match({v}, '{_EMAIL}')) AS c{i}_emails",
@@ -260,10 +266,8 @@ def profile_table(con: Any, view: str, columns: list[str], rows: int, excel: boo
     width = len(_FIELDS)
     out = []
     for i, name in enumerate(columns):
-        values = dict(zip(_FIELDS, row[i * width : (i + 1) * width], strict=True))
-        profile = Profile(
-            name, rows, **{k: (v if v is not None else None) for k, v in values.items()}
-        )
+        values: dict[str, Any] = dict(zip(_FIELDS, row[i * width : (i + 1) * width], strict=True))
+        profile = Profile(name, rows, **values)
         profile.avg_len = float(profile.avg_len or 0)
         out.append(profile)
     for p in out:

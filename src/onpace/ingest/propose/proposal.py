@@ -7,7 +7,6 @@ export corpus read them directly, so each decision can be checked on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from onpace.ingest.propose.entity_choice import Choice
 from onpace.ingest.propose.exports import Export
