@@ -102,7 +102,11 @@ def init(
     force: Annotated[bool, typer.Option(help="Overwrite an existing onpace.yml.")] = False,
     from_: Annotated[
         list[Path] | None,
-        typer.Option("--from", help="Export files to propose a sources.yml for."),
+        typer.Option(
+            "--from",
+            help="Export files to propose a sources.yml for: a file, a folder or a pattern "
+            "(repeat --from for several).",
+        ),
     ] = None,
 ) -> None:
     """Create a workspace with the catalog KPIs that fit a kind of business.

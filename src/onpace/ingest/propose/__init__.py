@@ -17,6 +17,7 @@ Nothing is loaded; the user checks the file and runs ``onpace ingest``.
 
 from __future__ import annotations
 
+import glob
 import tempfile
 from pathlib import Path
 
@@ -33,11 +34,13 @@ __all__ = ["EntityProposal", "SourceJoin", "TableProposal", "proposal_text", "pr
 
 
 def _decimal(table: Table, prop: TableProposal) -> str | None:
-    used = {c.source for e in prop.entities for c in e.columns.values() if c.source}
-    marks = {
-        p.decimal for p in table.profiles if p.name in used and p.is_number and not p.is_integer
-    }
-    return "," if "," in marks else None
+    """``,`` when the export's numbers with decimals use a decimal comma.
+
+    Every numeric column counts, not only the mapped ones: an expression such as
+    ``Menge * Einzelpreis`` reads its columns in the source's number format too.
+    """
+    marks = {p.decimal for p in table.profiles if p.is_number and not p.is_integer}
+    return "," if "," in marks and "." not in marks else None
 
 
 def propose(files: list[Path], workspace_root: Path) -> tuple[str, list[TableProposal]]:
@@ -71,9 +74,30 @@ def propose(files: list[Path], workspace_root: Path) -> tuple[str, list[TablePro
     return sources_text(proposals), proposals
 
 
+def expand_inputs(inputs: list[Path]) -> list[Path]:
+    """Files named by ``--from``: files, every file of a folder, or glob patterns."""
+    out: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            out.extend(
+                sorted(p for p in item.iterdir() if p.is_file() and not p.name.startswith("."))
+            )
+        elif not item.exists() and any(ch in str(item) for ch in "*?["):
+            matches = sorted(Path(p) for p in glob.glob(str(item)) if Path(p).is_file())
+            if not matches:
+                raise IngestError(f"no file matches {item}", "check the pattern")
+            out.extend(matches)
+        else:
+            out.append(item)
+    return list(dict.fromkeys(out))
+
+
 def proposal_text(root: Path, files: list[Path]) -> str:
-    """The sources.yml to write into workspace ``root``; raises when nothing can be proposed."""
-    text, proposals = propose(files, root)
+    """The sources.yml to write into workspace ``root``; raises when nothing can be proposed.
+
+    ``files`` may name folders (every file in them) and glob patterns.
+    """
+    text, proposals = propose(expand_inputs(files), root)
     if not any(p.entities for p in proposals):
         reasons = "; ".join(f"{p.export.label}: {p.reason}" for p in proposals)
         raise IngestError(

@@ -30,11 +30,11 @@ from onpace.ingest.propose.entity_choice import (
     candidates,
 )
 from onpace.ingest.propose.lines import as_entity, build_from_lines
+from onpace.ingest.propose.linked_columns import REF_TARGETS, join_keys, prefer_linked
 from onpace.ingest.propose.links import Reference
 from onpace.ingest.propose.proposal import EntityProposal, TableProposal
 from onpace.model.entities import ENTITIES
 
-REF_TARGETS = {"customer_id": "customers", "rep_id": "salespeople", "order_id": "orders"}
 
 
 def _entity(c: Candidate, derived: bool = False) -> EntityProposal:
@@ -200,6 +200,8 @@ def decide(tables: dict[str, Table], refs: list[Reference]) -> dict[str, TablePr
     one_sales_fact(tables, props)
     name_lists(tables, props, refs)
     other_party(tables, props, refs)
+    prefer_linked(props, refs)
+    join_keys(tables, props, refs)
     derive(tables, props)
     for prop in props.values():
         prop.references = [r for r in refs if r.table == prop.export.name]

@@ -265,13 +265,21 @@ def _choices(
     if pick is not None:
         key_col = ENTITIES[entity].key
         out[key_col] = Choice(key_col, pick.column, pick.score, pick.reason, pick.column)
+    needed = required(entity)
     for column, f in fits.items():
         agg = None
+        first_line_only = False
         if pick is not None and pick.lines:
             constant = constant_within(table.con, table.export.view, pick.column, f.profile.name)
             agg = line_agg(f.role.kind, constant)
+            # an order total written on the first line only: the other lines are empty
+            first_line_only = constant and f.profile.fill < 1 and column in needed
         spec = column_spec(f.profile, f.role.kind, column, entity, agg)
-        out[column] = Choice(column, spec, f.score, f.reason, f.profile.name)
+        reason = f.reason
+        if first_line_only:
+            spec = {**(spec if isinstance(spec, dict) else {"from": spec}), "allow_missing": True}
+            reason += "; given once per order, on its first line"
+        out[column] = Choice(column, spec, f.score, reason, f.profile.name)
     return out
 
 

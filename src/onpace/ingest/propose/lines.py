@@ -75,13 +75,16 @@ def _taken_name(column: str, lines: Table, header: Table) -> str:
     return f"{header.export.name}_{column}"
 
 
-def _agg_spec(spec: str | dict[str, Any], name: str, kind: str) -> dict[str, Any]:
-    out = dict(spec) if isinstance(spec, dict) else {}
-    out["from"] = name
-    out.pop("agg", None)
+def _agg_spec(spec: str | dict[str, Any], name: str, kind: str) -> str | dict[str, Any]:
+    """The header column's mapping, read from its taken name, combined over the lines."""
+    out = {
+        k: v
+        for k, v in (spec.items() if isinstance(spec, dict) else ())
+        if k not in ("from", "agg")
+    }
     if kind in ("timestamp", "date"):
         out["agg"] = "min"
-    return {"from": name, **{k: v for k, v in out.items() if k != "from"}}
+    return {"from": name, **out} if out else name
 
 
 def _from_header(
@@ -121,7 +124,9 @@ def _lines_entity(
     quantity = _quantity(lines, ref.column)
     if quantity is not None:
         columns["quantity"] = quantity
-    score = min(header_main.score, 0.9)
+    score = min(
+        1.0, header_main.score / 0.6 if "amount" not in header_main.columns else header_main.score
+    )
     reason = f"the lines of {header.export.label} (key {ref.key!r}), grouped into {entity}"
     join = SourceJoin(
         header.export.name,

@@ -78,9 +78,8 @@ def _join_lines(join: SourceJoin, depth: int) -> list[str]:
 
 def _source_lines(p: TableProposal) -> list[str]:
     e = p.export
-    head = f"{_INDENT}# {e.label}: {e.rows:,} rows; " + ", ".join(
-        f"{en.entity} ({en.confidence})" for en in p.entities
-    )
+    what = ", ".join(f"{en.entity} ({en.confidence})" for en in p.entities) or "a lookup"
+    head = f"{_INDENT}# {e.label}: {e.rows:,} rows; {what}"
     lines = [head, *(f"{_INDENT}# {n}" for n in p.notes)]
     lines.append(f"{_INDENT}{e.name}:")
     body = _INDENT * 2
