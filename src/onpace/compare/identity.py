@@ -134,7 +134,7 @@ def check_identities(ws: Any, as_of: datetime | None = None) -> list[SpecIssue]:
     names = list(
         dict.fromkeys(n for t in checkable for n in (t.kpi, *ws.comparisons.formula(t).kpis))
     )
-    frame = ws.compute(names, grain="month", start=start, end=this_month, as_of=as_of)
+    frame = ws.compute(names, grain="month", start=start, end_before=this_month, as_of=as_of)
     values = {
         (k, label): as_number(v)
         for k, label, v in zip(frame["kpi"], frame["period_label"], frame["value"], strict=True)

@@ -33,7 +33,7 @@ def kpi_series(
     of the first KPI, keyed by the member (``None`` becomes ``"(none)"``)."""
     names = list(dict.fromkeys(names))
     frame = ws.compute(
-        names, grain=grain, start=start, end=end, by=(by,) if by else (), as_of=as_of
+        names, grain=grain, start=start, end_before=end, by=(by,) if by else (), as_of=as_of
     )
     periods = sorted(set(frame["period"]))
     index = {p: i for i, p in enumerate(periods)}

@@ -63,7 +63,9 @@ def period_values(
         session = Session({**ws.kpis, **extra}, ws.warehouse, ws.calendar, ws.config.churn)
         frame = session.compute(ComputeRequest(names, grain, start, end, dims, as_of))
     else:
-        frame = ws.compute(list(names), grain=grain, start=start, end=end, by=dims, as_of=as_of)
+        frame = ws.compute(
+            list(names), grain=grain, start=start, end_before=end, by=dims, as_of=as_of
+        )
     out: dict[str, dict[Member, Value]] = {n: {} for n in names}
     members = frame[by] if by else [None] * len(frame)
     for kpi, period, member, value, note in zip(

@@ -36,7 +36,6 @@ from onpace.ingest.propose.proposal import EntityProposal, TableProposal
 from onpace.model.entities import ENTITIES
 
 
-
 def _entity(c: Candidate, derived: bool = False) -> EntityProposal:
     return EntityProposal(
         c.entity, c.score, c.reason, c.key, c.lines, dict(c.choices), derived=derived
