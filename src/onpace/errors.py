@@ -35,7 +35,7 @@ class OnpaceError(Exception):
     """Root of every error onpace raises on purpose."""
 
 
-OwnerKind = Literal["kpi", "objective", "source", "tree", "funnel"]
+OwnerKind = Literal["kpi", "objective", "source", "tree", "funnel", "alert"]
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ def _register_command_modules() -> None:
         "onpace.cli.ingest_commands",
         "onpace.cli.web_commands",
         "onpace.cli.compare_commands",
+        "onpace.cli.alert_commands",
     )
     for module in modules:
         try:

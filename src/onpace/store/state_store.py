@@ -63,6 +63,9 @@ def _refuse_rewrites(session: Session, flush_context: Any, instances: Any) -> No
             )
         if isinstance(obj, KpiReview):
             raise AppendOnlyError("reviews are append-only: record a new review instead")
+        refusal = getattr(obj, "append_only", None)
+        if isinstance(refusal, str):
+            raise AppendOnlyError(refusal)
 
 
 def _migrate(engine: Engine) -> None:

@@ -9,8 +9,10 @@ target can be read back exactly as it happened.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -85,3 +87,89 @@ class KpiReview(Base):
     reviewer: Mapped[str] = mapped_column(String(100))
     decision: Mapped[str] = mapped_column(String(10))
     note: Mapped[str] = mapped_column(Text)
+
+
+class AlertEvent(Base):
+    """An alert rule's condition changing for one subject: ``fired`` or ``cleared``.
+
+    ``subject`` is what the condition is about (a KPI and member, or an ingest);
+    the latest event of a (rule, subject) is its state, so an alert fires once per
+    change of condition and not on every run.
+    """
+
+    __tablename__ = "alert_events"
+    append_only: ClassVar[str] = "alert events are append-only"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(100), index=True)
+    subject: Mapped[str] = mapped_column(String(400))
+    kpi: Mapped[str | None] = mapped_column(String(100))
+    member: Mapped[str | None] = mapped_column(String(200))
+    period: Mapped[str | None] = mapped_column(String(40))
+    event: Mapped[str] = mapped_column(String(10))
+    condition: Mapped[str] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text)
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertDelivery(Base):
+    """One attempt to deliver a fired alert to one recipient through one channel."""
+
+    __tablename__ = "alert_deliveries"
+    append_only: ClassVar[str] = "alert deliveries are append-only"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(Integer, index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(400))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    attempts: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertSnooze(Base):
+    """A rule (for one KPI, or all of them) kept quiet until ``until``."""
+
+    __tablename__ = "alert_snoozes"
+    append_only: ClassVar[str] = "snoozes are append-only: snooze again to change one"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(100))
+    kpi: Mapped[str | None] = mapped_column(String(100))
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    author: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScheduleRun(Base):
+    """A scheduled job done for one slot (the moment it was due), so none runs twice."""
+
+    __tablename__ = "schedule_runs"
+    __table_args__ = (UniqueConstraint("job", "slot"),)
+    append_only: ClassVar[str] = "scheduled runs are append-only"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(100))
+    slot: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CheckIn(Base):
+    """An owner's or manager's word on a KPI or objective in a period: comment and confidence."""
+
+    __tablename__ = "checkins"
+    append_only: ClassVar[str] = "check-ins are append-only: record a new check-in instead"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kpi: Mapped[str | None] = mapped_column(String(100), index=True)
+    objective: Mapped[str | None] = mapped_column(String(100))
+    period: Mapped[str] = mapped_column(String(40))
+    comment: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[str] = mapped_column(String(20))
+    author: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
