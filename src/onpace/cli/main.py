@@ -50,6 +50,8 @@ def _register_command_modules() -> None:
         "onpace.cli.web_commands",
         "onpace.cli.compare_commands",
         "onpace.cli.alert_commands",
+        "onpace.cli.checkin_commands",
+        "onpace.cli.report_commands",
     )
     for module in modules:
         try:
