@@ -16,7 +16,8 @@
     ├── IngestError          a source cannot be read or mapped; nothing was loaded
     ├── StoreError           the state store cannot be opened or written
     │   └── AppendOnlyError  an attempt to change or delete a stored revision
-    └── AuthError            a user, token or session request that cannot be done
+    ├── AuthError            a user, token or session request that cannot be done
+    └── DeliveryError        an alert or digest could not be sent (recorded, never fatal)
 
 The bracketed built-in is mixed in, so code that catches ``ValueError`` or
 ``LookupError`` keeps working with onpace underneath.
@@ -158,6 +159,10 @@ class StoreError(OnpaceError):
 
 class AppendOnlyError(StoreError):
     """An attempt to change or delete a stored revision: history is never rewritten."""
+
+
+class DeliveryError(OnpaceError):
+    """A message could not be delivered; senders record it and carry on."""
 
 
 class AuthError(OnpaceError):

@@ -27,15 +27,11 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 from onpace.alerts.rules import EmailChannel, Retry, WebhookChannel
-from onpace.errors import OnpaceError
+from onpace.errors import DeliveryError, OnpaceError
 from onpace.spec.envvars import expand_env
 
 SIGNATURE_HEADER = "X-Onpace-Signature"
 TIMESTAMP_HEADER = "X-Onpace-Timestamp"
-
-
-class DeliveryError(OnpaceError):
-    """A message that could not be delivered (kept inside this module: see :class:`Delivered`)."""
 
 
 @dataclass(frozen=True)
