@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import Site
+from onpace.views.scope import HIDDEN_NOTE
+from tests.web.conftest import Site, make_site
+
+HIDDEN = HIDDEN_NOTE.format(n=3)
 
 B0, O0, A0 = 3.0, 1.0, 230 / 3
 B1, O1, A1 = 2.0, 2.0, 215.5 / 4
@@ -213,14 +217,77 @@ def test_tree_trace_against_targets(fresh_site: Site) -> None:
     assert sum(d["part"] for d in gap["drivers"]) + gap["tree_gap"] == pytest.approx(-84.5)
 
 
-def test_rep_sees_only_their_own_rep_row(site: Site) -> None:
-    rep = site.api("rep1")
-    e = rep.get(
-        "/api/v1/explain-change",
-        params={"kpi": "revenue", "period": "2024-02", "vs": "previous", "by": "rep"},
-    ).json()
+def test_rep_sees_only_their_own_rep_row(tmp_path: Path) -> None:
+    """With the privacy rule off (smallest group 1), a rep's breakdown by rep is their row
+    and the others folded into one, so the split still adds up."""
+    site = make_site(tmp_path / "ws", "privacy:\n  min_group_size: 1\n")
+    e = (
+        site.api("rep1")
+        .get(
+            "/api/v1/explain-change",
+            params={"kpi": "revenue", "period": "2024-02", "vs": "previous", "by": "rep"},
+        )
+        .json()
+    )
     members = {r["member"]: r["change"] for r in e["members"]["rows"]}
     # r1: 100 + 80 -> 120 (-60); the others folded: r2 50 -> 65.5 (+15.5), guest 0 -> 30
     assert set(members) == {"r1", "(other members)"}
     assert members["r1"] == pytest.approx(-60.0)
     assert sum(members.values()) == pytest.approx(-14.5)
+    site.app.state.ctx.store.close()
+
+
+def test_totals_of_too_few_reps_are_hidden_from_a_rep(site: Site) -> None:
+    """The default smallest group is 3 reps (see tests/web/test_small_totals.py).
+
+    Revenue in January and February comes from r1 and r2 only, in March from r3 only:
+    rep1 would read a colleague's number off each month, but not off the quarter (3 reps).
+    """
+    rep = site.api("rep1")
+    refused = rep.get(
+        "/api/v1/explain-change", params={"kpi": "revenue", "period": "2024-02", "vs": "previous"}
+    )
+    assert refused.status_code == 400 and HIDDEN in refused.json()["error"]
+    page = site.login("rep1").get(
+        "/explain/revenue", params={"period": "2024-02", "vs": "previous"}
+    )
+    assert page.status_code == 200 and HIDDEN in page.text
+    assert (
+        site.api("manager")
+        .get(
+            "/api/v1/explain-change",
+            params={"kpi": "revenue", "period": "2024-02", "vs": "previous"},
+        )
+        .status_code
+        == 200
+    )
+    # the quotes funnel by lead: January leads of r1 and r2, February of r1, r2 and r3,
+    # March of r3 (and one without a rep): only February and the whole range are shown
+    funnel = rep.get(
+        "/api/v1/funnels/quotes", params={"start": "2024-01-01", "end": "2024-03-31"}
+    ).json()
+    counts = {r["label"]: [s["count"] for s in r["steps"]] for r in funnel["cohorts"]}
+    assert counts == {"2024-01": [None] * 3, "2024-02": [3, 3, 0], "2024-03": [None] * 3}
+    assert [s["count"] for s in funnel["total"][0]["steps"]] == [8, 6, 2]
+    by_source = rep.get("/api/v1/funnels/quotes", params={"by": "source"})
+    assert by_source.status_code == 400 and "own row" in by_source.json()["error"]
+    # side by side: the months are hidden, the quarter is not
+    months = rep.get(
+        "/api/v1/compare",
+        params={"kpi": "revenue", "other": "orders", "start": "2024-01-01", "end": "2024-03-31"},
+    ).json()["table"]
+    assert [(r["revenue"], r["orders"]) for r in months] == [(None, None)] * 3
+    quarter = rep.get(
+        "/api/v1/compare",
+        params={
+            "kpi": "revenue",
+            "vs": "previous",
+            "grain": "quarter",
+            "start": "2024-01-01",
+            "end": "2024-03-31",
+        },
+    ).json()["table"]
+    assert quarter[0]["now"] == pytest.approx(230 + 215.5 + 150)
+    trace = rep.get("/api/v1/trees/revenue", params={"period": "2024-02"}).json()["tree"]
+    assert trace["actual"] is None and HIDDEN in trace["note"]
+    assert all(c["needed"] is None for c in trace["children"])

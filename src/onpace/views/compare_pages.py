@@ -22,7 +22,7 @@ from onpace.compare.related import pair_lead_lag, related_kpis, workspace_series
 from onpace.compare.series import Series, kpi_series
 from onpace.compare.trace import trace_tree
 from onpace.errors import UnknownNameError, did_you_mean
-from onpace.views import compare_charts
+from onpace.views import compare_charts, compare_scope
 from onpace.views.scope import UNRESTRICTED, Scope
 
 OTHERS = "(other members)"
@@ -53,6 +53,8 @@ def _fold_hidden(rows: list[dict[str, Any]], dimension: str, scope: Scope) -> li
         return shown
     folded: dict[str, Any] = {k: None for k in rows[0]}
     folded["member"] = OTHERS
+    if not compare_scope.fold_visible(scope, hidden):
+        return [*shown, {**folded, "note": scope.hidden_note()}]
     folded["change"] = math.fsum(r["change"] for r in hidden)
     for key in ("mix", "rate"):
         if any(r[key] is not None for r in hidden):
@@ -159,8 +161,9 @@ def explain_view(
 ) -> dict[str, Any]:
     """What explains ``kpi``'s change: the explanation, its waterfall and member chart."""
     spec = _kpi(ws, kpi)
+    as_of = as_of or ws.now()
     explanation = explain_change(ws, kpi, period, vs, by, tree, method, depth, as_of, store)
-    d = explanation.as_dict()
+    d = compare_scope.explanation(ws, scope, explanation.as_dict(), as_of)
     if d["members"]:
         d["members"]["rows"] = _fold_hidden(d["members"]["rows"], d["members"]["dimension"], scope)
     out: dict[str, Any] = {
@@ -258,6 +261,7 @@ def funnel_view(
     scope: Scope = UNRESTRICTED,
 ) -> dict[str, Any]:
     """One funnel: its chart, the total, the cohort table and the event-period table."""
+    as_of = as_of or ws.now()
     g = _grain(grain, ("day", "week", "month", "quarter", "year"))
     first, last = _bounds(ws, g, start, end)
     result = compute_funnel(ws, name, g, first, last, by, as_of)
@@ -293,28 +297,31 @@ def funnel_view(
         "events": _funnel_rows(events),
         "chart": None,
     }
-    if by is None and total:
-        out["chart"] = compare_charts.funnel_chart([asdict(s) for s in total[0].steps])
-    elif total:
+    out = compare_scope.funnel_rows(ws, scope, out, f, as_of)
+    totals = [r for r in out["total"] if r["steps"][0]["count"] is not None]
+    if by is None and totals:
+        out["chart"] = compare_charts.funnel_chart(totals[0]["steps"])
+    elif totals:
         conversions = [
-            {"member": r.member, "conversion": r.steps[-1].overall_conversion} for r in total
+            {"member": r["member"], "conversion": r["steps"][-1]["overall_conversion"]}
+            for r in totals
         ]
         out["chart"] = compare_charts.conversion_by_member_chart(conversions, by or "")
     table = []
-    for view, rows in (("cohort", cohorts), ("event", events)):
-        for r in rows:
-            for s in r.steps:
+    for view, key in (("cohort", "cohorts"), ("event", "events")):
+        for r in out[key]:
+            for s in r["steps"]:
                 table.append(
                     {
                         "view": view,
-                        "period": r.label,
-                        "member": r.member,
-                        "step": s.step,
-                        "count": s.count,
-                        "step_conversion": s.step_conversion,
-                        "overall_conversion": s.overall_conversion,
-                        "median_days": s.median_days,
-                        "complete": r.complete,
+                        "period": r["label"],
+                        "member": r["member"],
+                        "step": s["step"],
+                        "count": s["count"],
+                        "step_conversion": s["step_conversion"],
+                        "overall_conversion": s["overall_conversion"],
+                        "median_days": s["median_days"],
+                        "complete": r["complete"],
                     }
                 )
     out["table"] = table
@@ -519,6 +526,7 @@ def compare_view(
     if modes > 1:
         raise UnknownNameError("compare with one thing at a time: another KPI, vs, or by")
     series: list[tuple[str, str]] = []
+    columns: dict[str, tuple[str, str | None, int]] = {}
     units = [spec.unit]
     if other is not None:
         other_spec = _kpi(ws, other)
@@ -526,6 +534,7 @@ def compare_view(
         series = [(kpi, spec.label), (other, other_spec.label)]
         units.append(other_spec.unit)
         values = got.values
+        columns = {kpi: (kpi, None, 0), other: (other, None, 0)}
         title = f"{spec.label} and {other_spec.label}"
     elif vs is not None:
         shift = {
@@ -544,6 +553,7 @@ def compare_view(
         earlier = then.values[kpi][: len(now.periods)]
         earlier += [None] * (len(now.periods) - len(earlier))
         values = {"now": now.values[kpi], "then": earlier}
+        columns = {"now": (kpi, None, 0), "then": (kpi, None, -shift)}
         word = "a year earlier" if vs == "last_year" else "the period before"
         series = [("now", spec.label), ("then", f"{spec.label}, {word}")]
         units.append(spec.unit)
@@ -564,6 +574,7 @@ def compare_view(
                 f"no member {unknown[0]!r} of {by}." + did_you_mean(unknown[0], allowed)
             )
         values = {m: allowed[m] for m in chosen[:MAX_SERIES]}
+        columns = {m: (kpi, None if m == "(none)" else m, 0) for m in values}
         series = [(m, m) for m in values]
         units = [spec.unit] * len(series)
         title = f"{spec.label} by {by}"
@@ -571,6 +582,8 @@ def compare_view(
         raise UnknownNameError(
             "say what to compare with: another KPI, vs last_year, or by a dimension"
         )
+    # hidden totals go before indexing: an index would give their ratios away
+    values = compare_scope.series_values(ws, scope, values, columns, got.periods, g, by, as_of)
     shown = {k: (_index(v) if indexed else v) for k, v in values.items()}
     rows = []
     for i, (p, label) in enumerate(zip(got.periods, got.labels, strict=True)):
@@ -609,6 +622,7 @@ def tree_view(
     kpi: str,
     period: str | None = None,
     as_of: datetime | None = None,
+    scope: Scope = UNRESTRICTED,
 ) -> dict[str, Any]:
     """A KPI's tree with actuals, own targets and what each driver would need alone."""
     spec = _kpi(ws, kpi)
@@ -619,15 +633,16 @@ def tree_view(
     else:
         grain, start = resolve_period(period, ws.calendar, as_of)
     root, notes = trace_tree(ws, store, kpi, grain, start, as_of)
+    tree = compare_scope.trace(ws, scope, root.as_dict(), grain, start, as_of)
     table: list[dict[str, Any]] = []
-    _flatten(root.as_dict(), 0, table)
+    _flatten(tree, 0, table)
     from onpace.calendar import period_label
 
     return {
         "title": f"{spec.label}: drivers and targets",
         "kpi": kpi,
         "period": period_label(start, grain, ws.calendar),
-        "tree": root.as_dict(),
+        "tree": tree,
         "notes": notes,
         "table": table,
         "columns": [

@@ -162,5 +162,5 @@ async def tree(
     who: Identity = Depends(require("read")),
 ) -> Response:
     """A KPI's target traced down its tree: actuals, own targets, what each driver needs."""
-    built = await run_in_threadpool(compare_views.tree, context(request), kpi, period)
+    built = await run_in_threadpool(compare_views.tree, context(request), who, kpi, period)
     return json_response(_strip(built, "table", "columns"))

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from onpace.auth import Identity
-from onpace.errors import AttributionError, UnknownNameError
+from onpace.errors import AttributionError, AuthError, UnknownNameError
 from onpace.views.compare_pages import explain_form
 from onpace.web import compare_views
 from onpace.web.pages import triple
@@ -64,7 +64,7 @@ def explain(request: Request, who: Identity) -> dict[str, Any]:
     else:
         try:
             built = compare_views.explain(ctx, who, kpi, **params)  # type: ignore[arg-type]
-        except AttributionError as exc:
+        except (AttributionError, AuthError) as exc:
             built = {**form, "error": str(exc), "params": {"kpi": kpi, **params}}
     return {**built, "partial": "explain_body.html"}
 
@@ -144,6 +144,5 @@ def compare(request: Request, who: Identity) -> dict[str, Any]:
 @triple("/trees/{name}", "tree", "tree.html", "read", on=router)
 def tree(request: Request, who: Identity) -> dict[str, Any]:
     """A KPI's driver tree with actuals, targets and what each driver would need."""
-    return compare_views.tree(
-        context(request), request.path_params["name"], _text(request, "period")
-    )
+    name = request.path_params["name"]
+    return compare_views.tree(context(request), who, name, _text(request, "period"))

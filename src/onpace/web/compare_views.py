@@ -15,9 +15,9 @@ from onpace.views.scope import Scope
 from onpace.web.context import AppContext
 
 
-def _scope(who: Identity) -> tuple[Scope, tuple[bool, str | None]]:
-    scope = Scope.of(who)
-    return scope, (scope.restricted, scope.rep_id)
+def _scope(ctx: AppContext, who: Identity) -> tuple[Scope, tuple[bool, str | None, int]]:
+    scope = Scope.of(who, ctx.ws.config.privacy.min_group_size)
+    return scope, scope.key
 
 
 def explain(
@@ -31,7 +31,7 @@ def explain(
     method: str = "shapley",
     depth: int = 1,
 ) -> dict[str, Any]:
-    scope, key = _scope(who)
+    scope, key = _scope(ctx, who)
     return ctx.cached(
         ("explain", kpi, period, vs, by, tree, method, depth, key),
         lambda: compare_pages.explain_view(
@@ -53,7 +53,7 @@ def funnel(
     end: str | date | None = None,
     by: str | None = None,
 ) -> dict[str, Any]:
-    scope, key = _scope(who)
+    scope, key = _scope(ctx, who)
     return ctx.cached(
         ("funnel", name, grain, start, end, by, key),
         lambda: compare_pages.funnel_view(ctx.ws, name, grain, start, end, by, ctx.now(), scope),
@@ -104,7 +104,7 @@ def compare(
     by: str | None = None,
     members: list[str] | None = None,
 ) -> dict[str, Any]:
-    scope, key = _scope(who)
+    scope, key = _scope(ctx, who)
     return ctx.cached(
         ("compare", kpi, other, grain, start, end, indexed, vs, by, tuple(members or ()), key),
         lambda: compare_pages.compare_view(
@@ -113,8 +113,9 @@ def compare(
     )
 
 
-def tree(ctx: AppContext, kpi: str, period: str | None = None) -> dict[str, Any]:
+def tree(ctx: AppContext, who: Identity, kpi: str, period: str | None = None) -> dict[str, Any]:
+    scope, key = _scope(ctx, who)
     return ctx.cached(
-        ("tree", kpi, period),
-        lambda: compare_pages.tree_view(ctx.ws, ctx.store, kpi, period, ctx.now()),
+        ("tree", kpi, period, key),
+        lambda: compare_pages.tree_view(ctx.ws, ctx.store, kpi, period, ctx.now(), scope),
     )
