@@ -380,3 +380,62 @@ def test_a_failed_write_leaves_no_half_made_workspace(
     assert not root.exists() and [p.name for p in tmp_path.iterdir()] == ["invoices.csv"]
     result = CliRunner().invoke(app, ["init", str(root), "--from", str(export)])
     assert result.exit_code == 0, result.output
+
+
+def _funnel(folder: Path) -> list[Path]:
+    leads = ["lead_id,first_contact_date,landing_page,origin"]
+    deals = ["lead_id,merchant_id,sales_rep_id,won_date,business_segment,declared_revenue"]
+    for i in range(60):
+        leads.append(
+            f"L{i:03d},2024-01-{i % 28 + 1:02d},lp{i % 4},{('search', 'social', 'email')[i % 3]}"
+        )
+        if i % 3 == 0:  # every third lead became a deal
+            deals.append(
+                f"L{i:03d},M{i:03d}x,rep{i % 2},2024-03-{i % 28 + 1:02d},retail,{1000 + i}"
+            )
+    return [
+        _write(folder, "leads.csv", "\n".join(leads) + "\n"),
+        _write(folder, "closed_deals.csv", "\n".join(deals) + "\n"),
+    ]
+
+
+def test_closed_deals_enrich_their_leads_and_become_quotes(tmp_path: Path) -> None:
+    text, proposals = propose(_funnel(tmp_path), tmp_path)
+    leads, deals = _one(proposals, "leads.csv"), _one(proposals, "closed_deals.csv")
+    assert leads.main is not None and leads.main.entity == "leads"
+    # the lead's conversion and rep come from its deal, by a join that keeps every lead
+    assert leads.main.source_of("converted_at") == "won_date"
+    assert leads.main.source_of("rep_id") == "sales_rep_id"
+    assert [(j.source, j.by, j.missing) for j in leads.joins] == [
+        ("closed_deals", {"lead_id": "lead_id"}, "keep")
+    ]
+    # the deals are quotes: submitted when their lead came in, won on their won date
+    assert deals.main is not None and deals.main.entity == "quotes"
+    columns = _columns(text, "closed_deals", "quotes")
+    assert columns["quote_id"] == "lead_id"
+    assert columns["submitted_at"] == "first_contact_date"
+    assert columns["decided_at"] == "won_date"
+    assert columns["status"] == {"default": "won"}
+    assert columns["rep_id"] == "sales_rep_id" and columns["amount"] == "declared_revenue"
+    assert columns["customer_id"] == "merchant_id"  # one per deal: the customer, not a rep
+
+
+def test_closed_deals_and_leads_load(tmp_path: Path) -> None:
+    files = _funnel(tmp_path)
+    root = tmp_path / "ws"
+    args = ["init", str(root), "--template", "b2b", *[a for f in files for a in ("--from", str(f))]]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    outcome = ingest(root, now=dt.datetime(2024, 6, 1))
+    assert outcome.quarantined == 0 and outcome.read == outcome.loaded == 60 + 20
+    leads = table(root, "leads", "lead_id")
+    converted = leads[leads["converted_at"].notna()]
+    assert list(converted["lead_id"]) == [f"L{i:03d}" for i in range(0, 60, 3)]
+    assert list(converted["rep_id"]) == [f"rep{i % 2}" for i in range(0, 60, 3)]
+    quotes = table(root, "quotes", "quote_id")
+    assert len(quotes) == 20 and set(quotes["status"]) == {"won"}
+    first = quotes.iloc[0]  # L000: first contact 1 January, won 1 March
+    assert (str(first["submitted_at"])[:10], str(first["decided_at"])[:10]) == (
+        "2024-01-01",
+        "2024-03-01",
+    )

@@ -86,3 +86,50 @@ def test_proposals_on_real_sample_databases(tmp_path: Path) -> None:
         if wrong:
             print(f"  wrong: {dataset}/{name}: {'; '.join(wrong)}")
     assert right / len(results) >= REQUIRED_SHARE
+
+
+@pytest.mark.skipif(DATASETS is None, reason="the shared data sets are not on this machine")
+def test_classicmodels_proposed_and_loaded_gives_the_revenue_pandas_gives(tmp_path: Path) -> None:
+    """init --from the folder, ingest, compute: revenue and orders per month of 2004 match
+    a pandas computation over the raw CSVs (lines summed per order, cancelled left out)."""
+    import datetime as dt
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from onpace.cli.main import app
+    from onpace.workspace import Workspace
+    from tests.ingest.helpers import ingest
+
+    assert DATASETS is not None
+    folder = DATASETS / "classicmodels"
+    root = tmp_path / "ws"
+    result = CliRunner().invoke(app, ["init", str(root), "--from", str(folder)])
+    assert result.exit_code == 0, result.output
+    outcome = ingest(root, now=dt.datetime(2026, 1, 1))
+    assert outcome.quarantined == 0 and outcome.read == outcome.loaded
+    ws = Workspace.open(root)
+    got = ws.compute(
+        ["revenue", "orders"], start="2004-01", end="2004-12", as_of=dt.datetime(2026, 1, 1)
+    )
+    ws.warehouse.backend.disconnect()
+
+    orders = pd.read_csv(folder / "orders.csv")
+    lines = pd.read_csv(folder / "orderdetails.csv")
+    lines["value"] = lines["quantityOrdered"] * lines["priceEach"]
+    per_order = lines.groupby("orderNumber")["value"].sum().rename("amount").reset_index()
+    sales = orders.merge(per_order, on="orderNumber")
+    sales = sales[sales["status"] != "Cancelled"]
+    sales["month"] = pd.to_datetime(sales["orderDate"]).dt.strftime("%Y-%m")
+    in_2004 = sales[sales["month"].str.startswith("2004")]
+    want_revenue = in_2004.groupby("month")["amount"].sum()
+    want_orders = in_2004.groupby("month")["orderNumber"].count()
+    for kpi, want in (("revenue", want_revenue), ("orders", want_orders)):
+        values = got[got["kpi"] == kpi].set_index("period_label")["value"]
+        assert list(values.index) == [f"2004-{m:02d}" for m in range(1, 13)]
+        pd.testing.assert_series_equal(
+            values.astype(float),
+            want.astype(float).reindex(values.index, fill_value=0.0),
+            check_names=False,
+            rtol=1e-9,
+        )

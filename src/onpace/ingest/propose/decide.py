@@ -29,9 +29,11 @@ from onpace.ingest.propose.entity_choice import (
     assign,
     candidates,
 )
+from onpace.ingest.propose.extensions import extend_facts
 from onpace.ingest.propose.lines import as_entity, build_from_lines
 from onpace.ingest.propose.linked_columns import REF_TARGETS, join_keys, prefer_linked
 from onpace.ingest.propose.links import Reference
+from onpace.ingest.propose.lookups import fill_through_lists
 from onpace.ingest.propose.proposal import EntityProposal, TableProposal
 from onpace.model.entities import ENTITIES
 
@@ -197,10 +199,12 @@ def decide(tables: dict[str, Table], refs: list[Reference]) -> dict[str, TablePr
     props = {name: initial(t, found[name]) for name, t in tables.items()}
     build_from_lines(tables, props, found, refs)
     one_sales_fact(tables, props)
+    extend_facts(tables, props, refs)
     name_lists(tables, props, refs)
     other_party(tables, props, refs)
     prefer_linked(props, refs)
     join_keys(tables, props, refs)
+    fill_through_lists(tables, props, refs)
     derive(tables, props)
     for prop in props.values():
         prop.references = [r for r in refs if r.table == prop.export.name]

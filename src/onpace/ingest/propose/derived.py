@@ -136,31 +136,56 @@ def _returns_from(main: EntityProposal, key: str, letter: str) -> EntityProposal
     )
 
 
+def _own(prop: TableProposal, column: str | None) -> bool:
+    """The column is the export's own, not one a join took from another export."""
+    return column is not None and all(column not in j.take.values() for j in prop.joins)
+
+
 def derive(tables: dict[str, Table], props: dict[str, TableProposal]) -> None:
-    """Customers, reps and cancellation returns from the facts, where no export lists them."""
-    listed = {p.entity for p in props.values() if p.entity}
+    """Customers, reps and cancellation returns from the facts, where no export lists them.
+
+    A list is made from an export whose own column holds it before one that took the
+    column through a join: the deals, not the leads that took the deal's rep, give
+    the reps, so the sources never point at each other in a circle.
+    """
+    where: dict[str, str | None] = {}
     for name, prop in props.items():
         main = prop.main
-        if main is None or main.entity not in FACTS:
-            continue
-        table = tables[name]
-        not_cancelled = None
-        if main.entity == "orders" and main.lines and main.key and main.key in table.export.columns:
-            letter = cancellation_prefix(table, main.key)
-            if letter is not None:
-                not_cancelled = f"{quoted(main.key)} not like '{letter}%'"
-                main.where = not_cancelled
-                prop.entities.append(_returns_from(main, main.key, letter))
-        cust = main.columns.get("customer_id")
-        if (
-            "customers" not in listed
-            and cust is not None
-            and cust.source
-            and main.entity in ("orders", "invoices", "quotes")
-        ):
-            prop.entities.append(derived_customers(table, main, not_cancelled))
-            listed.add("customers")
-        rep = main.columns.get("rep_id")
-        if "salespeople" not in listed and rep is not None and rep.source:
-            prop.entities.append(derived_reps(main))
-            listed.add("salespeople")
+        if main is not None and main.entity == "orders" and main.lines and main.key:
+            where[name] = _cancellations(tables[name], prop, main)
+    listed = {p.entity for p in props.values() if p.entity}
+    facts = [(n, p) for n, p in props.items() if p.main is not None and p.main.entity in FACTS]
+    for own_first in (True, False):
+        for name, prop in facts:
+            main = prop.main
+            assert main is not None
+            cust = main.columns.get("customer_id")
+            if (
+                "customers" not in listed
+                and cust is not None
+                and _own(prop, cust.source) == own_first
+                and main.entity in ("orders", "invoices", "quotes")
+            ):
+                prop.entities.append(derived_customers(tables[name], main, where.get(name)))
+                listed.add("customers")
+            rep = main.columns.get("rep_id")
+            if (
+                "salespeople" not in listed
+                and rep is not None
+                and _own(prop, rep.source) == own_first
+            ):
+                prop.entities.append(derived_reps(main))
+                listed.add("salespeople")
+
+
+def _cancellations(table: Table, prop: TableProposal, main: EntityProposal) -> str | None:
+    """Returns for the cancellation numbers among the orders; the condition that excludes them."""
+    assert main.key is not None
+    if main.key not in table.export.columns:
+        return None
+    letter = cancellation_prefix(table, main.key)
+    if letter is None:
+        return None
+    main.where = f"{quoted(main.key)} not like '{letter}%'"
+    prop.entities.append(_returns_from(main, main.key, letter))
+    return main.where
