@@ -1,19 +1,22 @@
-"""Run a plan and assemble KPI values: spine, empty periods, ratios, derived formulas.
+"""Assemble KPI values from query results: spine, empty periods, ratios, derived formulas.
 
 Queries return only the periods and dimension values that have rows. Here every
 KPI is laid on a full spine of periods (and of the dimension values seen), so an
 empty month shows 0 orders rather than disappearing, and a value that cannot be
 computed is null *with a reason* (``denominator is 0: no orders``) instead of a
 crash or a silent 0.
+
+A spine is a grid of periods by members, and every KPI on it is three flat arrays
+(value, note, presence) in period-major order. Formulas are numpy operations on
+those arrays, so assembling costs little next to the queries even when the value
+store assembles eighty slices of forty KPIs at once.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -21,15 +24,7 @@ import pandas as pd
 from sqlglot import exp
 
 from onpace.calendar import same_period_last_year, shift_period
-from onpace.query.build import (
-    TableSource,
-    Window,
-    aggregate_expr,
-    conversion_exprs,
-    dim_column,
-    snapshot_expr,
-    snapshot_flows_expr,
-)
+from onpace.query.build import TableSource, Window, dim_column, snapshot_expr
 from onpace.query.plan import MeasureRef, Plan
 from onpace.spec.filters import parse_derived_expression, parse_row_expression
 from onpace.spec.kpi import (
@@ -42,21 +37,137 @@ from onpace.spec.kpi import (
 )
 
 _ZERO_WHEN_EMPTY = ("count", "count_distinct", "sum")
+SEEN, ALWAYS = 1, 2  # presence of a cell: rows in its period; a stock with flows at any time
+_NULL = "\x00null"  # stands for a missing member while codes are looked up
+
+Member = tuple[Any, ...]
+Executor = Callable[[Any], pd.DataFrame]
+
+
+def member_order(member: Member) -> tuple[str, ...]:
+    """How members are sorted on a spine: by text, a missing value first."""
+    return tuple("" if v is None else str(v) for v in member)
+
+
+@dataclass
+class Spine:
+    """Periods by members, flattened period-major: cell ``i * len(members) + j``."""
+
+    periods: list[date]
+    members: list[Member]
+    _codes: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.periods) * len(self.members)
+
+    @property
+    def width(self) -> int:
+        return len(self.members)
+
+    def period_codes(self, periods: Any) -> np.ndarray:
+        return _codes(self.periods, periods)
+
+    def member_codes(self, df: pd.DataFrame, keys: list[str]) -> np.ndarray:
+        """The member position of every row of ``df`` (-1: not on this spine)."""
+        if not keys:
+            return np.zeros(len(df), dtype=np.int64)
+        if len(keys) == 1:
+            known = [_NULL if m[0] is None else str(m[0]) for m in self.members]
+            values = df[keys[0]].astype(object).where(df[keys[0]].notna(), _NULL)
+            return _codes(known, values.astype(str))
+        lookup = {m: i for i, m in enumerate(self.members)}
+        rows = df[keys].astype(object).where(df[keys].notna(), None).itertuples(index=False)
+        return np.array([lookup.get(tuple(r), -1) for r in rows], dtype=np.int64)
+
+    def positions(self, df: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Flat cell of every row of ``df`` and which rows lie on the spine (cached per frame)."""
+        cached = self._codes.get(id(df))
+        if cached is not None:
+            return cached
+        if not len(df):
+            out = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
+        else:
+            pc = self.period_codes(df["period"])
+            mc = self.member_codes(df, keys)
+            ok = (pc >= 0) & (mc >= 0)
+            out = (pc * self.width + mc, ok)
+        self._codes[id(df)] = out
+        return out
+
+    def cell_periods(self) -> np.ndarray:
+        return np.repeat(np.array(self.periods, dtype=object), self.width)
+
+    def cell_members(self, level: int) -> np.ndarray:
+        values = np.array([m[level] for m in self.members], dtype=object)
+        return np.tile(values, len(self.periods))
 
 
 @dataclass
 class KpiFrame:
-    """Values of one KPI on its spine: index (period, dims...), float values, notes."""
+    """One KPI on a spine: flat value, note and presence arrays.
 
-    value: pd.Series
-    note: pd.Series
+    ``present`` says why a cell is on the spine: 1 (``SEEN``) when its period has rows
+    for its member, 2 (``ALWAYS``) for a stock's member that has flows at any time, 0
+    when only another period or another input brought the member in. Which members a
+    range shows follows from it (the value store relies on this).
+    """
+
+    spine: Spine
+    value: np.ndarray
+    note: np.ndarray
+    present: np.ndarray
 
 
-Executor = Callable[[Any], pd.DataFrame]
+def _codes(known: Sequence[Any], values: Any) -> np.ndarray:
+    """Position of every one of ``values`` in ``known`` (-1 where it is not there)."""
+    index = pd.Index(list(known))
+    return np.asarray(index.get_indexer(pd.Index(list(values))), dtype=np.int64)
+
+
+def _is_none(notes: np.ndarray) -> np.ndarray:
+    return np.asarray(pd.isna(notes), dtype=bool)
+
+
+def _nones(n: int) -> np.ndarray:
+    return np.full(n, None, dtype=object)
+
+
+def _missing_note(values: np.ndarray, text: str) -> np.ndarray:
+    note = _nones(len(values))
+    note[np.isnan(values)] = text
+    return note
+
+
+def _first_note(*notes: np.ndarray) -> np.ndarray:
+    """Per cell, the first of ``notes`` that is not None."""
+    out = notes[0].copy()
+    for other in notes[1:]:
+        empty = _is_none(out)
+        out[empty] = other[empty]
+    return out
+
+
+def _divide(
+    num: np.ndarray, den: np.ndarray, num_note: np.ndarray, den_note: np.ndarray, zero: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """``num / den`` with a reason wherever the result is null."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(den != 0, num / np.where(den != 0, den, 1.0), np.nan)
+    value[np.isnan(den) | np.isnan(num)] = np.nan
+    note = _nones(len(num))
+    note[(den == 0) & ~np.isnan(num)] = zero
+    note = _first_note(note, den_note, num_note)
+    note[~np.isnan(value)] = None
+    return value.astype("float64"), note
 
 
 class Evaluator:
-    """Executes the queries of a plan and evaluates every KPI of it."""
+    """Evaluates every KPI of a plan for one slice (grain and breakdown) from query results.
+
+    ``members`` adds members to a KPI's spine beyond those its rows bring (a refresh of
+    a few periods keeps every member the stored periods have).
+    """
 
     def __init__(
         self,
@@ -66,6 +177,7 @@ class Evaluator:
         tables: TableSource,
         available: Callable[[str], set[str]],
         execute: Executor,
+        members: dict[str, set[Member]] | None = None,
     ) -> None:
         self.plan = plan
         self.window = window
@@ -73,50 +185,36 @@ class Evaluator:
         self.tables = tables
         self.available = available
         self.execute = execute
+        self.members = members or {}
         self.keys = ["period", *(dim_column(i) for i in range(len(window.dims)))]
         self.results: dict[Any, pd.DataFrame] = {}
         self.frames: dict[str, KpiFrame] = {}
-        self._spines: dict[tuple[int, ...], pd.Index] = {}
-        self._indexed: dict[int, pd.DataFrame] = {}
+        self._spines: dict[tuple[Any, ...], Spine] = {}
+        self._on_spine: dict[tuple[str, int], KpiFrame] = {}
 
     # -- queries --------------------------------------------------------------
 
+    def _batch(self) -> Any:
+        from onpace.query.batch import Batch
+
+        return Batch([self], self.tables, self.available, self.execute)
+
     def expressions(self) -> dict[str, Any]:
         """Every Ibis expression the plan runs, named for display (``explain``)."""
-        out: dict[str, Any] = {}
-        for key, query in self.plan.aggregates.items():
-            out[f"{key[0]} by {key[1]}"] = aggregate_expr(
-                query, self.window, self.tables, self.available
-            )
-        for name in self.plan.snapshots:
-            out[f"snapshot {name}"] = self._snapshot_expr(name)
-        for name in self.plan.conversions:
-            base, conv = self._conversion_exprs(name)
-            out[f"conversion {name}: base"] = base
-            out[f"conversion {name}: converted"] = conv
+        out: dict[str, Any] = self._batch().expressions()
         return out
 
-    def _normalize(self, df: pd.DataFrame) -> pd.DataFrame:
+    def run_queries(self) -> None:
+        """Run this slice's queries on its own (see :class:`~onpace.query.batch.Batch`)."""
+        self._batch().run()
+
+    def normalize(self, df: pd.DataFrame) -> pd.DataFrame:
+        """A query result with dates for periods and None for missing members."""
         df = df.copy()
         df["period"] = pd.to_datetime(df["period"]).dt.date
         for k in self.keys[1:]:
             df[k] = df[k].astype(object).where(df[k].notna(), None)
         return df
-
-    def run_queries(self) -> None:
-        for key, query in self.plan.aggregates.items():
-            expr = aggregate_expr(query, self.window, self.tables, self.available)
-            self.results[key] = self._normalize(self.execute(expr))
-        for name in self.plan.snapshots:
-            snapshot = self.execute(self._snapshot_expr(name))
-            frame = self._normalize(snapshot)
-            if self._uses_flows(name):
-                frame = self._stock_from_flows(frame)
-            self.results[("snapshot", name)] = frame
-        for name in self.plan.conversions:
-            base, conv = self._conversion_exprs(name)
-            self.results[("conversion_base", name)] = self._normalize(self.execute(base))
-            self.results[("conversion_conv", name)] = self._normalize(self.execute(conv))
 
     def _cutoffs(self) -> list[tuple[date, datetime]]:
         out = []
@@ -126,46 +224,36 @@ class Evaluator:
             out.append((p, cutoff))
         return out
 
-    def _uses_flows(self, name: str) -> bool:
+    def uses_flows(self, name: str) -> bool:
+        """Whether snapshot ``name`` is a running sum of flows (``count`` and ``sum``)."""
         kpi = self.plan.kpis[name]
         return isinstance(kpi, SnapshotKpi) and kpi.agg in ("count", "sum")
 
-    def _stock_from_flows(self, flows: pd.DataFrame) -> pd.DataFrame:
+    def stock_from_flows(self, flows: pd.DataFrame) -> pd.DataFrame:
         """Running sum of in- and outflows, read at every period of the spine."""
         dims = self.keys[1:]
         if not len(flows):
-            return flows
-        parts = []
+            return flows[[*self.keys, "value"]]
+        every = sorted(set(flows["period"]) | set(self.periods))
         groups = flows.groupby(dims, dropna=False, sort=False) if dims else [((), flows)]
+        parts = []
+        wanted = _codes(every, self.periods)
         for key, group in groups:
-            per = group.groupby("period")["value"].sum()
-            periods = sorted(set(per.index) | set(self.periods))
-            stock = per.reindex(periods, fill_value=0.0).cumsum().reindex(self.periods)
-            part = pd.DataFrame({"period": self.periods, "value": stock.to_numpy()})
+            totals = np.zeros(len(every))
+            np.add.at(totals, _codes(every, group["period"]), group["value"].to_numpy(float))
+            stock = np.cumsum(totals)[wanted]
+            part = pd.DataFrame({"period": self.periods, "value": stock})
             values: tuple[Any, ...] = key if isinstance(key, tuple) else (key,)
             for dim, value in zip(dims, values, strict=True):
-                missing = value is None or (isinstance(value, float) and math.isnan(value))
-                part[str(dim)] = [None if missing else value] * len(part)
+                part[str(dim)] = [None if pd.isna(value) else value] * len(part)
             parts.append(part)
         return pd.concat(parts, ignore_index=True)[[*self.keys, "value"]]
 
-    def _snapshot_expr(self, name: str) -> Any:
+    def snapshot_expr(self, name: str) -> Any:
+        """The query of a stock that is not a running sum (a distinct count at each cutoff)."""
         kpi = self.plan.kpis[name]
         assert isinstance(kpi, SnapshotKpi)
         flt = parse_row_expression(kpi.filter, kind="filter") if kpi.filter else None
-        if kpi.agg in ("count", "sum"):
-            return snapshot_flows_expr(
-                kpi.entity,
-                kpi.agg,
-                kpi.column,
-                kpi.start,
-                kpi.end,
-                kpi.window_days,
-                flt,
-                self.window,
-                self.tables,
-                self.available,
-            )
         return snapshot_expr(
             kpi.entity,
             kpi.agg,
@@ -180,103 +268,115 @@ class Evaluator:
             self.available,
         )
 
-    def _conversion_exprs(self, name: str) -> tuple[Any, Any]:
-        kpi = self.plan.kpis[name]
-        assert isinstance(kpi, ConversionKpi)
-        b, c = kpi.base, kpi.conversion
-        bf = parse_row_expression(b.filter, kind="filter") if b.filter else None
-        cf = parse_row_expression(c.filter, kind="filter") if c.filter else None
-        return conversion_exprs(
-            b.entity,
-            b.time,
-            b.key,
-            bf,
-            c.entity,
-            c.time,
-            c.key,
-            cf,
-            kpi.window_days,
-            self.window,
-            self.tables,
-            self.available,
-        )
-
     # -- spine ----------------------------------------------------------------
 
-    def _index(self, frames: list[pd.DataFrame]) -> pd.Index:
-        if not self.window.dims:
-            return pd.Index(self.periods, name="period")
-        # many KPIs share their query results: build each spine once
-        key = tuple(sorted(id(df) for df in frames))
+    def _spine(self, frames: Sequence[pd.DataFrame], name: str | None = None) -> Spine:
+        """The spine of the members ``frames`` have rows for (and ``name``'s extra members)."""
+        extra = frozenset(self.members.get(name, ())) if name else frozenset()
+        key = (tuple(sorted(id(df) for df in frames)), extra)
         cached = self._spines.get(key)
         if cached is not None:
             return cached
-        combos: set[tuple[Any, ...]] = set()
+        if not self.window.dims:
+            spine = Spine(self.periods, [()])
+        else:
+            combos: set[Member] = set(extra)
+            dims = self.keys[1:]
+            for df in frames:
+                if len(df):
+                    combos.update(df[dims].itertuples(index=False, name=None))
+            combos = {tuple(None if pd.isna(v) else v for v in c) for c in combos}
+            spine = Spine(self.periods, sorted(combos, key=member_order))
+        self._spines[key] = spine
+        return spine
+
+    def _union(self, spines: Sequence[Spine], name: str) -> Spine:
+        members: set[Member] = set(self.members.get(name, ()))
+        for s in spines:
+            members.update(s.members)
+        key = ("union", frozenset(members))
+        if key not in self._spines:
+            if not self.window.dims:
+                self._spines[key] = Spine(self.periods, [()])
+            else:
+                self._spines[key] = Spine(self.periods, sorted(members, key=member_order))
+        return self._spines[key]
+
+    def _series(self, df: pd.DataFrame, column: str, spine: Spine) -> np.ndarray:
+        out = np.full(spine.size, np.nan)
+        if not len(df):
+            return out
+        pos, ok = spine.positions(df, self.keys[1:])
+        out[pos[ok]] = df[column].to_numpy(dtype="float64", na_value=np.nan)[ok]
+        return out
+
+    def _present(self, frames: Sequence[pd.DataFrame], spine: Spine) -> np.ndarray:
+        """1 where a cell of ``spine`` has a row in one of ``frames``, else 0."""
+        seen = np.zeros(spine.size, dtype="int8")
         for df in frames:
             if len(df):
-                combos.update(df[self.keys[1:]].itertuples(index=False, name=None))
-        ordered = sorted(combos, key=lambda c: tuple("" if v is None else str(v) for v in c))
-        tuples = [(p, *c) for p, c in itertools.product(self.periods, ordered)]
-        index = (
-            pd.MultiIndex.from_tuples(tuples, names=self.keys)
-            if tuples
-            else pd.MultiIndex.from_arrays([[] for _ in self.keys], names=self.keys)
-        )
-        self._spines[key] = index
-        return index
-
-    def _series(self, df: pd.DataFrame, column: str, index: pd.Index) -> pd.Series:
-        if not len(df):
-            return pd.Series(np.nan, index=index, dtype="float64")
-        indexed = self._indexed.get(id(df))
-        if indexed is None:
-            indexed = df.set_index(self.keys if self.window.dims else "period")
-            indexed = indexed[~indexed.index.duplicated()]
-            self._indexed[id(df)] = indexed
-        return indexed[column].astype("float64").reindex(index)
+                pos, ok = spine.positions(df, self.keys[1:])
+                seen[pos[ok]] = SEEN
+        return seen
 
     def _frames_of(self, ref: MeasureRef) -> pd.DataFrame:
         return self.results[ref.query]
 
-    def _measure(self, ref: MeasureRef, index: pd.Index) -> tuple[pd.Series, pd.Series]:
-        values = self._series(self._frames_of(ref), ref.column, index)
-        notes = pd.Series(None, index=index, dtype=object)
+    def _measure(self, ref: MeasureRef, spine: Spine) -> tuple[np.ndarray, np.ndarray]:
+        values = self._series(self._frames_of(ref), ref.column, spine)
         if ref.spec.agg in _ZERO_WHEN_EMPTY or ref.spec.kind == "rows":
-            values = values.fillna(0.0)
-        else:
-            what = f"no {ref.entity} rows" + (" matching the filter" if ref.spec.filter else "")
-            notes = notes.where(values.notna(), f"{what} in this period")
-        return values, notes
+            return np.nan_to_num(values, nan=0.0), _nones(spine.size)
+        what = f"no {ref.entity} rows" + (" matching the filter" if ref.spec.filter else "")
+        return values, _missing_note(values, f"{what} in this period")
 
     # -- KPI types ------------------------------------------------------------
 
     def evaluate(self) -> dict[str, KpiFrame]:
         for name in self.plan.order:
-            kpi = self.plan.kpis[name]
-            refs = self.plan.refs[name]
-            if isinstance(kpi, SimpleKpi | DurationKpi):
-                index = self._index([self._frames_of(refs["value"])])
-                value, note = self._measure(refs["value"], index)
-                self.frames[name] = KpiFrame(value, note)
-            elif isinstance(kpi, RatioKpi):
-                self.frames[name] = self._ratio(kpi, refs)
-            elif isinstance(kpi, SnapshotKpi):
-                df = self.results[("snapshot", name)]
-                index = self._index([df])
-                value = self._series(df, "value", index).fillna(0.0)
-                self.frames[name] = KpiFrame(value, pd.Series(None, index=index, dtype=object))
-            elif isinstance(kpi, ConversionKpi):
-                self.frames[name] = self._conversion(kpi)
-            elif isinstance(kpi, DerivedKpi):
-                self.frames[name] = self._derived(kpi)
+            self.frames[name] = self._evaluate(name)
         return self.frames
 
-    def _ratio(self, kpi: RatioKpi, refs: dict[str, MeasureRef]) -> KpiFrame:
-        index = self._index(
-            [self._frames_of(refs["numerator"]), self._frames_of(refs["denominator"])]
-        )
-        num, num_note = self._measure(refs["numerator"], index)
-        den, den_note = self._measure(refs["denominator"], index)
+    def _evaluate(self, name: str, spine: Spine | None = None) -> KpiFrame:
+        """KPI ``name`` on its own spine, or on ``spine`` (another KPI's, for a formula)."""
+        kpi = self.plan.kpis[name]
+        refs = self.plan.refs[name]
+        if isinstance(kpi, SimpleKpi | DurationKpi):
+            frames = [self._frames_of(refs["value"])]
+            spine = spine or self._spine(frames, name)
+            value, note = self._measure(refs["value"], spine)
+            return KpiFrame(spine, value, note, self._present(frames, spine))
+        if isinstance(kpi, RatioKpi):
+            return self._ratio(name, kpi, refs, spine)
+        if isinstance(kpi, SnapshotKpi):
+            df = self.results[("snapshot", name)]
+            spine = spine or self._spine([df], name)
+            value = np.nan_to_num(self._series(df, "value", spine), nan=0.0)
+            present = self._present([df], spine)
+            if self.uses_flows(name):  # a stock of every member that ever had a flow
+                present = present * ALWAYS
+            return KpiFrame(spine, value, _nones(spine.size), present.astype("int8"))
+        if isinstance(kpi, ConversionKpi):
+            return self._conversion(kpi, spine)
+        assert isinstance(kpi, DerivedKpi)
+        return self._derived(kpi, spine)
+
+    def _on(self, name: str, spine: Spine) -> KpiFrame:
+        """KPI ``name`` on ``spine``: its members missing there get the value of no rows."""
+        own = self.frames[name]
+        if own.spine is spine or own.spine.members == spine.members:
+            return own
+        key = (name, id(spine))
+        if key not in self._on_spine:
+            self._on_spine[key] = self._evaluate(name, spine)
+        return self._on_spine[key]
+
+    def _ratio(
+        self, name: str, kpi: RatioKpi, refs: dict[str, MeasureRef], spine: Spine | None
+    ) -> KpiFrame:
+        frames = [self._frames_of(refs["numerator"]), self._frames_of(refs["denominator"])]
+        spine = spine or self._spine(frames, name)
+        num, num_note = self._measure(refs["numerator"], spine)
+        den, den_note = self._measure(refs["denominator"], spine)
         value, note = _divide(
             num,
             den,
@@ -286,30 +386,30 @@ class Evaluator:
             + (" matching its filter" if refs["denominator"].spec.filter else "")
             + " in this period)",
         )
-        return KpiFrame(value * kpi.multiplier, note)
+        return KpiFrame(spine, value * kpi.multiplier, note, self._present(frames, spine))
 
-    def _conversion(self, kpi: ConversionKpi) -> KpiFrame:
+    def _conversion(self, kpi: ConversionKpi, spine: Spine | None) -> KpiFrame:
         base_df = self.results[("conversion_base", kpi.name)]
         conv_df = self.results[("conversion_conv", kpi.name)]
-        index = self._index([base_df])
-        base = self._series(base_df, "value", index).fillna(0.0)
-        conv = self._series(conv_df, "value", index).fillna(0.0)
-        empty = pd.Series(None, index=index, dtype=object)
+        spine = spine or self._spine([base_df], kpi.name)
+        base = np.nan_to_num(self._series(base_df, "value", spine), nan=0.0)
+        conv = np.nan_to_num(self._series(conv_df, "value", spine), nan=0.0)
+        empty = _nones(spine.size)
         value, note = _divide(
             conv, base, empty, empty, f"no {kpi.base.entity} in this period to convert"
         )
-        periods = pd.Series(index.get_level_values("period"), index=index)
-        open_window = periods.map(lambda p: _window_open(p, self.window, kpi.window_days))
+        open_periods = [_window_open(p, self.window, kpi.window_days) for p in spine.periods]
+        open_cells = np.repeat(np.array(open_periods, dtype=bool), spine.width)
         partial = f"conversion window of {kpi.window_days} days still open at the as-of date"
-        note = note.where(~(open_window & value.notna()), partial)
-        return KpiFrame(value, note)
+        note[open_cells & ~np.isnan(value)] = partial
+        return KpiFrame(spine, value, note, self._present([base_df], spine))
 
-    def _lagged(self, name: str, how: str, index: pd.Index) -> tuple[pd.Series, pd.Series]:
-        src = self.frames[name]
+    def _lagged(self, name: str, how: str, spine: Spine) -> tuple[np.ndarray, np.ndarray]:
         grain = self.window.grain
         if grain == "all":  # one total over the whole range: nothing came before it
-            v = pd.Series(np.nan, index=index, dtype="float64")
+            v = np.full(spine.size, np.nan)
             return v, _missing_note(v, f"{name}: a total over the whole range has no earlier one")
+        src = self._on(name, spine)
         # look each period's source period up (rather than shifting the source forward):
         # at day grain 28 and 29 February 2024 would both land on 28 February 2025
         back: Callable[[date], date] = (
@@ -318,123 +418,136 @@ class Evaluator:
             else (lambda p: same_period_last_year(p, grain))
         )
         label = "the previous period" if how == "prior" else "the same period last year"
-        v = src.value.reindex(_map_period(index, back))
-        v.index = index
+        source = spine.period_codes([back(p) for p in spine.periods])
+        rows = np.repeat(source, spine.width) * spine.width + np.tile(
+            np.arange(spine.width), len(spine.periods)
+        )
+        found = np.repeat(source >= 0, spine.width)
+        v = np.full(spine.size, np.nan)
+        v[found] = src.value[rows[found]]
         return v, _missing_note(v, f"{name} has no value for {label}")
 
-    def _derived(self, kpi: DerivedKpi) -> KpiFrame:
+    def _derived(self, kpi: DerivedKpi, spine: Spine | None = None) -> KpiFrame:
         parsed = parse_derived_expression(kpi.expr)
-        refs = parsed.columns
-        frames = [self._as_frame(self.frames[r]) for r in refs]
-        index = self._index(frames) if self.window.dims else pd.Index(self.periods, name="period")
+        refs = list(dict.fromkeys(parsed.columns))
+        if spine is None:
+            spine = self._union([self.frames[r].spine for r in refs], kpi.name)
+        # every input on the formula's spine: a member an input has no rows for counts as
+        # that input's empty value (0 orders), not as unknown
+        inputs = {r: self._on(r, spine) for r in refs}
+        present = np.zeros(spine.size, dtype="int8")
+        for f in inputs.values():
+            present = np.maximum(present, f.present)
+        n = spine.size
 
-        def walk(node: Any) -> tuple[pd.Series, pd.Series]:
+        def walk(node: Any) -> tuple[np.ndarray, np.ndarray]:
             if isinstance(node, exp.Paren):
                 return walk(node.this)
             if isinstance(node, exp.Literal):
-                return (
-                    pd.Series(float(node.this), index=index),
-                    pd.Series(None, index=index, dtype=object),
-                )
+                return np.full(n, float(node.this)), _nones(n)
             if isinstance(node, exp.Column):
-                f = self.frames[node.name]
-                v = f.value.reindex(index)
-                reason = f.note.reindex(index)
-                generic = _missing_note(v, f"{node.name} has no value")
-                detailed = node.name + ": " + reason.astype(str)
-                return v, detailed.where(reason.notna() & v.isna(), generic)
+                f = inputs[node.name]
+                missing = np.isnan(f.value)
+                note = _missing_note(f.value, f"{node.name} has no value")
+                detailed = missing & ~_is_none(f.note)
+                note[detailed] = [f"{node.name}: {r}" for r in f.note[detailed]]
+                return f.value.copy(), note
             if isinstance(node, exp.Anonymous):
-                return self._lagged(node.expressions[0].name, node.name.lower(), index)
+                return self._lagged(node.expressions[0].name, node.name.lower(), spine)
             if isinstance(node, exp.Neg):
-                v, n = walk(node.this)
-                return -v, n
+                v, note = walk(node.this)
+                return -v, note
             if isinstance(node, exp.Abs):
-                v, n = walk(node.this)
-                return v.abs(), n
+                v, note = walk(node.this)
+                return np.abs(v), note
             left, lnote = walk(node.left)
             right, rnote = walk(node.right)
             if isinstance(node, exp.Div):
                 divisor = node.right.sql(normalize_functions=False)  # as written: prior(x)
                 return _divide(left, right, lnote, rnote, f"division by zero: {divisor} is 0")
-            op = {exp.Add: "__add__", exp.Sub: "__sub__", exp.Mul: "__mul__"}[type(node)]
-            return getattr(left, op)(right), lnote.fillna(rnote)
+            op = {exp.Add: np.add, exp.Sub: np.subtract, exp.Mul: np.multiply}[type(node)]
+            return op(left, right), _first_note(lnote, rnote)
 
         value, note = walk(parsed.tree)
         value = value.astype("float64")
         value[~np.isfinite(value)] = np.nan
-        return KpiFrame(value, note.where(value.isna(), None))
-
-    def _as_frame(self, f: KpiFrame) -> pd.DataFrame:
-        return f.value.reset_index()
+        note[~np.isnan(value)] = None
+        return KpiFrame(spine, value, note, present)
 
     # -- output ---------------------------------------------------------------
 
-    def to_long(self, names: list[str], first_period: date) -> pd.DataFrame:
-        """One row per KPI, period and dimension value: the public result shape."""
-        parts = []
+    def to_long(self, names: list[str], first_period: date, presence: bool = False) -> pd.DataFrame:
+        """One row per KPI, period and dimension value: the public result shape.
+
+        ``presence`` adds the ``present`` column of :class:`KpiFrame` (for the value store).
+        """
+        dims = list(self.window.dims)
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("kpi", "period", "value", "note")}
+        parts.update({d: [] for d in dims})
+        parts["present"] = []
         for name in names:
             f = self.frames[name]
-            df = pd.DataFrame({"value": f.value, "note": f.note}).reset_index()
-            if "index" in df.columns:
-                df = df.rename(columns={"index": "period"})
-            df.insert(0, "kpi", name)
-            parts.append(df)
-        dims = list(self.window.dims)
-        columns = ["kpi", "period", "period_label", *dims, "value", "note"]
-        if not parts:
-            return pd.DataFrame(columns=columns)
-        out = pd.concat(parts, ignore_index=True)
-        out = out[out["period"] >= first_period]
-        labels = {p: self.window.label(p) for p in self.periods}
-        out.insert(2, "period_label", out["period"].map(labels))
-        out = out.rename(columns={dim_column(i): d for i, d in enumerate(dims)})
-        for d in dims:  # a MultiIndex turns None into NaN; a missing dimension value is None
-            out[d] = out[d].astype(object).where(out[d].notna(), None)
-        out["value"] = out["value"].astype("float64")
-        out["note"] = out["note"].astype(object).where(out["note"].notna(), None)
+            periods = f.spine.cell_periods()
+            keep = np.array([p >= first_period for p in periods], dtype=bool)
+            parts["kpi"].append(np.full(int(keep.sum()), name, dtype=object))
+            parts["period"].append(periods[keep])
+            for i, d in enumerate(dims):
+                parts[d].append(f.spine.cell_members(i)[keep])
+            parts["value"].append(f.value[keep])
+            parts["note"].append(f.note[keep])
+            parts["present"].append(f.present[keep])
+        data = {k: np.concatenate(v) if v else np.zeros(0, dtype=object) for k, v in parts.items()}
+        value = data["value"].astype("float64")
+        note = data["note"].astype(object)
         # a period that starts after the data's as-of moment has no value yet
-        as_of_day = self.window.as_of.date()
-        future = (out["period"] > as_of_day) | (
-            (out["period"] == as_of_day) & (self.window.as_of.time() == datetime.min.time())
+        as_of = self.window.as_of
+        day = as_of.date()
+        future = np.array(
+            [p > day or (p == day and as_of.time() == datetime.min.time()) for p in data["period"]],
+            dtype=bool,
         )
-        out.loc[future, "value"] = np.nan
-        out.loc[future, "note"] = f"the period starts after the as-of moment {self.window.as_of}"
-        return out[columns].reset_index(drop=True)
+        value[future] = np.nan
+        note[future] = f"the period starts after the as-of moment {as_of}"
+        labels = {p: self.window.label(p) for p in self.periods}
+        return long_frame(
+            data["kpi"],
+            data["period"],
+            [labels[p] for p in data["period"]],
+            {d: data[d] for d in dims},
+            value,
+            note,
+            data["present"].astype("int8") if presence else None,
+        )
 
 
-def _missing_note(values: pd.Series, text: str) -> pd.Series:
-    note = pd.Series(None, index=values.index, dtype=object)
-    note[values.isna()] = text
-    return note
+def long_frame(
+    kpis: Any,
+    periods: Any,
+    labels: Any,
+    members: dict[str, Any],
+    values: np.ndarray,
+    notes: Any,
+    present: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The public result frame: kpi, period, period_label, one column per dimension, value, note.
 
-
-def _divide(
-    num: pd.Series, den: pd.Series, num_note: pd.Series, den_note: pd.Series, zero_reason: str
-) -> tuple[pd.Series, pd.Series]:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = num / den.where(den != 0)
-    note = pd.Series(None, index=num.index, dtype=object)
-    note = note.where(~((den == 0) & num.notna()), zero_reason)
-    note = note.where(den.notna() | num.isna(), None).fillna(den_note).fillna(num_note)
-    note = note.where(value.isna(), None)
-    return value.astype("float64"), note
-
-
-def _map_period(index: pd.Index, shift: Callable[[date], date]) -> pd.Index:
-    """``index`` with its period level moved by ``shift`` (computed once per period)."""
-    if isinstance(index, pd.MultiIndex):
-        if not len(index):
-            return index
-        periods = index.get_level_values(0)
-        moved = {p: shift(p) for p in dict.fromkeys(periods)}
-        arrays = [periods.map(moved.__getitem__)]
-        arrays += [index.get_level_values(i) for i in range(1, index.nlevels)]
-        return pd.MultiIndex.from_arrays(arrays, names=index.names)
-    return pd.Index([shift(p) for p in index], name=index.name)
+    Computed and stored values are both shaped here, so they cannot differ in form.
+    """
+    data: dict[str, Any] = {
+        "kpi": pd.array(list(kpis), dtype="str"),
+        "period": pd.Series(list(periods), dtype=object),
+        "period_label": pd.array(list(labels), dtype="str"),
+    }
+    for dim, values_of in members.items():
+        data[dim] = pd.Series(list(values_of), dtype=object)
+    data["value"] = pd.Series(values, dtype="float64")
+    data["note"] = pd.Series(list(notes), dtype=object)
+    if present is not None:
+        data["present"] = pd.Series(present, dtype="int8")
+    frame = pd.DataFrame(data)
+    return frame.reset_index(drop=True)
 
 
 def _window_open(period: date, window: Window, days: int) -> bool:
-    from datetime import timedelta
-
     end = window.period_end(period)
     return datetime(end.year, end.month, end.day) + timedelta(days=days) > window.as_of

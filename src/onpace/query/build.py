@@ -1,9 +1,9 @@
-"""Build Ibis expressions for planned queries: grouped aggregates, snapshots, conversions.
+"""The pieces of Ibis expressions: windows, joined tables, time literals, stocks at cutoffs.
 
 The expressions are backend-neutral: the same tree runs on DuckDB, PySpark or any
-other Ibis backend, which is how one KPI definition runs unchanged everywhere.
-Together with :mod:`onpace.query.spells` (the derived ``customer_spells`` table) this
-is the only place that speaks Ibis.
+other Ibis backend, which is how one KPI definition runs unchanged everywhere. The
+grouped queries themselves are assembled in :mod:`onpace.query.batch` (many slices
+at once) and the derived ``customer_spells`` table in :mod:`onpace.query.spells`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from onpace.calendar import (
 from onpace.errors import MissingDataError
 from onpace.model.entities import ENTITIES
 from onpace.model.paths import ColumnPath, resolve
-from onpace.query.plan import AggregateQuery, MeasureSpec
+from onpace.query.plan import MeasureSpec
 from onpace.spec.filters import ParsedExpression, to_ibis
 
 TableSource = Callable[[str], Any]
@@ -50,6 +50,14 @@ class Window:
     start: datetime
     end: datetime
     as_of: datetime
+    ranges: tuple[tuple[datetime, datetime], ...] = ()
+
+    def scan_ranges(self) -> tuple[tuple[datetime, datetime], ...]:
+        """The time ranges whose rows are read: ``ranges`` when given, else ``[start, end)``.
+
+        A refresh recomputes scattered periods; their ranges keep it from reading the rest.
+        """
+        return self.ranges or ((self.start, self.end),)
 
     def period_expr(self, ts: Any) -> Any:
         """Ibis expression: the first day of the period timestamp ``ts`` falls in."""
@@ -152,7 +160,7 @@ class JoinedTable:
         return self.table[self.names[name]]
 
 
-def _needed(specs: Iterable[MeasureSpec]) -> list[str]:
+def needed_columns(specs: Iterable[MeasureSpec]) -> list[str]:
     names: list[str] = []
     for s in specs:
         for c in (s.column, s.start, s.end):
@@ -172,42 +180,11 @@ def timestamp_literal(value: date | datetime) -> Any:
     )
 
 
-def _as_timestamp(col: Any) -> Any:
+def as_timestamp(col: Any) -> Any:
     return col.cast("timestamp") if col.type().is_date() else col
 
 
-def _aggregate(spec: MeasureSpec, jt: JoinedTable, key: str) -> Any:
-    where = to_ibis(spec.filter, jt.col) if spec.filter else None
-    if spec.kind == "rows":
-        return jt.table[key].count(where=where)
-    if spec.kind == "duration":
-        start, end = _as_timestamp(jt.col(spec.start or "")), _as_timestamp(jt.col(spec.end or ""))
-        both = start.notnull() & end.notnull()
-        where = both if where is None else (where & both)
-        value = (end.epoch_seconds() - start.epoch_seconds()).cast("float64") / SECONDS_PER_DAY
-    elif spec.kind == "expr":
-        value = to_ibis(spec.expr, jt.col) if spec.expr else None
-    else:
-        value = jt.col(spec.column or "")
-    agg = spec.agg
-    if agg == "count":
-        return value.count(where=where)
-    if agg == "count_distinct":
-        return value.nunique(where=where)
-    if value.type().is_decimal() or value.type().is_integer():
-        value = value.cast("float64")
-    method = {"sum": "sum", "avg": "mean", "min": "min", "max": "max", "median": "median"}[agg]
-    return getattr(value, method)(where=where).cast("float64")
-
-
-def _group_keys(jt: JoinedTable, time_col: Any, window: Window) -> dict[str, Any]:
-    keys = {"period": window.period_expr(time_col)}
-    for i, dim in enumerate(window.dims):
-        keys[dim_column(i)] = jt.col(dim).cast("string")
-    return keys
-
-
-def _record_time(entity: str, time: str) -> str | None:
+def record_time(entity: str, time: str) -> str | None:
     """The entity's own (first required) time column when ``time`` is a related row's.
 
     A return placed by ``order.ordered_at`` is still dated by its ``returned_at``: as of
@@ -224,31 +201,6 @@ def record_column(entity: str) -> str | None:
         if col.required and col.kind in ("timestamp", "date"):
             return col.name
     return None
-
-
-def aggregate_expr(
-    query: AggregateQuery, window: Window, tables: TableSource, available: Callable[[str], set[str]]
-) -> Any:
-    """One grouped query computing every measure of ``query`` per period and dimension."""
-    record = _record_time(query.entity, query.time)
-    names = [
-        query.time,
-        *([record] if record else []),
-        *window.dims,
-        *_needed(query.measures.values()),
-    ]
-    jt = JoinedTable(tables, query.entity, dict.fromkeys(names), available)
-    key = ENTITIES[query.entity].key
-    time_col = _as_timestamp(jt.col(query.time))
-    upper = min(window.end, window.as_of)
-    preds = [time_col >= timestamp_literal(window.start), time_col < timestamp_literal(upper)]
-    if record:  # placed by a related row's time: the row itself must exist as of as_of too
-        preds.append(_as_timestamp(jt.col(record)) < timestamp_literal(window.as_of))
-    filtered = jt.table.filter(*preds)
-    jt.table = filtered
-    time_col = _as_timestamp(jt.col(query.time))
-    metrics = {cid: _aggregate(spec, jt, key) for cid, spec in query.measures.items()}
-    return filtered.group_by(**_group_keys(jt, time_col, window)).aggregate(**metrics)
 
 
 def snapshot_expr(
@@ -277,9 +229,9 @@ def snapshot_expr(
     if filter_:
         t = t.filter(to_ibis(filter_, jt.col))
         jt.table = t
-    cols: dict[str, Any] = {"__start": _as_timestamp(jt.col(start))}
+    cols: dict[str, Any] = {"__start": as_timestamp(jt.col(start))}
     if end:
-        cols["__end"] = _as_timestamp(jt.col(end))
+        cols["__end"] = as_timestamp(jt.col(end))
     cols["__value"] = jt.col(column) if column else jt.table[ENTITIES[entity].key]
     for i, dim in enumerate(window.dims):
         cols[dim_column(i)] = jt.col(dim).cast("string")
@@ -307,141 +259,3 @@ def snapshot_expr(
     else:
         metric = value.count()
     return joined.group_by(keys).aggregate(value=metric.cast("float64"))
-
-
-def snapshot_flows_expr(
-    entity: str,
-    agg: str,
-    column: str | None,
-    start: str,
-    end: str | None,
-    window_days: int | None,
-    filter_: ParsedExpression | None,
-    window: Window,
-    tables: TableSource,
-    available: Callable[[str], set[str]],
-) -> Any:
-    """Inflows and outflows of a stock per period, for ``count`` and ``sum`` snapshots.
-
-    A row is alive from ``start`` until its effective end (``end``, or ``start`` plus
-    the window, whichever is first). The stock at a cutoff is everything that started
-    before it minus everything that ended before it, so one grouped scan and a running
-    sum replace a join of every row against every period end. The running sum is
-    taken by the evaluator over the (small) grouped result.
-    """
-    names = [
-        start,
-        *([end] if end else []),
-        *([column] if column else []),
-        *window.dims,
-        *(filter_.columns if filter_ else []),
-    ]
-    jt = JoinedTable(tables, entity, dict.fromkeys(names), available)
-    if filter_:
-        jt.table = jt.table.filter(to_ibis(filter_, jt.col))
-    begin = _as_timestamp(jt.col(start))
-    finish = _as_timestamp(jt.col(end)) if end else None
-    if window_days:
-        limit = begin + ibis.interval(days=window_days)
-        finish = (
-            limit
-            if finish is None
-            else ibis.cases((finish.isnull() | (limit < finish), limit), else_=finish)
-        )
-    if agg == "sum":
-        weight = jt.col(column or "").cast("float64")
-    elif column:
-        weight = ibis.cases((jt.col(column).notnull(), 1.0), else_=0.0)
-    else:
-        weight = ibis.literal(1.0)
-    cols: dict[str, Any] = {
-        "__start": begin,
-        "__end": finish if finish is not None else ibis.null("timestamp"),
-        "__w": weight,
-    }
-    for i, dim in enumerate(window.dims):
-        cols[dim_column(i)] = jt.col(dim).cast("string")
-    rows = jt.table.select(**cols)
-    cutoff = timestamp_literal(window.as_of)
-    rows = rows.filter(
-        rows.__start.notnull(),
-        rows.__start < cutoff,
-        rows.__end.isnull() | (rows.__end >= rows.__start),
-    )
-    dims = [dim_column(i) for i in range(len(window.dims))]
-    starts = rows.select(
-        period=window.period_expr(rows.__start),
-        flow=rows.__w,
-        **{d: rows[d] for d in dims},
-    )
-    ended = rows.filter(rows.__end.notnull(), rows.__end < cutoff)
-    ends = ended.select(
-        period=window.period_expr(ended.__end),
-        flow=-ended.__w,
-        **{d: ended[d] for d in dims},
-    )
-    flows = starts.union(ends)
-    return flows.group_by(["period", *dims]).aggregate(value=flows.flow.sum().cast("float64"))
-
-
-def conversion_exprs(
-    base_entity: str,
-    base_time: str,
-    base_key: str,
-    base_filter: ParsedExpression | None,
-    conv_entity: str,
-    conv_time: str,
-    conv_key: str,
-    conv_filter: ParsedExpression | None,
-    window_days: int,
-    window: Window,
-    tables: TableSource,
-    available: Callable[[str], set[str]],
-) -> tuple[Any, Any]:
-    """Two grouped queries: base events per period, and those converted within the window."""
-    names = [base_time, base_key, *window.dims, *(base_filter.columns if base_filter else [])]
-    bj = JoinedTable(tables, base_entity, dict.fromkeys(names), available)
-    id_col = ENTITIES[base_entity].key
-    base_time_col = _as_timestamp(bj.col(base_time))
-    upper = timestamp_literal(min(window.end, window.as_of))
-    cond = (
-        (base_time_col >= timestamp_literal(window.start))
-        & (base_time_col < upper)
-        & bj.col(base_key).notnull()
-    )
-    if base_filter:
-        cond = cond & to_ibis(base_filter, bj.col)
-    base = bj.table.filter(cond)
-    bj.table = base
-    cols = {
-        "__id": bj.table[id_col],
-        "__key": bj.col(base_key).cast("string"),
-        "__t": _as_timestamp(bj.col(base_time)),
-    }
-    keys = _group_keys(bj, _as_timestamp(bj.col(base_time)), window)
-    base_rows = bj.table.select(**cols, **keys)
-    cnames = [conv_time, conv_key, *(conv_filter.columns if conv_filter else [])]
-    cj = JoinedTable(tables, conv_entity, dict.fromkeys(cnames), available)
-    ctime = _as_timestamp(cj.col(conv_time))
-    ccond = ctime.notnull() & cj.col(conv_key).notnull() & (ctime < timestamp_literal(window.as_of))
-    if conv_filter:
-        ccond = ccond & to_ibis(conv_filter, cj.col)
-    conv = cj.table.filter(ccond)
-    cj.table = conv
-    conv_rows = conv.select(
-        __ckey=cj.col(conv_key).cast("string"), __ct=_as_timestamp(cj.col(conv_time))
-    )
-    matched = base_rows.semi_join(
-        conv_rows,
-        [
-            base_rows.__key == conv_rows.__ckey,
-            conv_rows.__ct >= base_rows.__t,
-            conv_rows.__ct <= base_rows.__t + ibis.interval(days=window_days),
-        ],
-    )
-    group = ["period", *(dim_column(i) for i in range(len(window.dims)))]
-    base_counts = base_rows.group_by(group).aggregate(
-        value=base_rows.__id.nunique().cast("float64")
-    )
-    conv_counts = matched.group_by(group).aggregate(value=matched.__id.nunique().cast("float64"))
-    return base_counts, conv_counts

@@ -72,7 +72,9 @@ class Session:
         self.warehouse = warehouse
         self.calendar = calendar
         self.churn = churn
+        self.values: Any = None  # a StoredValues that answers what it holds (onpace.values)
         self._spells: dict[datetime, Any] = {}
+        self._spell_columns: set[str] | None = None
         self._materialize = False
 
     # the table source the compiler reads through: warehouse tables plus derived ones
@@ -83,7 +85,11 @@ class Session:
                     # Several queries read the spells (won, lost, active, lifetime): compute
                     # the window function over orders once and keep it as a temp table.
                     spells = customer_spells(
-                        self.warehouse.table, self._available, self.churn, as_of
+                        self.warehouse.table,
+                        self._available,
+                        self.churn,
+                        as_of,
+                        self._spell_columns,
                     )
                     self._spells[as_of] = spells.cache() if self._materialize else spells
                 return self._spells[as_of]
@@ -183,17 +189,79 @@ class Session:
         result: pd.DataFrame = self.warehouse.backend.execute(expr)
         return result
 
-    def compute(self, req: ComputeRequest) -> pd.DataFrame:
-        """Long table: kpi, period, period_label, <dims>, value, note (and rank with ``top``)."""
-        evaluator, first = self._evaluator(req)
+    def run(self, evaluators: Sequence[Evaluator]) -> None:
+        """Run the queries of ``evaluators`` (slices sharing as_of) in one batch, then evaluate."""
+        from onpace.query.batch import Batch
+
+        if not evaluators:
+            return
+        as_of = evaluators[0].window.as_of
         self._spells.clear()
+        batch = Batch(evaluators, self._tables(as_of), self._available, self._execute)
+        self._spell_columns = batch.columns_read("customer_spells")  # lean spells: only these
         self._materialize = True
         try:
-            evaluator.run_queries()
+            batch.run()
         finally:
             self._materialize = False
+            self._spell_columns = None
             self._release_spells()
-        evaluator.evaluate()
+        for evaluator in evaluators:
+            evaluator.evaluate()
+
+    def slice_evaluator(
+        self,
+        names: Sequence[str],
+        grain: Grain,
+        by: tuple[str, ...],
+        periods: Sequence[date],
+        as_of: datetime,
+        members: dict[str, set[tuple[Any, ...]]] | None = None,
+    ) -> Evaluator:
+        """An evaluator of ``names`` for exactly ``periods`` (sorted; scattered is fine).
+
+        Only the rows of those periods are read; ``members`` keep members on the spine
+        that those periods alone would not bring (see :class:`~.assemble.Evaluator`).
+        """
+        from onpace.query.batch import merged_ranges
+
+        plan = build_plan(list(names), self.kpis)
+        ends = [next_period_start(p, grain) for p in periods]
+        ranges = merged_ranges(
+            (datetime(p.year, p.month, p.day), datetime(e.year, e.month, e.day))
+            for p, e in zip(periods, ends, strict=True)
+        )
+        window = Window(
+            grain=grain,
+            calendar=self.calendar,
+            dims=by,
+            start=ranges[0][0],
+            end=ranges[-1][1],
+            as_of=as_of,
+            ranges=tuple(ranges),
+        )
+        return Evaluator(
+            plan,
+            window,
+            list(periods),
+            self._tables(as_of),
+            self._available,
+            self._execute,
+            members,
+        )
+
+    def compute(self, req: ComputeRequest) -> pd.DataFrame:
+        """Long table: kpi, period, period_label, <dims>, value, note (and rank with ``top``).
+
+        Stored values answer when they hold the request (see :mod:`onpace.values`);
+        anything else is computed from the data.
+        """
+        if self.values is not None and req.top is None:
+            stored: pd.DataFrame | None = self.values.answer(self, req)
+            if stored is not None:
+                return stored
+        evaluator, first = self._evaluator(req)
+        self.run([evaluator])
         frame = evaluator.to_long(list(req.names), first)
         if req.top is None:
             return frame
@@ -214,25 +282,80 @@ class Session:
         tables hold no dated rows. This is where "the data lies" when no range is given.
         """
         cutoff = as_of or datetime.now()
-        lows: list[datetime] = []
-        highs: list[datetime] = []
-        for entity in self._entities_read(names):
-            time = record_column(entity)
-            if time is None or not self.warehouse.has_table(entity):
-                continue
-            if time not in self.warehouse.columns(entity):
-                continue
-            table = self.warehouse.table(entity)
-            col = table[time].cast("timestamp")
-            kept = table.filter(col.notnull(), col < ibis_timestamp(cutoff))
-            row = self._execute(kept.aggregate(lo=col.min(), hi=col.max()))
-            lo, hi = row["lo"].iloc[0], row["hi"].iloc[0]
-            if pd.notna(lo) and pd.notna(hi):
-                lows.append(pd.Timestamp(lo).to_pydatetime())
-                highs.append(pd.Timestamp(hi).to_pydatetime())
-        if not lows:
+        entities = self._entities_read(names)
+        if self.values is not None:
+            known = self.values.span(entities, cutoff)
+            if known is not False:
+                return known  # type: ignore[no-any-return]
+        spans = [s for s in (self.data_span_of(e, cutoff) for e in entities) if s is not None]
+        if not spans:
             return None
-        return min(lows), max(highs)
+        return min(s[0] for s in spans), max(s[1] for s in spans)
+
+    def data_span_of(self, entity: str, as_of: datetime) -> tuple[datetime, datetime] | None:
+        """The first and last moment of ``entity``'s rows (by their own time), before ``as_of``."""
+        time = record_column(entity)
+        if time is None or not self.warehouse.has_table(entity):
+            return None
+        if time not in self.warehouse.columns(entity):
+            return None
+        table = self.warehouse.table(entity)
+        col = table[time].cast("timestamp")
+        kept = table.filter(col.notnull(), col < ibis_timestamp(as_of))
+        row = self._execute(kept.aggregate(lo=col.min(), hi=col.max()))
+        lo, hi = row["lo"].iloc[0], row["hi"].iloc[0]
+        if pd.isna(lo) or pd.isna(hi):
+            return None
+        return pd.Timestamp(lo).to_pydatetime(), pd.Timestamp(hi).to_pydatetime()
+
+    def time_facts(
+        self, entities: Sequence[str], as_of: datetime
+    ) -> dict[str, tuple[datetime | None, datetime | None, datetime | None]]:
+        """Per entity: its first and last row before ``as_of`` and its first time stamp after.
+
+        The first two say where the data lies (:meth:`data_span`); the last when a row
+        dated later starts to count. One query for all entities.
+        """
+        import ibis
+
+        parts = []
+        cutoff = ibis_timestamp(as_of)
+        for entity in entities:
+            if not self.warehouse.has_table(entity):
+                continue
+            have = self.warehouse.columns(entity)
+            table = self.warehouse.table(entity)
+            record = record_column(entity)
+            for col in ENTITIES[entity].columns:
+                if col.kind != "timestamp" and col.name != record:
+                    continue
+                if col.name not in have:
+                    continue
+                value = table[col.name].cast("timestamp")
+                before = value < cutoff
+                parts.append(
+                    table.aggregate(
+                        lo=value.min(where=before)
+                        if col.name == record
+                        else ibis.null("timestamp"),
+                        hi=value.max(where=before)
+                        if col.name == record
+                        else ibis.null("timestamp"),
+                        soon=value.min(where=value >= cutoff),
+                    ).mutate(entity=ibis.literal(entity))
+                )
+        out: dict[str, tuple[datetime | None, datetime | None, datetime | None]] = {}
+        if not parts:
+            return out
+        rows = self._execute(ibis.union(*parts) if len(parts) > 1 else parts[0])
+        for name, group in rows.groupby("entity"):
+            lo, hi, soon = (group[c].dropna() for c in ("lo", "hi", "soon"))
+            out[str(name)] = (
+                pd.Timestamp(lo.min()).to_pydatetime() if len(lo) else None,
+                pd.Timestamp(hi.max()).to_pydatetime() if len(hi) else None,
+                pd.Timestamp(soon.min()).to_pydatetime() if len(soon) else None,
+            )
+        return out
 
     def _entities_read(self, names: Sequence[str]) -> list[str]:
         entities: list[str] = []

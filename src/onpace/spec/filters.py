@@ -18,6 +18,7 @@ only one expression is allowed: remove the ';' and what follows it
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -129,8 +130,13 @@ def _describe(node: Any) -> str:
     return f"'{node.sql()}' ({type(node).__name__})"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_row_expression(text: str, kind: Literal["filter", "value"]) -> ParsedExpression:
-    """Parse and check a filter (a condition) or a value expression over one entity's rows."""
+    """Parse and check a filter (a condition) or a value expression over one entity's rows.
+
+    Parsed once per text: plans are built for every slice, and a parsed expression is
+    never changed afterwards.
+    """
     tree = _parse_one(text)
     allowed = (
         *_STRUCTURE,
@@ -162,6 +168,7 @@ def parse_row_expression(text: str, kind: Literal["filter", "value"]) -> ParsedE
 _ARITHMETIC_TYPES = tuple(_ARITHMETIC)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_derived_expression(text: str) -> ParsedExpression:
     """Parse and check a derived KPI's formula; ``columns`` are the KPI names it uses."""
     tree = _parse_one(text)
