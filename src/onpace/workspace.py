@@ -42,6 +42,8 @@ from onpace.spec.validate import validate_kpis
 from onpace.spec.validation_issues import validation_issues
 from onpace.spec.workspace_config import WorkspaceConfig, with_churn_words
 from onpace.spec.yaml_lines import YamlSyntaxError, load_located
+from onpace.values.refresh import RefreshReport
+from onpace.values.store import ValueStore
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,6 +79,7 @@ class Workspace:
     _warehouse: Warehouse | None = field(default=None, repr=False)
     comparisons: Comparisons = field(default_factory=Comparisons, repr=False)
     _store: Store | None = field(default=None, repr=False)
+    _values: ValueStore | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, path: str | Path, strict: bool = False) -> Workspace:
@@ -151,11 +154,50 @@ class Workspace:
         files = duckdb_files(self.config.warehouse, self.root)
         with writing(files, purpose, fresh=fresh) as warehouse:
             yield warehouse
+            draft = warehouse.draft
+            if self.config.values.enabled and (draft is None or draft.publish):
+                # data and values are published together: a reader never sees one without
+                # the other
+                self.values.refresh(warehouse, self.now(), warehouse.changes)
         if self._warehouse is not None:
             self._warehouse.sync()
 
+    @property
+    def values(self) -> ValueStore:
+        """The value store of this workspace (see :mod:`onpace.values`)."""
+        if self._values is None:
+            self._values = ValueStore(
+                self.kpis, self.calendar, self.config.churn, self.config.timezone
+            )
+        return self._values
+
+    def refresh(self, full: bool = False, as_of: datetime | None = None) -> RefreshReport:
+        """Bring the stored values up to the data and to now (``full``: recompute all).
+
+        On the embedded warehouse this writes a new version (readers go on meanwhile);
+        on any other backend it writes the value tables there.
+        """
+        moment = as_of or self.now()
+        if self.config.warehouse.backend != "duckdb" or (
+            self._warehouse is not None and self._warehouse.files is None
+        ):
+            report = self.values.refresh(self.warehouse, moment, full=full)
+            self.warehouse.refresh()
+            return report
+        files = duckdb_files(self.config.warehouse, self.root)
+        with writing(files, "onpace refresh") as warehouse:
+            report = self.values.refresh(warehouse, moment, warehouse.changes, full=full)
+            if warehouse.draft is not None and report.kind == "unchanged":
+                warehouse.draft.publish = False
+        if self._warehouse is not None:
+            self._warehouse.sync()
+        return report
+
     def session(self) -> Session:
-        return Session(self.kpis, self.warehouse, self.calendar, self.config.churn)
+        session = Session(self.kpis, self.warehouse, self.calendar, self.config.churn)
+        if self.config.values.enabled:
+            session.values = self.values.reader(self.warehouse)
+        return session
 
     def now(self) -> datetime:
         return local_now(self.config.timezone)

@@ -52,6 +52,7 @@ def _register_command_modules() -> None:
         "onpace.cli.alert_commands",
         "onpace.cli.checkin_commands",
         "onpace.cli.report_commands",
+        "onpace.cli.values_commands",
     )
     for module in modules:
         try:

@@ -40,6 +40,7 @@ from onpace.ingest.readers import RawSource, Reader
 from onpace.ingest.source_spec import SOURCES_FILE, LoadedSources, load_sources
 from onpace.ingest.swap import SwapHook, TableSwap, drop_temporaries, swap_tables
 from onpace.model.entities import ENTITIES
+from onpace.values.changes import swap_recorder
 
 Progress = Callable[[str, int, int], None]
 _QUARANTINE_STAGE = "_onpace_q"
@@ -409,7 +410,8 @@ def ingest_workspace(
         duckdb_connection(ws.warehouse)  # raises the error that says what ingest needs
     with ws.writing("onpace ingest") as draft:
         con = duckdb_connection(draft)
-        result = _run(ws, con, loaded, progress, now, force, hook, swap_hooks)
+        hooks = [*swap_hooks, swap_recorder(draft.changes)]  # for the value store's refresh
+        result = _run(ws, con, loaded, progress, now, force, hook, hooks)
         if result.unchanged and draft.draft is not None:
             draft.draft.publish = False  # nothing to publish: the readers' version is current
     return result

@@ -32,6 +32,8 @@ from onpace.model.entities import ENTITIES, Entity
 from onpace.query.warehouse_files import Draft, WarehouseFiles
 from onpace.spec.envvars import expand_env
 from onpace.spec.workspace_config import WarehouseSettings
+from onpace.values.cells import CELLS
+from onpace.values.changes import ChangeSet, bump_data_version, record_swap
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "id": pa.string(),
@@ -121,6 +123,7 @@ class Warehouse:
     files: WarehouseFiles | None = None
     version: Path | None = None
     draft: Draft | None = None
+    changes: ChangeSet = field(default_factory=ChangeSet)
     _columns: dict[str, set[str]] = field(default_factory=dict)
     _tables: dict[str, Any] = field(default_factory=dict)
     _names: set[str] | None = None
@@ -176,12 +179,50 @@ class Warehouse:
         return self._columns[name]
 
     def load(self, entity_name: str, frame: pd.DataFrame | pa.Table, timezone: str) -> int:
-        """Replace the table of ``entity_name`` with ``frame`` (normalized). Returns rows."""
+        """Replace the table of ``entity_name`` with ``frame`` (normalized). Returns rows.
+
+        The data version goes up; on a writable copy that holds stored values, the rows
+        that changed are recorded (``changes``) for the refresh that ends the write.
+        """
         entity = ENTITIES[entity_name]
         table = frame if isinstance(frame, pa.Table) else normalize_frame(entity, frame, timezone)
-        self.backend.create_table(entity_name, table, overwrite=True)
+        if self.draft is not None and self.has_table(entity_name) and self.has_table(CELLS):
+            self._load_tracked(entity_name, table)
+        elif self.kind == "pyspark":
+            self._load_spark(entity_name, table)
+        else:
+            self.backend.create_table(entity_name, table, overwrite=True)
+            if self.draft is not None:
+                self.changes.mark_full(entity_name)
+        bump_data_version(self.backend)
         self.refresh()
         return int(table.num_rows)
+
+    def _load_spark(self, entity_name: str, table: pa.Table) -> None:
+        """Spark reads the rows from a Parquet file (decimals and nulls kept as they are)."""
+        import uuid
+
+        import pyarrow.parquet as pq
+
+        session = self.backend._session
+        folder = Path(session.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))
+        target = folder / "onpace-loads" / f"{entity_name}-{uuid.uuid4().hex}.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, target)
+        session.read.parquet(str(target)).createOrReplaceTempView(entity_name)
+
+    def _load_tracked(self, entity_name: str, table: pa.Table) -> None:
+        """Replace a DuckDB table, keeping its changed rows (old and new) for the refresh."""
+        staged = f"onpace_load__{entity_name}"
+        self.backend.create_table(staged, table, overwrite=True)
+        key = ENTITIES[entity_name].key
+        changed = record_swap(self.backend.con, entity_name, entity_name, staged, key)
+        if changed is None:
+            self.changes.mark_full(entity_name)
+        else:
+            self.changes.add(changed)
+        self.backend.con.execute(f'DROP TABLE "{entity_name}"')
+        self.backend.con.execute(f'ALTER TABLE "{staged}" RENAME TO "{entity_name}"')
 
     def load_all(self, frames: Mapping[str, pd.DataFrame | pa.Table], timezone: str) -> None:
         for name, frame in frames.items():
@@ -226,12 +267,20 @@ def writing(files: WarehouseFiles, purpose: str, fresh: bool = False) -> Iterato
         yield Warehouse(_ibis_duckdb(draft.con), "duckdb", draft=draft)
 
 
-def spark_session(master: str = "local[2]") -> Any:
-    """A Spark session configured for onpace: UTC session time, quiet, small shuffles."""
+def spark_session(master: str = "local[2]", tables_dir: Path | None = None) -> Any:
+    """A Spark session configured for onpace: UTC session time, quiet, small shuffles.
+
+    Tables onpace writes (the stored KPI values) go to ``tables_dir`` (Spark's
+    warehouse directory); without one, to a temporary folder rather than the current
+    directory. On a cluster, the session's own catalog decides.
+    """
+    import tempfile
+
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise WorkspaceError("the pyspark backend needs: pip install 'onpace[spark]'") from exc
+    folder = tables_dir or Path(tempfile.mkdtemp(prefix="onpace-spark-tables-"))
     session = (
         SparkSession.builder.master(master)
         .appName("onpace")
@@ -239,6 +288,8 @@ def spark_session(master: str = "local[2]") -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.ansi.enabled", "false")
+        .config("spark.sql.warehouse.dir", str(folder))
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -249,7 +300,7 @@ def connect_spark(settings: WarehouseSettings, root: Path) -> Warehouse:
     """A PySpark warehouse reading one Parquet folder (or file) per entity."""
     import ibis
 
-    session = spark_session(settings.spark_master)
+    session = spark_session(settings.spark_master, root / "spark-tables")
     backend = ibis.pyspark.connect(session)
     if settings.parquet_dir:
         base = Path(settings.parquet_dir)

@@ -64,6 +64,17 @@ class WarehouseSettings(_Frozen):
     spark_master: str = "local[2]"
 
 
+class ValueSettings(_Frozen):
+    """The value store: every KPI stored ahead for every grain and breakdown.
+
+    ``enabled`` (default): reads are answered from stored values where they can be,
+    and every write to the embedded warehouse (ingest, demo, ``onpace refresh``)
+    brings them up to date. Off, every read computes from the data.
+    """
+
+    enabled: bool = True
+
+
 class StatusThresholds(_Frozen):
     """Where a KPI's status changes, as a fraction of its target (attainment or projection).
 
@@ -134,6 +145,7 @@ class WorkspaceConfig(_Frozen):
     objectives_file: str = "objectives.yml"
     status: StatusSettings = StatusSettings()
     privacy: PrivacySettings = PrivacySettings()
+    values: ValueSettings = ValueSettings()
 
     @field_validator("timezone")
     @classmethod

@@ -31,6 +31,7 @@ T = TypeVar("T")
 CACHE_SECONDS = 120.0
 CACHE_ENTRIES = 256
 VERSION_SECONDS = 1.0
+VALUES_RETRY_SECONDS = 300.0
 
 
 @dataclass
@@ -46,6 +47,8 @@ class AppContext:
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
     _version: tuple[float, tuple[Any, ...]] | None = None
     _refreshing: set[tuple[Any, ...]] = field(default_factory=set)
+    _values_job: threading.Thread | None = None
+    _values_tried: float = 0.0
 
     def now(self) -> datetime:
         return self.as_of or self.ws.now()
@@ -62,7 +65,47 @@ class AppContext:
             return known[1]
         current = self._read_version()
         self._version = (now + VERSION_SECONDS, current)
+        self._keep_values_current()
         return current
+
+    def _keep_values_current(self) -> None:
+        """Refresh the stored values in the background when a new day has begun.
+
+        Stored values hold until the end of the day they were computed on. After
+        that (or when there are none yet) reads compute from the data until a
+        refresh, which this starts: in its own workspace object and writer, so the
+        server goes on answering and switches to the new version when it is published.
+        """
+        if self.as_of is not None or self.ws.warehouse.files is None:
+            return  # a pinned "now" (tests, demos) or a warehouse onpace does not write
+        if not self.ws.config.values.enabled:
+            return
+        job = self._values_job
+        if job is not None and job.is_alive():
+            return
+        if time.monotonic() < self._values_tried + VALUES_RETRY_SECONDS:
+            return
+        if not self.lock.acquire(blocking=False):
+            return  # a computation uses the connection: look again in a second
+        try:
+            current = self.ws.values.status(self.ws.warehouse, self.now()).current
+        except Exception:  # a store that cannot be read is rebuilt by the refresh
+            current = False
+        finally:
+            self.lock.release()
+        if current:
+            return
+        self._values_tried = time.monotonic()
+        self._values_job = threading.Thread(target=self._refresh_values, daemon=True)
+        self._values_job.start()
+
+    def _refresh_values(self) -> None:
+        from onpace.workspace import Workspace
+
+        try:
+            Workspace.open(self.ws.root).refresh()
+        except Exception:  # busy (an ingest is writing: it refreshes too) or failed: retry later
+            return
 
     def _read_version(self) -> tuple[Any, ...]:
         with self.store.engine.connect() as con:
