@@ -1,0 +1,119 @@
+"""Benchmark: how long a command of the onpace CLI takes, start to finish, on the demo.
+
+Run ``python bench/cli_start.py --workspace onpace-demo`` on a workspace made by
+``onpace demo`` (its value store built by the demo). Each command runs as a fresh
+process, in turns with its baseline so both meet the same machine load:
+
+- ``onpace --help`` against ``python -c pass`` (the interpreter's own start);
+- ``onpace kpi list`` against ``python -c "import yaml"`` reading the KPI files;
+- ``onpace compute revenue`` (answered from the stored values) against a Python
+  process that opens the warehouse read-only with DuckDB and runs the one
+  ``GROUP BY`` of revenue per month that an expert would write.
+
+It also times ``Workspace.open`` in process. The medians of wall time, their paired
+ratios and the medians of CPU time (user + system, steadier on a busy machine) are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ONPACE = [sys.executable, "-c", "from onpace.cli.main import main; main()"]
+EXPERT_REVENUE = """
+import duckdb
+con = duckdb.connect({db!r}, read_only=True)
+print(con.sql(\"\"\"SELECT date_trunc('month', ordered_at) AS m, sum(amount) FROM orders
+WHERE status IS NULL OR status <> 'cancelled' GROUP BY 1 ORDER BY 1 DESC LIMIT 12\"\"\").fetchall())
+"""
+READ_KPIS = """
+import pathlib, yaml
+for f in sorted(pathlib.Path({kpis!r}).glob('*.yml')):
+    yaml.safe_load(f.read_text(encoding='utf-8'))
+"""
+
+
+CPU: dict[tuple[str, ...], list[float]] = {}
+
+
+def wall(cmd: list[str]) -> float:
+    """Wall time of one run; its CPU time (user + system) is kept in ``CPU``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    took = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{cmd} failed:\n{done.stderr[-2000:]}")
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    CPU.setdefault(tuple(cmd), []).append(cpu)
+    return took
+
+
+def pair(ours: list[str], theirs: list[str], rounds: int) -> tuple[float, float, float]:
+    """Medians of both and the median of the paired ratios, after one warm-up each."""
+    wall(ours), wall(theirs)
+    a: list[float] = []
+    b: list[float] = []
+    for i in range(rounds):
+        turns = [(ours, a), (theirs, b)] if i % 2 == 0 else [(theirs, b), (ours, a)]
+        for cmd, out in turns:
+            out.append(wall(cmd))
+    ratios = [x / y for x, y in zip(a, b, strict=True)]
+    return statistics.median(a), statistics.median(b), statistics.median(ratios)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--workspace", required=True, help="a workspace made by onpace demo")
+    p.add_argument("--rounds", type=int, default=5)
+    args = p.parse_args()
+    root = Path(args.workspace).resolve()
+    from onpace.workspace import Workspace
+
+    opened = []
+    for _ in range(args.rounds):
+        started = time.perf_counter()
+        ws = Workspace.open(root)
+        opened.append(time.perf_counter() - started)
+    db = ws.warehouse.files.path if ws.warehouse.files else root / "warehouse.duckdb"
+    status = ws.values.status(ws.warehouse, ws.now())
+    if not status.current:  # stored values are as of their day: bring them to today first
+        ws.refresh()
+        status = ws.values.status(ws.warehouse, ws.now())
+    print(f"stored values: {status.kpis} KPIs, current: {status.current}")
+    print(f"Workspace.open in process: median {statistics.median(opened):.3f} s (goal < 0.3)")
+    cases = [
+        ("onpace --help", [*ONPACE, "--help"], [sys.executable, "-c", "pass"], 0.3),
+        (
+            "onpace kpi list",
+            [*ONPACE, "kpi", "list", "-w", str(root)],
+            [sys.executable, "-c", READ_KPIS.format(kpis=str(root / "kpis"))],
+            None,
+        ),
+        (
+            "onpace compute revenue",
+            [*ONPACE, "compute", "revenue", "-w", str(root), "--format", "json"],
+            [sys.executable, "-c", EXPERT_REVENUE.format(db=str(db))],
+            0.5,
+        ),
+    ]
+    for label, ours, theirs, goal in cases:
+        a, b, ratio = pair(ours, theirs, args.rounds)
+        aim = f"; goal < {goal} s: {'met' if a < goal else 'missed'}" if goal else ""
+        cpu_a = statistics.median(CPU[tuple(ours)])
+        cpu_b = statistics.median(CPU[tuple(theirs)])
+        print(
+            f"{label:<24} wall {a:.3f} s  baseline {b:.3f} s  ratio {ratio:.2f}{aim}; "
+            f"CPU {cpu_a:.3f} s  baseline {cpu_b:.3f} s",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
