@@ -87,7 +87,7 @@ def main() -> None:
     fixed = grown.copy()
     early = fixed.index[fixed["ordered_at"] < last - pd.Timedelta(days=90)]
     picked = early[:: max(1, len(early) // 240)][:240]
-    fixed.loc[picked[:200], "amount"] = fixed.loc[picked[:200], "amount"] * 1.1
+    fixed.loc[picked[:200], "amount"] = fixed.loc[picked[:200], "amount"] * 2
     fixed.loc[picked[200:220], "status"] = "cancelled"
     fixed = fixed.drop(index=picked[220:240])
     with ws.writing("late corrections") as wh:
