@@ -140,7 +140,6 @@ def _serve(
     proxy_headers: bool = False,
     as_of: datetime | None = None,
 ) -> None:
-    import uvicorn
 
     from onpace.web.app import create_app
 
@@ -154,8 +153,28 @@ def _serve(
         return
     scheme = "https" if ssl_certfile else "http"
     err_console.print(f"onpace serving {ws.config.name} on {scheme}://{host}:{port}/")
+    from onpace.alerts.scheduler import start_scheduler
+
+    scheduler = start_scheduler(ws, as_of)  # alerts and digests on their schedule
+    try:
+        _run_uvicorn(app, host, port, ssl_certfile, ssl_keyfile, proxy_headers)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+def _run_uvicorn(
+    app: object,
+    host: str,
+    port: int,
+    ssl_certfile: Path | None,
+    ssl_keyfile: Path | None,
+    proxy_headers: bool,
+) -> None:
+    import uvicorn
+
     uvicorn.run(
-        app,
+        app,  # type: ignore[arg-type]
         host=host,
         port=port,
         ssl_certfile=str(ssl_certfile) if ssl_certfile else None,

@@ -124,7 +124,10 @@ def targets(request: Request, who: Identity) -> dict[str, Any]:
 
 @triple("/health", "health", "health.html", "read_data_quality")
 def health(request: Request, who: Identity) -> dict[str, Any]:
-    return cached_views.health(context(request))
+    from onpace.alerts.history import channel_health
+
+    ctx = context(request)
+    return {**cached_views.health(ctx), "channels": channel_health(ctx.ws.store)}
 
 
 @triple("/smart", "smart", "smart.html", "read_data_quality")

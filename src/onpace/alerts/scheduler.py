@@ -1,0 +1,97 @@
+"""The schedule of alerts and digests, and the scheduler inside ``onpace serve``.
+
+Each job has slots: alerts every ``check_every_minutes``, digests at ``digest:``'s
+day and hour. :func:`run_due` runs the latest slot of each job that is due and
+not yet claimed in the state store (see :mod:`onpace.reports.schedule_runs`), so a
+server restarted after a slot runs it once, and a slot already run never runs
+again, whichever process (cron or the server) got there first. APScheduler only
+ticks :func:`run_due` every minute.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from onpace.alerts.rules import DigestSettings, workspace_alerts
+from onpace.errors import OnpaceError
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
+
+log = logging.getLogger("onpace.scheduler")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALERTS_JOB = "alerts"
+
+
+def alerts_slot(now: datetime, every_minutes: int) -> datetime:
+    """The last multiple of ``every_minutes`` since midnight at or before ``now``."""
+    midnight = datetime.combine(now.date(), time(), now.tzinfo)
+    minutes = int((now - midnight).total_seconds() // 60)
+    return midnight + timedelta(minutes=minutes - minutes % every_minutes)
+
+
+def digest_slot(now: datetime, settings: DigestSettings) -> datetime:
+    """The latest digest moment at or before ``now`` (local time of the workspace).
+
+    >>> s = DigestSettings(every="week", weekday="mon", hour=7)
+    >>> digest_slot(datetime(2025, 11, 26, 12), s)  # a Wednesday
+    datetime.datetime(2025, 11, 24, 7, 0)
+    >>> digest_slot(datetime(2025, 11, 24, 6, 59), s)
+    datetime.datetime(2025, 11, 17, 7, 0)
+    """
+    at = datetime.combine(now.date(), time(settings.hour), now.tzinfo)
+    if settings.every == "day":
+        return at if at <= now else at - timedelta(days=1)
+    if settings.every == "week":
+        back = (now.weekday() - WEEKDAYS.index(settings.weekday)) % 7
+        slot = at - timedelta(days=back)
+        return slot if slot <= now else slot - timedelta(days=7)
+    slot = at.replace(day=settings.day)
+    if slot <= now:
+        return slot
+    year, month = (slot.year, slot.month - 1) if slot.month > 1 else (slot.year - 1, 12)
+    return slot.replace(year=year, month=month)
+
+
+def run_due(ws: Workspace, now: datetime | None = None) -> list[str]:
+    """Run every job whose latest slot is not yet claimed; returns what ran."""
+    from onpace.alerts.run import run_alerts
+    from onpace.reports.digest_send import JOB as DIGEST_JOB
+    from onpace.reports.digest_send import send_digests
+    from onpace.reports.schedule_runs import claim_slot
+
+    moment = now or ws.now()
+    config = workspace_alerts(ws)
+    ran: list[str] = []
+    if config.rules:
+        slot = alerts_slot(moment, config.settings.check_every_minutes)
+        if claim_slot(ws.store, ALERTS_JOB, slot):
+            result = run_alerts(ws, moment, config=config)
+            ran.append(f"{ALERTS_JOB} {slot:%Y-%m-%d %H:%M}: {result.fired} fired")
+    if config.settings.channels.email is not None and config.settings.people:
+        slot = digest_slot(moment, config.settings.digest)
+        if claim_slot(ws.store, DIGEST_JOB, slot):
+            sent = send_digests(ws, moment)
+            ran.append(f"{DIGEST_JOB} {slot:%Y-%m-%d %H:%M}: {len(sent)} sent")
+    return ran
+
+
+def start_scheduler(ws: Workspace, as_of: datetime | None = None) -> Any:
+    """A background scheduler ticking :func:`run_due` every minute (None without alerts.yml)."""
+    if not (ws.root / "alerts.yml").exists():
+        return None
+    from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
+
+    def tick() -> None:
+        try:
+            for line in run_due(ws, as_of):
+                log.warning("scheduled %s", line)
+        except OnpaceError as exc:  # a broken alerts.yml or store: report, keep serving
+            log.error("scheduled run failed: %s", exc)
+
+    scheduler = BackgroundScheduler(daemon=True)
+    scheduler.add_job(tick, "interval", minutes=1, next_run_time=datetime.now(), max_instances=1)
+    scheduler.start()
+    return scheduler
