@@ -64,7 +64,9 @@ def test_the_workbook_holds_the_scorecards_numbers(demo_ws: Workspace, tmp_path:
     reps = {(c[1].value, c[3].value) for c in breakdown.iter_rows(min_row=2)}
     by_rep = demo_ws.scorecard("2025-Q4", as_of=AS_OF, by="rep")
     assert reps == {(r.kpi, r.member_label or r.member or "") for r in by_rep.rows}
-    [checkin] = list(book["Check-ins"].iter_rows(min_row=2, values_only=True))
+    checkins = list(book["Check-ins"].iter_rows(min_row=2, values_only=True))
+    assert len(checkins) == len(pack.checkins) == 4  # the demo's three and this one
+    checkin = checkins[-1]
     assert checkin[0] == "orders" and checkin[2] == "at risk"
     assert checkin[5].startswith("'=cmd")  # text, never a formula
     revisions = list(book["Target revisions"].iter_rows(min_row=2, values_only=True))

@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -75,12 +75,44 @@ def demo(
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Serve the dashboard at the end.")
     ] = True,
+    mail_to_dir: Annotated[
+        Path | None,
+        typer.Option(help="Run a local SMTP sink writing the alerts and digests here as .eml."),
+    ] = None,
 ) -> None:
     """Create a demo workspace with generated data, print its scorecard and serve it."""
+    from contextlib import nullcontext
+
     from onpace.demo.setup import create_demo
 
-    with console.status(f"Generating {orders:,} orders of demo data..."):
-        result = create_demo(directory, orders=orders, seed=seed, years=years)
+    sink: Any = nullcontext()
+    if mail_to_dir is not None:
+        from onpace.reports.mail_sink import MailSink
+
+        sink = MailSink(mail_to_dir)
+    with sink:
+        port = getattr(sink, "port", None)
+        with console.status(f"Generating {orders:,} orders of demo data..."):
+            result = create_demo(directory, orders=orders, seed=seed, years=years, mail_port=port)
+        if mail_to_dir is not None:
+            _demo_mail(result.workspace, mail_to_dir)
+        _demo_end(result, directory, serve)
+
+
+def _demo_mail(ws: Workspace, folder: Path) -> None:
+    """The demo's first alerts and digests, through the sink into ``folder``."""
+    from onpace.alerts.run import run_alerts
+    from onpace.reports.digest_send import send_digests
+
+    with console.status("Sending the demo's alerts and digests..."):
+        fired = run_alerts(ws)
+        digests = send_digests(ws)
+    console.print(
+        f"{fired.fired} alert(s) and {len(digests)} digest(s) written to {folder} as .eml files"
+    )
+
+
+def _demo_end(result: Any, directory: Path, serve: bool) -> None:
     counts = ", ".join(f"{n} {t}" for t, n in result.rows.items())
     console.print(f"[green]Demo workspace ready in[/] {directory}  ({counts})")
     _periods(result.workspace, None)
