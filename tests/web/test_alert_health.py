@@ -26,3 +26,43 @@ def test_a_failing_channel_shows_on_the_health_page(site: Site) -> None:
     assert channels["slack"]["failed_deliveries"] == 1
     page = c.get("/health").text
     assert "Alert channels" in page and "HTTP 500" in page
+
+
+def test_checkins_show_on_the_kpi_page(fresh_site: Site) -> None:
+    from onpace.reviews.checkins import add_checkin
+    from onpace.workspace import Workspace
+
+    ws = Workspace.open(fresh_site.root)
+    add_checkin(ws, "2024-Q1", "two deals <b>slipped</b>", "at risk", kpi="revenue", author="ann")
+    ws.close()
+    c = fresh_site.login("viewer")
+    data = c.get("/kpis/revenue.json").json()
+    assert [(x["confidence"], x["author"]) for x in data["checkins"]] == [("at risk", "ann")]
+    page = c.get("/kpis/revenue").text
+    assert "Check-ins" in page and "two deals &lt;b&gt;slipped&lt;/b&gt;" in page
+
+
+def test_the_review_pack_downloads_in_the_viewers_scope(site: Site) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    manager = site.login("manager").get("/scorecard/pack.xlsx", params={"period": "2024-Q1"})
+    assert manager.status_code == 200
+    assert (
+        manager.headers["content-disposition"] == 'attachment; filename="review-pack-2024-Q1.xlsx"'
+    )
+    book = load_workbook(BytesIO(manager.content))
+    reps_seen = {r[3] for r in book["Breakdown"].iter_rows(min_row=2, values_only=True)}
+    card = site.login("manager").get("/scorecard.json", params={"period": "2024-Q1"}).json()
+    kpis = {r["kpi"] for g in card["groups"] for r in g["rows"]}
+    assert {r[1] for r in book["Scorecard"].iter_rows(min_row=2, values_only=True)} == kpis
+    assert len(reps_seen) > 1
+    rep = site.login("rep1").get("/scorecard/pack.xlsx", params={"period": "2024-Q1"})
+    rep_book = load_workbook(BytesIO(rep.content))
+    members = {r[3] for r in rep_book["Scorecard"].iter_rows(min_row=2, values_only=True)}
+    own = site.login("rep1").get("/scorecard.json", params={"period": "2024-Q1"}).json()
+    labels = {r["member_label"] or r["member"] or "" for g in own["groups"] for r in g["rows"]}
+    assert members == labels and len(members - {""}) == 1  # the rep's own row, nobody else's
+    assert {m for m in reps_seen if m} - members  # the manager saw other reps
+    assert site.login("viewer").get("/scorecard/pack.doc").status_code == 404

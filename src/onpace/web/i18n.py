@@ -172,6 +172,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "failing": "failing",
         "checkins": "Check-ins",
         "confidence": "Confidence",
+        "review_pack": "Review pack",
     },
     "nl": {
         "reviews": "Evaluaties",
@@ -327,6 +328,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "failing": "faalt",
         "checkins": "Check-ins",
         "confidence": "Vertrouwen",
+        "review_pack": "Reviewpakket",
     },
 }
 

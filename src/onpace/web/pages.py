@@ -104,7 +104,11 @@ def kpi(request: Request, who: Identity) -> dict[str, Any]:
         grain=_q(request, "grain") or "month",
         by=_q(request, "by"),
     )
-    return {**built, "partial": "kpi_breakdown.html"}
+    from onpace.reviews.checkins import list_checkins
+
+    name = request.path_params["name"]
+    checkins = [c.as_dict() for c in list_checkins(context(request).ws.store, kpi=name)]
+    return {**built, "checkins": checkins[::-1][:10], "partial": "kpi_breakdown.html"}
 
 
 @triple("/objectives", "objectives", "objectives.html", "read")
