@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from onpace.alerts.history import record_delivery, record_event
 from onpace.store import open_store, store_url
@@ -33,13 +33,24 @@ def test_checkins_show_on_the_kpi_page(fresh_site: Site) -> None:
     from onpace.workspace import Workspace
 
     ws = Workspace.open(fresh_site.root)
-    add_checkin(ws, "2024-Q1", "two deals <b>slipped</b>", "at risk", kpi="revenue", author="ann")
+    when = datetime(2024, 3, 10, 9, 0, tzinfo=UTC)
+    add_checkin(ws, "2024-Q1", "two deals <b>slipped</b>", "at risk", "revenue", None, "ann", when)
     ws.close()
     c = fresh_site.login("viewer")
     data = c.get("/kpis/revenue.json").json()
     assert [(x["confidence"], x["author"]) for x in data["checkins"]] == [("at risk", "ann")]
     page = c.get("/kpis/revenue").text
     assert "Check-ins" in page and "two deals &lt;b&gt;slipped&lt;/b&gt;" in page
+    # the check-in is an annotation on the trend chart at its date
+    [note] = [n for n in data["notes"] if n["kind"] == "check-in"]
+    assert note["date"] == "2024-03-10"
+    assert note["text"] == "check-in 2024-Q1 (at risk) by ann: two deals <b>slipped</b>"
+    rules = [
+        layer
+        for layer in data["trend_chart"]["layer"]
+        if layer.get("mark", {}).get("type") == "rule"
+    ]
+    assert rules and rules[0]["data"]["values"][-1]["text"] == note["text"]
 
 
 def test_the_review_pack_downloads_in_the_viewers_scope(site: Site) -> None:
@@ -65,4 +76,6 @@ def test_the_review_pack_downloads_in_the_viewers_scope(site: Site) -> None:
     labels = {r["member_label"] or r["member"] or "" for g in own["groups"] for r in g["rows"]}
     assert members == labels and len(members - {""}) == 1  # the rep's own row, nobody else's
     assert {m for m in reps_seen if m} - members  # the manager saw other reps
+    quotas = {r[2] for r in rep_book["Target revisions"].iter_rows(min_row=2, values_only=True)}
+    assert quotas <= {"all", "rep=r1", "rep_id=r1"}  # never a colleague's quota
     assert site.login("viewer").get("/scorecard/pack.doc").status_code == 404

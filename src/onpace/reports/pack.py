@@ -88,7 +88,11 @@ def review_pack(
         card=card,
         breakdown=breakdown,
         progress=progress_charts(ws, card, moment, scope),
-        revisions=period_revisions(ws, card, names),
+        revisions=[
+            t
+            for t in period_revisions(ws, card, names)
+            if scope.allows(t.dimension, t.dimension_value)
+        ],
         checkins=checkins,
         findings=findings,
         reviews=reviews_due(ws, names, moment),

@@ -24,6 +24,7 @@ _AXIS_FORMAT = {
 ACTUAL_COLOUR = "#0072B2"
 TARGET_COLOUR = "#E69F00"
 PROJECTION_COLOUR = "#009E73"
+NOTE_COLOUR = "#666666"
 
 
 def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
@@ -32,12 +33,18 @@ def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 
 def trend_chart(
-    rows: Sequence[dict[str, Any]], unit: str, title: str = "", date_format: str = "%b %Y"
+    rows: Sequence[dict[str, Any]],
+    unit: str,
+    title: str = "",
+    date_format: str = "%b %Y",
+    notes: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """Line of actual values per period, with optional target, pace and projection lines.
 
     Each row: ``period`` (ISO date), ``label``, ``value``; optionally ``target``, ``pace``,
-    ``projection``, ``low`` and ``high`` (the projection interval).
+    ``projection``, ``low`` and ``high`` (the projection interval). ``notes`` (``date``,
+    ``kind``, ``text``: target revisions, reviews, check-ins) are drawn as dotted
+    vertical rules at their date, the words in the tooltip.
     """
     data = alt.Data(values=[dict(r) for r in rows])  # type: ignore[no-untyped-call]
     fmt = _AXIS_FORMAT.get(unit, ",.2f")
@@ -77,6 +84,18 @@ def trend_chart(
                     ],
                 )
             )
+    if notes:
+        marks = alt.Chart(alt.Data(values=[dict(n) for n in notes]))  # type: ignore[no-untyped-call]
+        layers.append(
+            marks.mark_rule(color=NOTE_COLOUR, strokeDash=[1, 3], strokeWidth=2).encode(
+                x=alt.X("date:T"),
+                tooltip=[
+                    alt.Tooltip("date:T", title="date", format="%d %b %Y"),
+                    alt.Tooltip("kind:N", title="note"),
+                    alt.Tooltip("text:N", title=""),
+                ],
+            )
+        )
     chart = alt.layer(*layers).properties(width="container", height=260, title=title)
     return _spec(chart)
 

@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from onpace.auth import Auth
 from onpace.errors import OnpaceError, SpecError, UnknownNameError
 from onpace.store import open_store, store_url
-from onpace.web import api, compare_api, compare_routes, pages, report_routes
+from onpace.web import alert_routes, api, compare_api, compare_routes, pages, report_routes
 from onpace.web.context import AppContext
 from onpace.web.render import json_response, page
 from onpace.web.security import CsrfError, Forbidden, NotLoggedIn, identify
@@ -219,4 +219,5 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(compare_routes.router)
     app.include_router(report_routes.router)
+    app.include_router(alert_routes.router)
     return app

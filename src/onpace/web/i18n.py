@@ -173,6 +173,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "checkins": "Check-ins",
         "confidence": "Confidence",
         "review_pack": "Review pack",
+        "alerts": "Alerts",
+        "alert_history": "Latest alerts",
+        "rule": "Rule",
+        "deliveries": "Deliveries",
+        "alerts_help": "Rules, channels and people: see docs/alerts.md. "
+        "A file with a mistake is not saved.",
     },
     "nl": {
         "reviews": "Evaluaties",
@@ -329,6 +335,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "checkins": "Check-ins",
         "confidence": "Vertrouwen",
         "review_pack": "Reviewpakket",
+        "alerts": "Meldingen",
+        "alert_history": "Laatste meldingen",
+        "rule": "Regel",
+        "deliveries": "Verzendingen",
+        "alerts_help": "Regels, kanalen en personen: zie docs/alerts.md. "
+        "Een bestand met een fout wordt niet opgeslagen.",
     },
 }
 

@@ -107,8 +107,38 @@ def kpi(request: Request, who: Identity) -> dict[str, Any]:
     from onpace.reviews.checkins import list_checkins
 
     name = request.path_params["name"]
-    checkins = [c.as_dict() for c in list_checkins(context(request).ws.store, kpi=name)]
-    return {**built, "checkins": checkins[::-1][:10], "partial": "kpi_breakdown.html"}
+    store = context(request).ws.store
+    checkins = [c.as_dict() for c in list_checkins(store, kpi=name)]
+    annotated = _annotated(built, name, store)
+    return {**annotated, "checkins": checkins[::-1][:10], "partial": "kpi_breakdown.html"}
+
+
+def _annotated(built: dict[str, Any], name: str, store: Any) -> dict[str, Any]:
+    """The KPI page's charts with target revisions, reviews and check-ins at their dates."""
+    from datetime import date, timedelta
+
+    from onpace.views import charts
+    from onpace.views.annotations import kpi_notes, within
+
+    notes = kpi_notes(store, name)
+    trend = built.get("trend") or []
+    if not notes or not trend:
+        return built
+    out = dict(built)
+    first = date.fromisoformat(trend[0]["period"][:10])
+    last = date.fromisoformat(trend[-1]["period"][:10]) + timedelta(days=31)
+    unit = built["kpi"]["unit"]
+    out["trend_chart"] = charts.trend_chart(trend, unit, notes=within(notes, first, last))
+    progress = built.get("progress")
+    if progress:
+        target = progress["target"]
+        start, end = date.fromisoformat(target["start"]), date.fromisoformat(target["end"])
+        chart = charts.trend_chart(
+            progress["rows"], unit, date_format="%d %b", notes=within(notes, start, end)
+        )
+        out["progress"] = {**progress, "chart": chart}
+    out["notes"] = notes
+    return out
 
 
 @triple("/objectives", "objectives", "objectives.html", "read")
