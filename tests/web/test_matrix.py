@@ -74,6 +74,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/compare"): "read",
     ("GET", "/api/v1/trees"): "read",
     ("GET", "/api/v1/trees/{kpi}"): "read",
+    ("GET", "/alerts"): "write_targets",
+    ("POST", "/alerts"): "write_targets",
+    ("GET", "/scorecard/pack.{kind}"): "read",
 }
 for path, permission in PAGES.items():
     for suffix in ("", ".json", ".csv"):
@@ -96,6 +99,7 @@ def _url(path: str) -> str:
         path.replace("{name}", "revenue")
         .replace("{funnel}", "web_shop")
         .replace("{kpi}", "revenue")
+        .replace("{kind}", "html")
     )
 
 
@@ -115,6 +119,8 @@ def _call(site: Site, role: str | None, method: str, path: str, n: int) -> Any:
         return c.post(url, data=form)
     if path == "/reviews":
         return c.post(url, data={"kpi": "orders", "decision": "keep", "note": "matrix"})
+    if path == "/alerts":
+        return c.post(url, data={"text": ""})
     if path == "/api/v1/reviews":
         return c.post(url, json={"kpi": "orders", "decision": "keep", "note": "matrix"})
     body = {
