@@ -229,3 +229,159 @@ def test_demo_shows_every_status_and_an_unrealistic_target(tmp_path: Path) -> No
     assert code == 1 and "unrealistic" in out and "2026-Q1" in out
     code, out = invoke("target", "history", "revenue", "-w", str(root))
     assert "demo" in out and "stretch goal" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["revenue", "2026-Q1", "500", "--by", "rep.team=Nort"], "Did you mean 'North'"),
+        (["revenue", "2026-Q1", "500", "--by", "rep.team=Nort"], "add --new-value"),
+        (["revenue", "2026-Q1", "500", "--by", "rep=Zed"], "no rep 'Zed'"),
+        (["cancel_rate", "2026-Q1", "35"], "as a fraction it is 3,500%, as a percentage 35%"),
+        (["revenue", "2026-Q1", "10%"], "this KPI is measured in currency"),
+        (["revenue", "2026-Q1", "900", "--floor", "950"], "must be below the target"),
+        (["revenue", "2026-Q1", "900", "--stretch", "800"], "must be above the target"),
+        (["cancel_rate", "2026-Q1", "5%", "--floor", "3%"], "must be above the target"),
+        (["revenue", "9999-Q4", "900"], "outside the years 1900 to 2200"),
+    ],
+)
+def test_values_units_and_levels_are_checked(ws: Path, args: list[str], message: str) -> None:
+    code, out = invoke("target", "set", *args, "--why", "x", "-w", str(ws))
+    assert code == 1 and message in out.replace("\n", " ")
+
+
+def test_members_names_new_values_and_levels(ws: Path) -> None:
+    w = str(ws)
+    code, out = invoke(
+        "target", "set", "revenue", "2026-Q1", "300", "--by", "rep=Ann", "--why", "q", "-w", w
+    )
+    assert code == 0 and "rep=r1" in out  # a rep named by name is stored by id
+    code, out = invoke(
+        "target",
+        "set",
+        "revenue",
+        "2026-Q1",
+        "500",
+        "--by",
+        "rep.team=West",
+        "--new-value",
+        "--why",
+        "new team",
+        "-w",
+        w,
+    )
+    assert code == 0 and "rep.team=West" in out
+    code, out = invoke(
+        "target",
+        "set",
+        "revenue",
+        "2026-Q1",
+        "900",
+        "--floor",
+        "800",
+        "--stretch",
+        "1.1k",
+        "--why",
+        "b",
+        "-w",
+        w,
+    )
+    assert code == 0 and "floor €800" in out and "stretch €1,100" in out
+    code, out = invoke(
+        "scorecard", "-w", w, "--as-of", "2026-02-15", "--format", "json", "--kpi", "revenue"
+    )
+    row = next(r for g in json.loads(out)["groups"] for r in g["rows"])
+    # 450 so far, projected 870 (see tests/targets/test_pace.py): between floor and target
+    assert (row["floor"], row["stretch"], row["level"]) == (800.0, 1100.0, "floor to target")
+    assert row["explanation"].endswith("; projected floor to target")
+
+
+def test_try_records_nothing(ws: Path) -> None:
+    w = str(ws)
+    code, out = invoke(
+        "target", "try", "revenue", "2026-Q1", "5k", "-w", w, "--as-of", "2026-02-15"
+    )
+    # 450 of 5,000 so far; the projection (870) makes it unrealistic
+    assert code == 0 and "tried, not recorded" in out and "€5,000" in out
+    assert "unrealistic" in out
+    code, out = invoke(
+        "target",
+        "try",
+        "revenue",
+        "2026-Q1",
+        "900",
+        "-w",
+        w,
+        "--as-of",
+        "2026-02-15",
+        "--format",
+        "json",
+    )
+    trial = json.loads(out)
+    assert trial["recorded"] is False and trial["status"]["projection"] == 870.0
+    assert trial["status"]["attainment"] == 0.5 and {f["letter"] for f in trial["findings"]} == set(
+        "SMART"
+    )
+    code, out = invoke("target", "history", "revenue", "-w", w)
+    assert code == 1 and "no target has ever been set" in out
+
+
+def test_quotas_that_do_not_add_up_are_a_smart_warning(ws: Path) -> None:
+    w = str(ws)
+    invoke("target", "set", "revenue", "2026-Q1", "900", "--why", "b", "-w", w)
+    invoke("target", "set", "revenue", "2026-Q1", "300", "--by", "rep=r1", "--why", "q", "-w", w)
+    invoke("target", "set", "revenue", "2026-Q1", "100", "--by", "rep=r2", "--why", "q", "-w", w)
+    _, out = invoke("check", "-w", w, "--as-of", "2026-02-15", "--kpi", "revenue")
+    text = out.replace("\n", " ")
+    assert "member targets are under-allocated" in text
+    assert (
+        "2 rep quotas for 2026-Q1 add up to 400: 500 (56%) short of the total target of 900" in text
+    )
+
+
+def test_a_quota_needs_a_rep_at_work(tmp_path: Path) -> None:
+    import pandas as pd
+
+    reps = pd.DataFrame(
+        {
+            "rep_id": ["r1", "r2"],
+            "name": ["Ann", "Bob"],
+            "team": ["North", "North"],
+            "hired_at": [None, "2025-11-15"],
+            "left_at": [None, "2026-01-31"],
+        }
+    )
+    root = tmp_path / "ws"
+    make_workspace(root, reps=reps)
+    code, out = invoke(
+        "target",
+        "set",
+        "revenue",
+        "2026-Q2",
+        "100",
+        "--by",
+        "rep=Bob",
+        "--why",
+        "q",
+        "-w",
+        str(root),
+    )
+    assert (
+        code == 1
+        and "Bob (r2) did not work in 2026-Q2 (hired 2025-11-15, left 2026-01-31)"
+        in out.replace("\n", " ")
+    )
+    code, _ = invoke(
+        "target",
+        "set",
+        "revenue",
+        "2026-Q1",
+        "100",
+        "--by",
+        "rep=Bob",
+        "--why",
+        "q",
+        "-w",
+        str(root),
+    )
+    assert code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -16,6 +17,7 @@ from onpace.targets.definition import (
     milestones,
     parse_target_period,
     parse_target_value,
+    phase_down,
     share_to_date,
     validate_phasing,
 )
@@ -172,3 +174,80 @@ def test_share_to_date_counts_days_in_the_month_in_progress() -> None:
     w = Target("revenue", t.period, 900.0, phasing="weights", weights=(20, 30, 50))
     # 20% + 30% * 14/28
     assert share_to_date(w, date(2026, 2, 15)) == pytest.approx(0.35)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "relative", "expected"),
+    [
+        ("35%", "percent", False, TargetValue("absolute", 0.35)),
+        ("0.35", "percent", False, TargetValue("absolute", 0.35)),
+        ("1", "percent", False, TargetValue("absolute", 1.0)),
+        ("5.2M", "currency", False, TargetValue("absolute", 5_200_000)),
+        ("800k", "currency", False, TargetValue("absolute", 800_000)),
+        ("1.5bn", "currency", False, TargetValue("absolute", 1_500_000_000)),
+        ("€1.2M", "currency", False, TargetValue("absolute", 1_200_000)),
+        ("1 250 000", "currency", False, TargetValue("absolute", 1_250_000)),
+        ("+0.02", "percent", True, TargetValue("relative", 0.02, "amount")),
+        ("+2pp", "percent", True, TargetValue("relative", 0.02, "points")),
+        ("+10%", "count", True, TargetValue("relative", 0.1, "percent")),
+    ],
+)
+def test_units_on_input(text: str, unit: str, relative: bool, expected: TargetValue) -> None:
+    value = parse_target_value(text, unit, relative)
+    assert value.basis == expected.basis and value.change_kind == expected.change_kind
+    assert value.amount == pytest.approx(expected.amount)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "relative", "message"),
+    [
+        # a bare 35 on a percent KPI could be 3,500% or 35%: both readings are shown
+        (
+            "35",
+            "percent",
+            False,
+            "as a fraction it is 3,500%, as a percentage 35%; write 35% or 0.35",
+        ),
+        ("+2", "percent", True, "+200 points; write +2pp for points or +2% for a relative change"),
+        ("10%", "currency", False, "this KPI is measured in currency"),
+        ("10%", "count", False, "for growth use --relative last_year"),
+        ("€5", "count", False, "a currency sign on a KPI measured in count"),
+        ("5M%", "currency", True, "mixes a scale"),
+        ("5 apples", "count", False, "not a number"),
+    ],
+)
+def test_units_refused_with_both_readings(
+    text: str, unit: str, relative: bool, message: str
+) -> None:
+    with pytest.raises(TargetError, match=re.escape(message)):
+        parse_target_value(text, unit, relative)
+
+
+@pytest.mark.parametrize(
+    "text", ["9999-Q4", "0001", "9999-12", "0001-01-01..9999-12-31", "1899-12"]
+)
+def test_periods_outside_the_years_onpace_works_with(text: str) -> None:
+    with pytest.raises(TargetError, match="outside the years 1900 to 2200"):
+        parse_target_period(text)
+    assert parse_target_period("2200-Q4").end == date(2201, 1, 1)
+
+
+def test_a_longer_target_phased_down_keeps_its_shape() -> None:
+    year = Target(
+        "revenue",
+        parse_target_period("2026"),
+        1200.0,
+        phasing="weights",
+        weights=(5, 5, 10, 10, 10, 10, 10, 10, 5, 5, 10, 10),
+        floor=1000.0,
+    )
+    q1 = phase_down(year, parse_target_period("2026-Q1"), additive=True)
+    # January to March: 5 + 5 + 10 = 20% of 1,200; inside the quarter 25/25/50
+    assert q1.value == pytest.approx(240.0) and q1.floor == pytest.approx(200.0)
+    assert q1.phasing == "weights" and q1.weights == pytest.approx((25.0, 25.0, 50.0))
+    # a custom range cuts months by days: 15-31 January (17 of 31 days) + February
+    part = phase_down(year, parse_target_period("2026-01-15..2026-02-28"), additive=True)
+    assert part.value == pytest.approx(1200 * (0.05 * 17 / 31 + 0.05))
+    # a rate keeps its value
+    rate = phase_down(Target("return_rate", year.period, 0.05), q1.period, additive=False)
+    assert rate.value == 0.05

@@ -87,32 +87,49 @@ def _run(action: Any) -> Any:
         fail(str(exc))
 
 
+LevelOpt = Annotated[str | None, typer.Option(help="Read like VALUE.")]
+NewValueOpt = Annotated[
+    bool, typer.Option("--new-value", help="The --by value is not in the data yet.")
+]
+
+
 @target_app.command("set")
 def target_set(
     kpi: Annotated[str, typer.Argument(help="KPI name.")],
     period: Annotated[str, typer.Argument(help="2026, 2026-Q3, 2026-03, FY2027 or A..B dates.")],
-    value: Annotated[str, typer.Argument(help="1250000, 25% or with --relative +10%, -2pp.")],
+    value: Annotated[
+        str, typer.Argument(help="1250000, 1.25M, 25% or with --relative +10%, -2pp.")
+    ],
     why: WhyOpt,
     workspace: WorkspaceOpt = Path("."),
-    by: Annotated[str | None, typer.Option(help="One dimension value: rep=ann.")] = None,
+    by: Annotated[
+        str | None, typer.Option(help="One member: rep=R01 (or the rep's name), rep.team=North.")
+    ] = None,
     relative: Annotated[str | None, typer.Option(help="Baseline: last_year or previous.")] = None,
     phasing: Annotated[str, typer.Option(help="linear, seasonal or weights.")] = "linear",
     weights: Annotated[
         str | None, typer.Option(help="With --phasing weights: 30,30,40 (sum 100).")
     ] = None,
+    floor: LevelOpt = None,
+    stretch: LevelOpt = None,
+    new_value: NewValueOpt = False,
     user: UserOpt = None,
 ) -> None:
-    """Set a target (a new revision when it exists): absolute or relative to a baseline."""
+    """Set a target (a new revision when it exists): absolute or relative to a baseline.
+
+    --floor and --stretch add the least acceptable and an ambitious level beside it.
+    """
     from onpace.targets.actuals import KpiData
-    from onpace.targets.authoring import build_target, parse_by
+    from onpace.targets.authoring import TargetInput
 
     ws = open_workspace(workspace)
     store = _store(ws)
 
     def act() -> Any:
-        parsed = _weights(weights)
-        data = KpiData(ws, ws.now())
-        target = build_target(data, kpi, period, value, parse_by(by), relative, phasing, parsed)
+        given = TargetInput.read(
+            kpi, period, value, by, relative, phasing, weights, floor, stretch, new_value
+        )
+        target = given.build(KpiData(ws, ws.now()))
         return store.set_target(target, reason=why, author=user)
 
     stored = _run(act)
@@ -122,21 +139,83 @@ def target_set(
     if stored.basis == "relative":
         base = format_value(stored.baseline_value, unit, ws.config.currency)
         extra = f" ({value} on {stored.baseline_period}: {base})"
+    for name, level in (("floor", stored.floor), ("stretch", stored.stretch)):
+        if level is not None:
+            extra += f", {name} {format_value(level, unit, ws.config.currency)}"
     console.print(
         f"[green]{kpi}[/] {stored.period.label} {stored.scope}: {text}{extra}, "
         f"revision {stored.revision} by {stored.author}"
     )
 
 
-def _weights(text: str | None) -> list[float]:
-    from onpace.errors import TargetError
+@target_app.command("try")
+def target_try(
+    kpi: Annotated[str, typer.Argument(help="KPI name.")],
+    period: Annotated[str, typer.Argument(help="2026, 2026-Q3, 2026-03, FY2027 or A..B dates.")],
+    value: Annotated[str, typer.Argument(help="1250000, 5.2M, 25% or with --relative +10%, -2pp.")],
+    workspace: WorkspaceOpt = Path("."),
+    by: Annotated[str | None, typer.Option(help="One member: rep=R01, rep.team=North.")] = None,
+    relative: Annotated[str | None, typer.Option(help="Baseline: last_year or previous.")] = None,
+    phasing: Annotated[str, typer.Option(help="linear, seasonal or weights.")] = "linear",
+    weights: Annotated[str | None, typer.Option(help="With --phasing weights.")] = None,
+    floor: LevelOpt = None,
+    stretch: LevelOpt = None,
+    new_value: NewValueOpt = False,
+    as_of: AsOfOpt = None,
+    format_: FormatOpt = "table",
+) -> None:
+    """Try a target before setting it: attainment, pace, projection, probability and the
+    SMART findings it would get. Nothing is recorded."""
+    from onpace.targets.authoring import TargetInput
+    from onpace.views.serialize import json_bytes
+    from onpace.views.target_pages import target_trial
 
-    if not text:
-        return []
-    try:
-        return [float(w) for w in text.split(",")]
-    except ValueError as exc:
-        raise TargetError(f"--weights {text!r}: write numbers separated by commas") from exc
+    ws = open_workspace(workspace)
+    given = _run(
+        lambda: TargetInput.read(
+            kpi, period, value, by, relative, phasing, weights, floor, stretch, new_value
+        )
+    )
+    trial = _run(lambda: target_trial(ws, _store(ws), given, as_of_option(as_of)))
+    if format_ == "json":
+        sys.stdout.write(json_bytes(trial).decode() + "\n")
+        return
+    _print_trial(ws, trial)
+
+
+def _print_trial(ws: Workspace, trial: dict[str, Any]) -> None:
+    t, s = trial["target"], trial["status"]
+    unit = s["unit"]
+
+    def fv(v: float | None) -> str:
+        return format_value(v, unit, ws.config.currency)
+
+    head = f"[bold]{t['kpi']}[/] {t['period']} {t['scope']}: {fv(t['value'])}"
+    for name in ("floor", "stretch"):
+        if t.get(name) is not None:
+            head += f", {name} {fv(t[name])}"
+    console.print(head + "  [dim](tried, not recorded)[/]")
+    table = Table()
+    for col in ("actual", "attain.", "pace", "projection", "80% interval", "P(reach)", "status"):
+        table.add_column(col, justify="right")
+    interval = MISSING if s["low"] is None else f"{fv(s['low'])} to {fv(s['high'])}"
+    table.add_row(
+        fv(s["actual"]),
+        _pct(s["attainment"]),
+        _pct(s["pace"]),
+        fv(s["projection"]),
+        interval,
+        _pct(s["probability"]),
+        _status(s["status"]),
+    )
+    console.print(table)
+    console.print(escape(s["explanation"]), highlight=False)
+    for f in trial["findings"]:
+        console.print(
+            f"{LEVEL_MARK[f['level']]} {f['letter']}: {escape(f['message'])}", highlight=False
+        )
+        for line in (f["evidence"] or "").splitlines():
+            console.print(f"    [dim]{escape(line)}[/]", highlight=False)
 
 
 @target_app.command("remove")

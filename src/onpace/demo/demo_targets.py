@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from onpace.calendar import next_period_start, period_start
-from onpace.store import workspace_store
+from onpace.calendar import next_period_start, period_start, shift_period
+from onpace.store import Store, workspace_store
 from onpace.targets.actuals import KpiData
 from onpace.targets.definition import Target, TargetPeriod, baseline_period, standard_period
 from onpace.targets.evaluation import evaluate_target
@@ -46,6 +46,7 @@ PLAN: tuple[tuple[str, str, float, str], ...] = (
     ("gross_profit", "quarter", 1.30, "margin push"),
 )
 REP_FACTORS = (0.95, 1.06, 1.30)
+LAST_QUARTER_FACTORS = (1.20, 0.97, 0.90)  # attainment last quarter: 83%, 103%, 111%
 
 
 def _projection(data: KpiData, ws: Workspace, target: Target) -> float | None:
@@ -85,9 +86,26 @@ def create_demo_targets(ws: Workspace, today: date) -> int:
             target = Target("revenue", quarter, _round(projected * factor), "rep", rep)
             store.set_target(target, f"quota of {rep}", "demo")
             count += 1
+        count += _last_quarter_quotas(ws, data, store, quarter, reps)
         count += _unrealistic(ws, data, store, today)
     finally:
         store.close()
+    return count
+
+
+def _last_quarter_quotas(
+    ws: Workspace, data: KpiData, store: Store, quarter: TargetPeriod, reps: list[str]
+) -> int:
+    """Quotas of the same reps for the quarter before, so the leaderboard has a change of rank."""
+    last = standard_period(shift_period(quarter.start, "quarter", -1), "quarter", ws.calendar)
+    count = 0
+    for rep, factor in zip(reps, LAST_QUARTER_FACTORS, strict=False):
+        actual = data.value("revenue", last, "rep", rep)
+        if not actual:
+            continue
+        target = Target("revenue", last, _round(actual * factor), "rep", rep)
+        store.set_target(target, f"quota of {rep}", "demo")
+        count += 1
     return count
 
 

@@ -195,6 +195,8 @@ def _row(
         author=who,
         created_at=when,
         reason=reason,
+        floor=t.floor,
+        stretch=t.stretch,
     )
 
 
@@ -221,6 +223,8 @@ def _target(r: TargetRevision) -> Target:
         created_at=created,
         reason=r.reason,
         action=cast(Any, r.action),
+        floor=r.floor,
+        stretch=r.stretch,
     )
 
 

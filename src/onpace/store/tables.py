@@ -70,6 +70,8 @@ class TargetRevision(Base):
     author: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str] = mapped_column(Text)
+    floor: Mapped[float | None] = mapped_column(Float, nullable=True)
+    stretch: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class KpiReview(Base):

@@ -147,6 +147,13 @@ class KpiData:
             found += [v for (d, dv), v in values.items() if dv == dimension_value and v is not None]
         return sum(found) if found else None
 
+    def members(self, kpi: str, dimension: str) -> set[str]:
+        """The values of ``dimension`` in ``kpi``'s data over the last few years."""
+        self.check(kpi, dimension)
+        end = add_months(period_start(self.as_of.date(), "year"), 12)
+        values = self._values(kpi, "year", dimension, add_months(end, -12 * 6), end)
+        return {member for _, member in values if member is not None}
+
     def monthly(
         self,
         kpi: str,

@@ -105,7 +105,8 @@ def summed(
         floor=total([a.target.floor for a in below]),
         stretch=total([a.target.stretch for a in below]),
     )
-    return AppliedTarget(target, "rolled up", f"sum of {len(below)} {what}", parts)
+    words = what if len(below) != 1 else what.removesuffix("s")
+    return AppliedTarget(target, "rolled up", f"sum of {len(below)} {words}", parts)
 
 
 def _rep_level(

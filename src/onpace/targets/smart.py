@@ -24,16 +24,18 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
 from onpace.errors import TargetError
 from onpace.objectives.tree import Objectives
 from onpace.spec.kpi import AnyKpi, RatioKpi
-from onpace.targets.actuals import KpiData
+from onpace.targets.actuals import KpiData, is_additive
+from onpace.targets.allocation import Allocation, allocations
 from onpace.targets.definition import Target, TargetPeriod, baseline_period
 from onpace.targets.evaluation import evaluate_target, period_state
+from onpace.targets.roster import load_roster
 from onpace.workspace import Workspace
 
 Letter = Literal["S", "M", "A", "R", "T"]
@@ -259,6 +261,32 @@ def achievable(ws: Workspace, data: KpiData, name: str, targets: Sequence[Target
     return Finding(name, "A", worst, message, "\n".join(lines), "; ".join(fixes))
 
 
+def allocated(finding: Finding, checks: Sequence[Allocation]) -> Finding:
+    """The Achievable finding with the allocation of member targets: a gap is a warning.
+
+    Rep quotas that fall short of the total (or their team's target) leave part of
+    the target to nobody; quotas above it count on more than the plan asks.
+    """
+    if not checks:
+        return finding
+    gaps = [c for c in checks if c.kind != "balanced"]
+    evidence = "\n".join(
+        [*([finding.evidence] if finding.evidence else []), *(c.message() for c in checks)]
+    )
+    if not gaps:
+        return replace(finding, evidence=evidence)
+    kinds = sorted({c.kind for c in gaps})
+    message = f"member targets are {' and '.join(k + '-allocated' for k in kinds)}"
+    fix = "share the gap out over the member targets, or change the target above them"
+    return replace(
+        finding,
+        level="warning" if finding.level == "ok" else finding.level,
+        message=message if finding.level == "ok" else f"{finding.message}; {message}",
+        evidence=evidence,
+        fix="; ".join(f for f in (finding.fix, fix) if f),
+    )
+
+
 def relevant(
     objectives: Objectives, links: dict[str, list[str]], name: str, kpi: AnyKpi
 ) -> Finding:
@@ -322,6 +350,7 @@ def smart_check(
     """Every finding for ``names`` (default: every KPI), plus objectives without KPIs."""
     moment = as_of or ws.now()
     data = KpiData(ws, moment)
+    roster = load_roster(ws)
     links = objectives.links(ws.kpis)
     findings: list[Finding] = []
     for issue in objectives.issues:
@@ -355,7 +384,10 @@ def smart_check(
         if data.missing(name):
             findings.append(Finding(name, "A", "warning", "cannot be assessed without its data"))
         else:
-            findings.append(achievable(ws, data, name, own))
+            checks = allocations(
+                targets, name, lambda k: is_additive(k, ws.kpis), data.monthly, roster
+            )
+            findings.append(allocated(achievable(ws, data, name, own), checks))
         findings.append(relevant(objectives, links, name, kpi))
         findings.append(time_bound(name, kpi, own, moment.date()))
     for obj in objectives.all():

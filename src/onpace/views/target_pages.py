@@ -13,10 +13,11 @@ from typing import Any
 
 from onpace.calendar import period_start
 from onpace.errors import OnpaceError, SpecError
-from onpace.objectives.tree import Objective, workspace_objectives
+from onpace.objectives.tree import Objective, Objectives, workspace_objectives
 from onpace.query.plain import as_number
 from onpace.store import Store
 from onpace.targets.actuals import KpiData, is_additive
+from onpace.targets.authoring import TargetInput
 from onpace.targets.definition import Target, milestones, standard_period
 from onpace.targets.evaluation import evaluate_target
 from onpace.targets.roster import Roster
@@ -47,6 +48,8 @@ def target_row(t: Target) -> dict[str, Any]:
         "baseline_value": t.baseline_value,
         "phasing": t.phasing,
         "weights": list(t.weights),
+        "floor": as_number(t.floor),
+        "stretch": as_number(t.stretch),
         "revision": t.revision,
         "action": t.action,
         "author": t.author,
@@ -378,6 +381,51 @@ def smart_view(
     }
 
 
+TRIAL_COLUMNS = ["kpi", "letter", "level", "message", "evidence", "fix"]
+
+
+def target_trial(
+    ws: Workspace, store: Store, given: TargetInput, as_of: datetime | None = None
+) -> dict[str, Any]:
+    """What a proposed target would show, without recording it.
+
+    The target is built and checked exactly as ``onpace target set`` would (the
+    period, the value's unit, the member against the data), then evaluated: its
+    attainment, pace, projection, probability and status, its milestones, and the
+    SMART findings of its KPI with the proposal in place of the target it would
+    revise. Nothing is written to the store.
+    """
+    moment = as_of or ws.now()
+    data = KpiData(ws, moment)
+    target = given.build(data)
+    status = evaluate_target(data, target, ws.config.status)
+    others = [t for t in store.current() if t.key != target.key]
+    try:
+        objectives = workspace_objectives(ws)
+    except SpecError:
+        objectives = Objectives()
+    report = smart_check(ws, [*others, target], objectives, moment, [target.kpi])
+    findings = [f.as_dict() for f in report.findings if f.kpi == target.kpi]
+    additive = is_additive(target.kpi, ws.kpis)
+    history = data.monthly(target.kpi, target.dimension, target.dimension_value)
+    phases = milestones(target, additive, history, ws.calendar)
+    replaces = next((t for t in store.current(target.kpi) if t.key == target.key), None)
+    return {
+        "title": "Try a target",
+        "recorded": False,
+        "as_of": moment.isoformat(timespec="seconds"),
+        "target": {**target_row(target), "unit": ws.kpis[target.kpi].unit},
+        "replaces": target_row(replaces) if replaces else None,
+        "status": status.as_dict(),
+        "milestones": [
+            {"label": m.label, "grain": m.grain, "share": m.share, "value": m.value} for m in phases
+        ],
+        "findings": findings,
+        "table": findings,
+        "columns": TRIAL_COLUMNS,
+    }
+
+
 def ingest_view(ws: Workspace) -> dict[str, Any]:
     """The last ingests (from the ingest ledger) and rows in quarantine, when there are any.
 
@@ -412,5 +460,6 @@ __all__ = [
     "objectives_view",
     "smart_view",
     "target_row",
+    "target_trial",
     "targets_view",
 ]

@@ -36,8 +36,8 @@ class Message(BaseModel):
     error: str
 
 
-class TargetIn(BaseModel):
-    """A target to set: absolute (``1250000``, ``25%``) or relative (``+10%`` with ``relative``)."""
+class TargetTry(BaseModel):
+    """A target to try: absolute (``1250000``, ``1.25M``, ``25%``) or relative (``+10%``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -45,12 +45,22 @@ class TargetIn(BaseModel):
     period: str = Field(
         min_length=1, max_length=40, description="2026, 2026-Q3, 2026-03 or 2026-01-15..2026-03-31"
     )
-    value: str = Field(min_length=1, max_length=40, description="1250000, 25%, +10%, -2pp")
-    reason: str = Field(min_length=1, max_length=2000, description="Why: kept in the history.")
-    by: str | None = Field(default=None, max_length=300, description="One member: rep=ann")
+    value: str = Field(min_length=1, max_length=40, description="1250000, 1.25M, 25%, +10%, -2pp")
+    by: str | None = Field(
+        default=None, max_length=300, description="One member: rep=R01, rep.team=North"
+    )
     relative: Literal["last_year", "previous"] | None = None
     phasing: Literal["linear", "seasonal", "weights"] = "linear"
     weights: list[float] = Field(default_factory=list, max_length=400)
+    floor: str | None = Field(default=None, max_length=40, description="The least acceptable")
+    stretch: str | None = Field(default=None, max_length=40, description="An ambitious level")
+    new_value: bool = Field(default=False, description="The `by` value is not in the data yet")
+
+
+class TargetIn(TargetTry):
+    """A target to set: a tried target with the reason it is set (kept in its history)."""
+
+    reason: str = Field(min_length=1, max_length=2000, description="Why: kept in the history.")
 
 
 def _write(request: Request, who: Identity, body: TargetIn, must_exist: bool | None) -> Response:
@@ -58,15 +68,9 @@ def _write(request: Request, who: Identity, body: TargetIn, must_exist: bool | N
     row = cached_views.set_target(
         context(request),
         who,
-        kpi=body.kpi,
-        period=body.period,
-        value=body.value,
         reason=body.reason,
-        by=body.by,
-        relative=body.relative,
-        phasing=body.phasing,
-        weights=body.weights,
         must_exist=must_exist,
+        **body.model_dump(exclude={"reason"}),
     )
     return json_response(row, status=201 if must_exist is False else 200)
 
@@ -194,6 +198,20 @@ def revise_target(
 ) -> Response:
     """Revise an existing target: a new revision with its reason; the old one stays."""
     return _write(request, who, body, must_exist=True)
+
+
+@router.post("/targets/try", responses=ERRORS)
+def try_target(
+    request: Request,
+    body: TargetTry,
+    x_csrf_token: str | None = Header(None),
+    who: Identity = Depends(require("write_targets")),
+) -> Response:
+    """Try a target without recording it: attainment, pace, projection, probability,
+    status and the SMART findings it would get."""
+    check_csrf(who, request.headers.get("x-csrf-token"))
+    fields = body.model_dump()
+    return json_response(cached_views.try_target(context(request), who, **fields))
 
 
 @router.get("/targets/history", responses=ERRORS)

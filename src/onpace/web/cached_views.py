@@ -15,6 +15,7 @@ from onpace.calendar import COMPUTE_GRAINS, ComputeGrain, periods_between
 from onpace.errors import TargetError, UnknownNameError, did_you_mean
 from onpace.query.top import TopPer
 from onpace.targets.actuals import KpiData, member_text
+from onpace.targets.authoring import TargetInput
 from onpace.views import kpi_pages, target_pages
 from onpace.views.scope import Scope, rep_contributors
 from onpace.views.scorecard import scorecard_view
@@ -265,51 +266,42 @@ def values(
     }
 
 
+def _given(ctx: AppContext, fields: dict[str, Any]) -> TargetInput:
+    """The target fields of a form or API body (see TargetInput.read); an unknown KPI is a 404."""
+    kpi = fields.get("kpi") or ""
+    if kpi not in ctx.ws.kpis:
+        raise UnknownNameError(f"unknown KPI '{kpi}'." + did_you_mean(kpi, ctx.ws.kpis))
+    return TargetInput.read(**fields)
+
+
 def set_target(
     ctx: AppContext,
     who: Identity,
-    kpi: str,
-    period: str,
-    value: str,
     reason: str,
-    by: str | None = None,
-    relative: str | None = None,
-    phasing: str = "linear",
-    weights: str | list[float] = "",
     must_exist: bool | None = None,
+    **fields: Any,
 ) -> dict[str, Any]:
-    """Set (``must_exist`` False: create, True: revise, None: either) and audit a target."""
-    from onpace.targets.authoring import build_target, parse_by
+    """Set (``must_exist`` False: create, True: revise, None: either) and audit a target.
 
+    ``fields`` are those of :meth:`onpace.targets.authoring.TargetInput.read`.
+    """
     if not reason.strip():
         raise TargetError("a reason is required: say why the target is set or changed")
-    if not kpi or kpi not in ctx.ws.kpis:
-        raise UnknownNameError(f"unknown KPI '{kpi}'." + did_you_mean(kpi, ctx.ws.kpis))
-    if not period.strip():
-        raise TargetError("a period is required: 2026, 2026-Q3, 2026-03 or 2026-01-15..2026-03-31")
-    if not str(value).strip():
-        raise TargetError("a value is required: 1250000, 25% or with a baseline +10%")
-    if isinstance(weights, str):
-        try:
-            parsed = [float(w) for w in weights.split(",")] if weights.strip() else []
-        except ValueError as exc:
-            raise TargetError(f"weights {weights!r}: write numbers separated by commas") from exc
-    else:
-        parsed = list(weights)
+    given = _given(ctx, fields)
+    by = given.by
 
     def act() -> dict[str, Any]:
-        data = KpiData(ctx.ws, ctx.now())
-        dim, member = parse_by(by)
-        target = build_target(data, kpi, period, value, (dim, member), relative, phasing, parsed)
-        existing = ctx.store.find(target.kpi, target.period.label, dim, member)
+        target = given.build(KpiData(ctx.ws, ctx.now()))
+        label = target.period.label
+        existing = ctx.store.find(target.kpi, label, target.dimension, target.dimension_value)
         if must_exist is True and existing is None:
             raise UnknownNameError(
-                f"there is no target for {kpi} {target.period.label} {by or ''} to revise; "
+                f"there is no target for {target.kpi} {label} {by or ''} to revise; "
                 "create it first".replace("  ", " ")
             )
         if must_exist is False and existing is not None:
             raise TargetError(
-                f"a target for {kpi} {target.period.label} {by or ''} exists already; "
+                f"a target for {target.kpi} {label} {by or ''} exists already; "
                 "revise it instead (PUT)".replace("  ", " ")
             )
         stored = ctx.store.set_target(target, reason=reason.strip(), author=who.name)
@@ -325,6 +317,12 @@ def set_target(
     result = ctx.run(act)
     ctx.clear()
     return result
+
+
+def try_target(ctx: AppContext, who: Identity, **fields: Any) -> dict[str, Any]:
+    """What a proposed target would show (see :func:`target_pages.target_trial`); not stored."""
+    given = _given(ctx, fields)
+    return ctx.run(lambda: target_pages.target_trial(ctx.ws, ctx.store, given, ctx.now()))
 
 
 def reviews(ctx: AppContext, kpi: str | None = None) -> dict[str, Any]:

@@ -151,9 +151,10 @@ def objectives(request: Request, who: Identity) -> dict[str, Any]:
 @triple("/targets", "targets", "targets.html", "read")
 def targets(request: Request, who: Identity) -> dict[str, Any]:
     built = cached_views.targets(context(request), who, _q(request, "kpi"))
-    form = {k: _q(request, k) or "" for k in ("kpi", "period", "value", "by", "relative")}
+    names = ("kpi", "period", "value", "by", "relative", "floor", "stretch")
+    form = {k: _q(request, k) or "" for k in names}
     form["phasing"] = _q(request, "phasing") or "linear"
-    return {**built, "form": form, "saved": _q(request, "saved"), "error": None}
+    return {**built, "form": form, "saved": _q(request, "saved"), "error": None, "preview": None}
 
 
 @triple("/health", "health", "health.html", "read_data_quality")
@@ -214,12 +215,17 @@ def set_target(
     relative: str = Form(""),
     phasing: str = Form("linear"),
     weights: str = Form(""),
+    floor: str = Form(""),
+    stretch: str = Form(""),
+    new_value: str = Form(""),
     reason: str = Form(""),
+    action: str = Form("save"),
 ) -> Response:
-    """Set or revise a target from the form; a mistake re-shows the form with the reason."""
+    """Set or revise a target from the form, or preview it (``action=preview``, nothing is
+    recorded); a mistake re-shows the form with the reason."""
     check_csrf(who, csrf)
     ctx = context(request)
-    fields = {
+    fields: dict[str, Any] = {
         "kpi": kpi.strip(),
         "period": period.strip(),
         "value": value.strip(),
@@ -227,20 +233,23 @@ def set_target(
         "relative": relative.strip() or None,
         "phasing": phasing.strip() or "linear",
         "weights": weights.strip(),
-        "reason": reason.strip(),
+        "floor": floor.strip() or None,
+        "stretch": stretch.strip() or None,
+        "new_value": new_value.strip() in ("1", "on", "true"),
     }
-    try:
-        stored = cached_views.set_target(ctx, who, **fields)  # type: ignore[arg-type]
-    except OnpaceError as exc:
+    form = {k: (v or "") for k, v in fields.items()} | {"reason": reason.strip()}
+
+    def again(preview: dict[str, Any] | None, error: str | None, status: int) -> Response:
         built = cached_views.targets(ctx, who, None)
-        form = {k: (v or "") for k, v in fields.items()}
-        return page(
-            request,
-            "targets.html",
-            {**built, "form": form, "saved": None, "error": str(exc)},
-            who,
-            status=400,
-        )
+        data = {**built, "form": form, "saved": None, "error": error, "preview": preview}
+        return page(request, "targets.html", data, who, status=status)
+
+    try:
+        if action == "preview":
+            return again(cached_views.try_target(ctx, who, **fields), None, 200)
+        stored = cached_views.set_target(ctx, who, reason=reason.strip(), **fields)
+    except OnpaceError as exc:
+        return again(None, str(exc), 400)
     saved = f"{stored['kpi']} {stored['period']} {stored['scope']} rev {stored['revision']}"
     return RedirectResponse(f"/targets?saved={quote(saved)}", status_code=303)
 
