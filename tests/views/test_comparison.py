@@ -109,12 +109,17 @@ def test_unreadable_periods_are_target_errors(
 
 
 def test_like_for_like_values_on_data(tmp_path: pytest.TempPathFactory) -> None:
-    """February 2026 to the 15th against January to the 15th, in the tiny workspace.
+    """February 2026 so far against January, in the tiny workspace plus one sale.
 
-    January's only sale is o4, 240 at 10:00 on the 15th: as of midnight the compared
-    span holds nothing, as of noon it holds o4. February 1-14: o5 110 + o6 100.
+    January's only sale is o4, 240 at 10:00 on the 15th. February: o5 110 (3rd), o6
+    100 (10th 10:00) and, added here, o8 10 at 11:00 on the 15th. As of midnight on
+    the 15th the newest row is o6, so January is read up to the 10th: nothing. As of
+    noon the newest is o8 at 11:00, so January is read up to the 15th 11:00:01: o4.
     """
-    ws: Workspace = make_workspace(tmp_path / "ws")  # type: ignore[operator]
+    from tests.support.target_fixtures import ORDERS
+
+    extra = [*ORDERS, ("o8", "2026-02-15 11:00", 10.0, "r1", "completed")]
+    ws: Workspace = make_workspace(tmp_path / "ws", orders=extra)  # type: ignore[operator]
     from onpace.store import workspace_store
 
     store = workspace_store(ws)
@@ -123,16 +128,53 @@ def test_like_for_like_values_on_data(tmp_path: pytest.TempPathFactory) -> None:
             ws, store, grain="month", as_of=datetime(2026, 2, 15), kpis=["revenue"]
         )
         row = midnight.rows[0]
+        assert midnight.comparison.until == datetime(2026, 1, 10, 10, 0, 1)
         assert (row.value, row.compare_value, row.change) == (210.0, 0.0, None)
         noon = scorecard(
             ws, store, grain="month", as_of=datetime(2026, 2, 15, 12), kpis=["revenue"]
         )
         row = noon.rows[0]
-        assert (row.value, row.compare_value) == (210.0, 240.0)
-        assert row.change == pytest.approx(210 / 240 - 1)
+        assert noon.comparison.until == datetime(2026, 1, 15, 11, 0, 1)
+        assert (row.value, row.compare_value) == (220.0, 240.0)
+        assert row.change == pytest.approx(220 / 240 - 1)
         full = scorecard(
             ws, store, grain="month", span="full", as_of=datetime(2026, 2, 15), kpis=["revenue"]
         )
         assert full.rows[0].compare_value == 240.0 and full.comparison.until is None
     finally:
         store.close()
+
+
+def test_the_span_the_data_covers_when_it_stops_before_now() -> None:
+    december = parse_target_period("2026-12")
+    # loaded last night: at 10:32 on 1 December no December sale is in yet, so the
+    # first day compares nothing with nothing, not with a morning of November
+    c = comparison(
+        december,
+        "previous",
+        "same",
+        datetime(2026, 12, 1, 10, 32),
+        CAL,
+        data_until=datetime(2026, 11, 30, 23, 55),
+    )
+    assert c.until == datetime(2026, 11, 1)
+    # live data: the newest sale at 09:00 on the 15th, a second after it counts
+    c = comparison(
+        december,
+        "previous",
+        "same",
+        datetime(2026, 12, 15, 12),
+        CAL,
+        data_until=datetime(2026, 12, 15, 9),
+    )
+    assert c.until == datetime(2026, 11, 15, 9, 0, 1)
+    # data newer than now (future-dated rows) never moves the point past now
+    c = comparison(
+        december,
+        "previous",
+        "same",
+        datetime(2026, 12, 15, 12),
+        CAL,
+        data_until=datetime(2026, 12, 20),
+    )
+    assert c.until == datetime(2026, 11, 15, 12)

@@ -21,9 +21,10 @@ def test_scorecard_values_and_comparisons_by_hand(site: Site) -> None:
     assert card["period"] == "2024-03" and card["compare_period"] == "2024-02"
     revenue = _rows(card)[("revenue", None)]
     assert revenue["value"] == pytest.approx(150.0)
-    # like for like: February up to the 20th 12:00, o5 120 + o6 40.50 (o7 is at 17:00)
-    assert card["compare_until"] == "2024-02-20T12:00"
-    assert card["compare_label"] == "2024-02 up to 2024-02-20 12:00 (same span)"
+    # like for like: the newest row before now is lead l7 at 09:00 on the 20th, so
+    # February is read up to the 20th 09:00: o5 120 + o6 40.50 (o7 is at 17:00)
+    assert card["compare_until"] == "2024-02-20T09:00"
+    assert card["compare_label"] == "2024-02 up to 2024-02-20 09:00 (same span)"
     assert revenue["compare_value"] == pytest.approx(160.5)
     assert revenue["change"] == pytest.approx(150 / 160.5 - 1)
     assert revenue["status"] == "no target"

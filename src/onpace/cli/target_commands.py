@@ -273,11 +273,19 @@ def target_list(
         basis = "absolute"
         if t.basis == "relative":
             basis = f"{t.baseline} ({format_value(t.baseline_value, unit, currency)})"
+        value = format_value(t.value, unit, currency)
+        levels = [
+            f"{name} {format_value(level, unit, currency)}"
+            for name, level in (("floor", t.floor), ("stretch", t.stretch))
+            if level is not None
+        ]
+        if levels:
+            value += f" [dim]({', '.join(levels)})[/]"
         table.add_row(
             t.kpi,
             t.period.label,
             t.scope,
-            format_value(t.value, unit, currency),
+            value,
             basis,
             t.phasing,
             str(t.revision),

@@ -42,9 +42,10 @@ def trend_chart(
     """Line of actual values per period, with optional target, pace and projection lines.
 
     Each row: ``period`` (ISO date), ``label``, ``value``; optionally ``target``, ``pace``,
-    ``projection``, ``low`` and ``high`` (the projection interval). ``notes`` (``date``,
-    ``kind``, ``text``: target revisions, reviews, check-ins) are drawn as dotted
-    vertical rules at their date, the words in the tooltip.
+    ``projection``, ``low`` and ``high`` (the projection interval), and ``floor`` and
+    ``stretch`` (drawn as a band around the target). ``notes`` (``date``, ``kind``,
+    ``text``: target revisions, reviews, check-ins) are drawn as dotted vertical rules
+    at their date, the words in the tooltip.
     """
     data = alt.Data(values=[dict(r) for r in rows])  # type: ignore[no-untyped-call]
     fmt = _AXIS_FORMAT.get(unit, ",.2f")
@@ -52,6 +53,21 @@ def trend_chart(
         x=alt.X("period:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0))
     )
     layers: list[Any] = []
+    if any(r.get("floor") is not None or r.get("stretch") is not None for r in rows):
+        # the band between the floor and the stretch (the target where one is missing)
+        banded = [
+            {
+                **r,
+                "band_low": r.get("floor") if r.get("floor") is not None else r.get("target"),
+                "band_high": r.get("stretch") if r.get("stretch") is not None else r.get("target"),
+            }
+            for r in rows
+        ]
+        layers.append(
+            alt.Chart(alt.Data(values=banded))  # type: ignore[no-untyped-call]
+            .mark_area(opacity=0.12, color=TARGET_COLOUR)
+            .encode(x="period:T", y=alt.Y("band_low:Q"), y2="band_high:Q")
+        )
     if any(r.get("low") is not None for r in rows):
         layers.append(
             base.mark_area(opacity=0.2, color=PROJECTION_COLOUR).encode(
@@ -120,7 +136,7 @@ def sparkline(values: Sequence[float | None]) -> dict[str, Any]:
 def breakdown_chart(rows: Sequence[dict[str, Any]], unit: str, dimension: str) -> dict[str, Any]:
     """Horizontal bars of one period's value per dimension value, sorted high to low."""
     values = [
-        {"member": str(r["member"]), "value": r["value"]}
+        {"member": str(r.get("member_label") or r["member"]), "value": r["value"]}
         for r in rows
         if r.get("value") is not None
     ]

@@ -7,7 +7,9 @@ December against the third up to 1 September; a custom range of 30 days
 against the 30 days before it, shifted by 30 days). Shifting by whole months
 keeps the day of the month and clamps it to the end of a shorter month (31 March
 against 28 February), which is how month-to-date is compared in accounting.
-The compared period is then computed *as of* that moment, so rates, snapshots
+When the data stops before "now" (it was loaded last night), the point reached is
+the newest row's moment rather than now. The compared period is then computed
+*as of* that moment, so rates, snapshots
 and late-arriving returns are as they were known at the same point, not as they
 are known now. ``span="full"`` compares with the whole of the other period
 instead; a period that is over is always compared with the whole other period.
@@ -16,7 +18,7 @@ instead; a period that is over is always compared with the whole other period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from onpace.calendar import Calendar, Grain, add_months, period_start
@@ -116,15 +118,30 @@ class Comparison:
 
 
 def comparison(
-    picked: TargetPeriod, compare: str, span: str, as_of: datetime, cal: Calendar
+    picked: TargetPeriod,
+    compare: str,
+    span: str,
+    as_of: datetime,
+    cal: Calendar,
+    data_until: datetime | None = None,
 ) -> Comparison:
-    """The comparison of ``picked`` as of ``as_of`` (see the module docstring)."""
+    """The comparison of ``picked`` as of ``as_of`` (see the module docstring).
+
+    ``data_until`` is the moment of the newest row in the data: when the data stops
+    before "now" (loaded last night), the span of the current period is the span the
+    data covers, so that the first day of a month, before any sale of it is loaded,
+    compares nothing with nothing instead of nothing with a morning of last month.
+    """
     if span not in SPANS:
         raise TargetError(f"span {span!r}: use same (like for like) or full")
     against = compared_period(picked, compare, cal)
     running = picked.contains(as_of.date())
     if span == "full" or not running:
         return Comparison(against, None, "full" if span == "full" else "same")
+    reached = as_of
+    if data_until is not None:
+        start = datetime.combine(picked.start, datetime.min.time())
+        reached = max(start, min(as_of, data_until + timedelta(seconds=1)))
     end = datetime.combine(against.end, datetime.min.time())
-    until = min(shift_moment(as_of, picked, against), end)
+    until = min(shift_moment(reached, picked, against), end)
     return Comparison(against, until, "same")

@@ -15,6 +15,8 @@ from onpace.errors import MissingDataError, UnknownNameError
 from onpace.model.entities import ENTITIES, LOADED_ENTITIES
 from onpace.query.plain import as_number
 from onpace.spec.kpi import kpi_entities
+from onpace.targets.actuals import member_text
+from onpace.targets.roster import REP_ID_DIMENSIONS, Roster, load_roster
 from onpace.views import charts
 from onpace.views.kpis import kpi_detail, kpi_rows
 from onpace.views.scope import UNRESTRICTED, Scope, rep_contributors
@@ -81,10 +83,13 @@ def kpi_view(
         current = period_start(as_of.date(), grain, ws.calendar)
         last = shift_period(current, grain, -1)
         part = ws.compute([name], grain=grain, start=last, end_before=current, by=by, as_of=as_of)
+        roster = load_roster(ws)
         members: list[dict[str, Any]] = [
-            {"member": None if m is None else str(m), "value": as_number(v)}
-            for m, v in zip(part[by], part["value"], strict=True)
-            if scope.allows(by, None if m is None else str(m))
+            {"member": member, "member_label": roster.label(by, member), "value": as_number(v)}
+            for member, v in (
+                (member_text(m), v) for m, v in zip(part[by], part["value"], strict=True)
+            )
+            if scope.allows(by, member) and _at_work(roster, by, member, last, current, v)
         ]
         if scope.checks_totals:
             contributors = rep_contributors(ws, [name], grain, last, current, by, as_of)
@@ -97,6 +102,12 @@ def kpi_view(
             "chart": charts.breakdown_chart(members, detail["unit"], by),
         }
     return out
+
+
+def _at_work(roster: Roster, by: str, member: str | None, start: date, end: date, v: Any) -> bool:
+    """False for a rep who did not work in ``[start, end)`` and has nothing in it."""
+    rep = roster.get(member) if by in REP_ID_DIMENSIONS else None
+    return rep is None or rep.employed_during(start, end) or bool(as_number(v))
 
 
 def _day(iso: str) -> date:

@@ -102,6 +102,8 @@ class ScorecardRow:
     target_origin: str | None = None
     floor: float | None = None
     stretch: float | None = None
+    floor_marker: float | None = None
+    stretch_marker: float | None = None
     attainment: float | None = None
     target_to_date: float | None = None
     pace: float | None = None
@@ -364,6 +366,10 @@ def _status_row(row: ScorecardRow, status: TargetStatus, applied: AppliedTarget)
     marker = None
     if status.target_to_date is not None and status.target:
         marker = status.target_to_date / status.target
+
+    def at(level: float | None) -> float | None:  # where a level sits on the attainment bar
+        return None if level is None else attainment(level, status.target, status.direction)
+
     return replace(
         row,
         value=status.actual if status.actual is not None else row.value,
@@ -372,6 +378,8 @@ def _status_row(row: ScorecardRow, status: TargetStatus, applied: AppliedTarget)
         target_origin=applied.origin,
         floor=status.floor,
         stretch=status.stretch,
+        floor_marker=at(status.floor),
+        stretch_marker=at(status.stretch),
         attainment=status.attainment,
         target_to_date=status.target_to_date,
         pace=status.pace,
@@ -453,6 +461,8 @@ def _base_row(
     if value is None and additive and req.state != "future" and not missing:
         value = 0.0  # no rows: nothing was sold or counted (a rep at work who sold nothing)
     compare_value = numbers.before.get(key)
+    if compare_value is None and additive and not missing:
+        compare_value = 0.0  # nothing in the compared span (or none of it elapsed yet)
     worked, worked_before, note = _employment_note(roster, req, member)
     if not worked:
         if not value:
@@ -576,14 +586,18 @@ def scorecard(
         if name not in ws.kpis:
             raise UnknownNameError(f"unknown KPI '{name}'." + did_you_mean(name, ws.kpis))
     picked = pick_period(ws.calendar, grain, period, start, end, moment.date())
-    against = comparison(picked, compare, span, moment, ws.calendar)
     state = period_state(Target("", picked, 0.0), moment.date())
-    req = _Request(picked, against, by, state)
     session = ws.session()
     wanted = list(kpis) if kpis else list(ws.kpis)
     names = [n for n in wanted if by is None or by in ws.kpis[n].dimensions]
     missing = {n: session.missing_data(n) for n in names}
     computable = [n for n in names if not missing[n]]
+    data_until = None
+    if state == "in progress" and span == "same" and computable:
+        found = session.data_span(computable, moment)
+        data_until = found[1] if found else None
+    against = comparison(picked, compare, span, moment, ws.calendar, data_until)
+    req = _Request(picked, against, by, state)
     numbers = _numbers(cache, computable, picked, against, by, sparkline and by is None)
     current = store.current()
     targets = _targets(ws, cache, current, picked, by, names)

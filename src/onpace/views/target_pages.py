@@ -162,6 +162,8 @@ def kpi_targets(
                 [name],
             ).get((name, None))
             row["target"] = hit.target.value if hit else None
+            row["floor"] = hit.target.floor if hit else None
+            row["stretch"] = hit.target.stretch if hit else None
     today = as_of.date()
     running = [t for t in current if t.period.contains(today)]
     progress = None
@@ -200,9 +202,17 @@ def _progress(ws: Workspace, data: KpiData, target: Target, as_of: datetime) -> 
     period = target.period
     rows: list[dict[str, Any]] = []
 
+    levels = {"floor": target.floor, "stretch": target.stretch}
+
     def point(day: date, **values: float | None) -> None:
         rows.append(
-            {"period": day.isoformat(), "label": day.isoformat(), "target": target.value, **values}
+            {
+                "period": day.isoformat(),
+                "label": day.isoformat(),
+                "target": target.value,
+                **levels,
+                **values,
+            }
         )
 
     phases = [m for m in milestones(target, additive, history, ws.calendar) if m.grain == "month"]
