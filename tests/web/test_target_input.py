@@ -28,6 +28,13 @@ from tests.web.conftest import Site
         ("/api/v1/objectives", {"period": "9999-Q4"}, 400, "outside the years"),
         ("/scorecard.json", {"period": "9999-12", "grain": "month"}, 400, "outside the years"),
         ("/api/v1/values", {"kpi": "revenue", "by": "rep.tem"}, 404, "cannot be broken down"),
+        (
+            "/api/v1/values",
+            {"kpi": "revenue", "grain": "day", "start": "0001-01-01", "end": "9999-12-31"},
+            400,
+            "1900",
+        ),
+        ("/api/v1/values", {"kpi": "revenue", "grain": "year", "start": "9999"}, 400, "1900"),
     ],
 )
 def test_bad_reads_are_a_clear_4xx(

@@ -107,14 +107,22 @@ def resolve_range(
             "give end (the last period or day, included) or end_before (the first day "
             "not included), not both"
         )
-    first = first_day(start, calendar) if start is not None else None
-    after = day_after(end, calendar) if end is not None else end_before
-    if first is not None and after is not None:
-        return _checked(ComputeRange(first, after))
-    span = data_span()
-    if grain == "all":
-        return _checked(_all_time(first, after, span, as_of))
-    return _checked(_last_periods(grain, calendar, first, after, span, as_of, periods))
+    try:
+        first = first_day(start, calendar) if start is not None else None
+        after = day_after(end, calendar) if end is not None else end_before
+        if first is not None and after is not None:
+            return _checked(ComputeRange(first, after))
+        span = data_span()
+        if grain == "all":
+            return _checked(_all_time(first, after, span, as_of))
+        return _checked(_last_periods(grain, calendar, first, after, span, as_of, periods))
+    except (OverflowError, ValueError) as exc:  # a period at the very end of the calendar
+        if isinstance(exc, RequestError):
+            raise
+        raise RequestError(
+            f"the range {start or ''} to {end or end_before or ''} runs past the dates onpace "
+            "can count with; keep it between the years 1900 and 2200"
+        ) from exc
 
 
 def _checked(rng: ComputeRange) -> ComputeRange:
