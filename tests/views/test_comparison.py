@@ -113,8 +113,9 @@ def test_like_for_like_values_on_data(tmp_path: pytest.TempPathFactory) -> None:
 
     January's only sale is o4, 240 at 10:00 on the 15th. February: o5 110 (3rd), o6
     100 (10th 10:00) and, added here, o8 10 at 11:00 on the 15th. As of midnight on
-    the 15th the newest row is o6, so January is read up to the 10th: nothing. As of
-    noon the newest is o8 at 11:00, so January is read up to the 15th 11:00:01: o4.
+    the 15th the newest row is o6 of the 10th, a day loaded whole, so January is read
+    up to the end of the 10th (11 January 00:00): nothing. As of noon the newest is o8
+    at 11:00 that day, so January is read up to the 15th 11:00:01: o4.
     """
     from tests.support.target_fixtures import ORDERS
 
@@ -128,7 +129,7 @@ def test_like_for_like_values_on_data(tmp_path: pytest.TempPathFactory) -> None:
             ws, store, grain="month", as_of=datetime(2026, 2, 15), kpis=["revenue"]
         )
         row = midnight.rows[0]
-        assert midnight.comparison.until == datetime(2026, 1, 10, 10, 0, 1)
+        assert midnight.comparison.until == datetime(2026, 1, 11)
         assert (row.value, row.compare_value, row.change) == (210.0, 0.0, None)
         noon = scorecard(
             ws, store, grain="month", as_of=datetime(2026, 2, 15, 12), kpis=["revenue"]
@@ -178,3 +179,25 @@ def test_the_span_the_data_covers_when_it_stops_before_now() -> None:
         data_until=datetime(2026, 12, 20),
     )
     assert c.until == datetime(2026, 11, 15, 12)
+
+
+@pytest.mark.parametrize(
+    ("period", "now", "newest", "expected"),
+    [
+        # a quarter loaded last night: Q4 to 1 December against Q3 to 1 September,
+        # all of 31 August included although the newest sale was at 23:55 on the 30th
+        ("2026-Q4", datetime(2026, 12, 1, 10, 32), datetime(2026, 11, 30, 23, 55), (9, 1, 0)),
+        # the last sale of yesterday at 18:00: yesterday counts whole
+        ("2026-11", datetime(2026, 11, 15, 9), datetime(2026, 11, 14, 18), (10, 15, 0)),
+        # dates without times: a row dated today stands for today so far
+        ("2026-12", datetime(2026, 12, 15, 12), datetime(2026, 12, 15), (11, 15, 12)),
+        # a row dated 31 March without a time, read on 1 April: March is over
+        ("2026-Q2", datetime(2026, 4, 1, 8), datetime(2026, 3, 31), (1, 1, 0)),
+    ],
+)
+def test_days_before_today_are_loaded_whole(
+    period: str, now: datetime, newest: datetime, expected: tuple[int, int, int]
+) -> None:
+    c = comparison(parse_target_period(period), "previous", "same", now, CAL, newest)
+    month, day, hour = expected
+    assert c.until == datetime(now.year, month, day, hour)

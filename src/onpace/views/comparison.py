@@ -8,10 +8,10 @@ against the 30 days before it, shifted by 30 days). Shifting by whole months
 keeps the day of the month and clamps it to the end of a shorter month (31 March
 against 28 February), which is how month-to-date is compared in accounting.
 When the data stops before "now" (it was loaded last night), the point reached is
-the newest row's moment rather than now. The compared period is then computed
-*as of* that moment, so rates, snapshots
-and late-arriving returns are as they were known at the same point, not as they
-are known now. ``span="full"`` compares with the whole of the other period
+the end of the newest row's day rather than now (see :func:`data_covers`). The
+compared period is then computed *as of* that moment, so rates, snapshots and
+late-arriving returns are as they were known at the same point, not as they are
+known now. ``span="full"`` compares with the whole of the other period
 instead; a period that is over is always compared with the whole other period.
 """
 
@@ -117,6 +117,22 @@ class Comparison:
         return f"{self.period.label} up to {when} (same span)"
 
 
+def data_covers(newest: datetime, as_of: datetime) -> datetime:
+    """The moment the data is complete up to, given its newest row before ``as_of``.
+
+    A day before today is taken as loaded whole (the export of last night holds all
+    of yesterday, even when its last sale was at 18:00), and so is today when the
+    rows carry dates without times (a row at midnight stands for its whole day so
+    far). Rows with times today reach a second past the newest one.
+    """
+    day = newest.date()
+    if day < as_of.date():
+        return datetime.combine(day + timedelta(days=1), datetime.min.time())
+    if newest.time() == datetime.min.time():
+        return as_of
+    return newest + timedelta(seconds=1)
+
+
 def comparison(
     picked: TargetPeriod,
     compare: str,
@@ -141,7 +157,7 @@ def comparison(
     reached = as_of
     if data_until is not None:
         start = datetime.combine(picked.start, datetime.min.time())
-        reached = max(start, min(as_of, data_until + timedelta(seconds=1)))
+        reached = max(start, min(as_of, data_covers(data_until, as_of)))
     end = datetime.combine(against.end, datetime.min.time())
     until = min(shift_moment(reached, picked, against), end)
     return Comparison(against, until, "same")
