@@ -74,6 +74,33 @@ def test_quotas_are_held_against_their_team_when_teams_have_targets() -> None:
     assert (teams.children, teams.total, teams.kind) == ("team targets", 550, "under")
 
 
+def test_a_team_without_a_target_counts_with_its_reps_quotas() -> None:
+    # North has 450 of its own; South has none, so it counts with Cem's quota of 100:
+    # 450 + 100 = 550 against the total of 700, 150 short (150 / 700 = 21%)
+    targets = [
+        Target("revenue", Q4, 450.0, "rep.team", "North"),
+        Target("revenue", Q4, 700.0),
+        *quotas(300, 200, 100),
+    ]
+    by_scope = {a.parent: a for a in check(targets)}
+    teams = by_scope["all"]
+    assert (teams.count, teams.total, teams.rolled_up, teams.kind) == (2, 550, 1, "under")
+    assert teams.message() == (
+        "2 team targets (1 summed from rep quotas) for 2026-Q4 add up to 550: 150 (21%) "
+        "short of the total target of 700 (2026-Q4), under-allocated"
+    )
+    # Ann 300 + Bob 200 against North's 450; South's reps have no team target to meet
+    assert by_scope["rep.team=North"].total == 500 and "rep.team=South" not in by_scope
+
+
+def test_one_member_target_reads_in_the_singular() -> None:
+    (a,) = check([Target("revenue", Q4, 500.0), *quotas(300)])
+    assert a.message() == (
+        "1 rep quota for 2026-Q4 is 300: 200 (40%) short of the total target of 500 "
+        "(2026-Q4), under-allocated"
+    )
+
+
 def test_no_target_above_and_rates_are_not_checked() -> None:
     assert check(quotas(300, 200)) == []
     assert check([Target("revenue", Q4, 900.0), *quotas(300, 200)], additive=False) == []

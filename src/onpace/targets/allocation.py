@@ -5,7 +5,9 @@ quotas for 2026-Q4, channel targets for 2026), their targets are added up and
 held against the target above them as it applies to that period (set for it, or
 phased down from a longer one; see :mod:`onpace.targets.selection`): rep quotas
 against their team's target and, where no team has one, against the total; team
-targets and any other dimension's targets against the total. A gap of more than
+targets and any other dimension's targets against the total. A team (or region)
+without a target of its own counts with the sum of its reps' quotas, as the
+scorecard shows it (one rule for which target applies). A gap of more than
 :data:`TOLERANCE` of the target above is reported: *under-allocated* when the
 members' targets fall short (part of the target is nobody's), *over-allocated*
 when they exceed it (the plan counts on more than the total asks). Only sums and
@@ -19,8 +21,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from onpace.targets.definition import Target, TargetPeriod
-from onpace.targets.roster import REP_ID_DIMENSIONS, Roster
-from onpace.targets.selection import AppliedTarget, History, own_or_phased
+from onpace.targets.roster import REP_ATTRIBUTES, REP_ID_DIMENSIONS, Roster
+from onpace.targets.selection import AppliedTarget, History, applicable_targets, own_or_phased
 
 TOLERANCE = 0.005
 _WORDS = {
@@ -43,6 +45,7 @@ class Allocation:
     children: str
     count: int
     total: float
+    rolled_up: int = 0
 
     @property
     def gap(self) -> float:
@@ -65,7 +68,11 @@ class Allocation:
     def message(self) -> str:
         """``rep quotas for 2026-Q4 add up to 365,100: 864,628 (70%) short of ...``."""
         above = "the total target" if self.parent == "all" else f"the {self.parent} target"
-        head = f"{self.count} {self.children} for {self.period} add up to {_n(self.total)}"
+        words = self.children if self.count != 1 else _singular(self.children)
+        if self.rolled_up:
+            words += f" ({self.rolled_up} summed from rep quotas)"
+        verb = "is" if self.count == 1 else "add up to"
+        head = f"{self.count} {words} for {self.period} {verb} {_n(self.total)}"
         if self.kind == "balanced":
             return f"{head}, matching {above} ({_n(self.parent_value)})"
         share = f" ({abs(self.share):.0%})" if self.share is not None else ""
@@ -74,6 +81,11 @@ class Allocation:
             f"{head}: {_n(abs(self.gap))}{share} {side} {above} of {_n(self.parent_value)} "
             f"({self.parent_source}), {self.kind}-allocated"
         )
+
+
+def _singular(words: str) -> str:
+    """``rep quotas`` -> ``rep quota``, ``team targets`` -> ``team target``."""
+    return words.replace("quotas", "quota", 1).replace("targets", "target", 1)
 
 
 def _n(value: float) -> str:
@@ -99,6 +111,7 @@ def _check(
         children=children,
         count=len(members),
         total=sum(m.target.value for m in members),
+        rolled_up=sum(1 for m in members if m.origin == "rolled up"),
     )
 
 
@@ -119,7 +132,10 @@ def allocations(
             spans.setdefault((t.dimension, t.period.start, t.period.end), (t.dimension, t.period))
     out: list[Allocation | None] = []
     for dim, period in sorted(spans.values(), key=lambda dp: (dp[1].start, -dp[1].days, dp[0])):
-        members = own_or_phased(mine, period, dim, additive, history, [kpi])
+        if dim in REP_ATTRIBUTES:  # teams without a target count with their reps' quotas
+            members = applicable_targets(mine, period, dim, additive, history, roster, [kpi])
+        else:
+            members = own_or_phased(mine, period, dim, additive, history, [kpi])
         total = own_or_phased(mine, period, None, additive, history, [kpi]).get((kpi, None))
         words = "rep quotas" if dim in REP_ID_DIMENSIONS else _WORDS.get(dim, f"{dim} targets")
         if dim in REP_ID_DIMENSIONS:
