@@ -155,3 +155,34 @@ def test_no_data_no_check(tmp_path: Path) -> None:
     ws = Workspace.open(tmp_path / "empty")
     assert check_identities(ws) == []
     assert not (tmp_path / "empty" / "warehouse.duckdb").exists()  # not created by the check
+
+
+def test_a_period_in_progress_is_measured_against_the_target_due_so_far(tmp_path: Path) -> None:
+    """March 2024 as of the 20th at noon: 19 of its 31 days are over (the pace's rule).
+
+    A March revenue target of 310 is due 310 x 19/31 = 190 by then; a 2024 target of 3,660
+    spread linearly gives March 3,660 x 31/366 = 310 and so the same 190. March so far:
+    o8 60 + o9 90 = 150. A rate keeps its whole target: gross profit's target of 124 is due
+    124 x 19/31 = 76, its driver gross margin keeps 40% (March so far: (30 + 45) / 150).
+    """
+    ws = Workspace.open(make_workspace(tmp_path / "ws"))
+    store = workspace_store(ws)
+    march = parse_target_period("2024-03", ws.calendar)
+    monthly = store.set_target(Target("revenue", march, 310.0), reason="plan", author="test")
+    store.set_target(Target("gross_profit", march, 124.0), reason="plan", author="test")
+    store.set_target(Target("gross_margin", march, 0.4), reason="plan", author="test")
+    month = explain_change(ws, "revenue", "2024-03", "target", as_of=AS_OF, store=store)
+    profit = explain_change(ws, "gross_profit", "2024-03", "target", as_of=AS_OF, store=store)
+    store.retire_target(monthly, reason="yearly now", author="test")
+    year = parse_target_period("2024", ws.calendar)
+    store.set_target(Target("revenue", year, 3660.0), reason="plan", author="test")
+    yearly = explain_change(ws, "revenue", "2024-03", "target", as_of=AS_OF, store=store)
+    store.close()
+    assert (month.before, month.after) == (pytest.approx(190.0), pytest.approx(150.0))
+    assert any("part due by 2024-03-20 (61%) of the 2024-03 target" in n for n in month.notes)
+    assert (yearly.before, yearly.after) == (pytest.approx(190.0), pytest.approx(150.0))
+    assert any("share of the 2024 target" in n for n in yearly.notes)
+    assert (profit.before, profit.after) == (pytest.approx(76.0), pytest.approx(75.0))
+    drivers = {d.kpi: (d.before, d.after) for d in profit.drivers}
+    assert drivers["revenue"] == (pytest.approx(190.0), pytest.approx(150.0))
+    assert drivers["gross_margin"] == (pytest.approx(0.4), pytest.approx(0.5))

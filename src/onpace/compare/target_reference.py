@@ -1,19 +1,33 @@
-"""The target a KPI has for one period: set for that period, or its milestone in a longer one.
+"""The target a KPI has for one period, by the one rule every screen uses, and due to date.
 
-A yearly revenue target set with seasonal phasing has a milestone for every month
-and quarter; explaining November against target uses November's milestone. A
-rate or an average keeps the whole target in every milestone.
+Which target applies is :func:`onpace.targets.selection.applicable_targets`: the
+target set for the period, else the shortest longer one phased down (a seasonal
+2026 revenue target seen in November gives November's share), else, for sums and
+counts, the targets one level down added up. An explanation against target
+therefore uses the same number as the scorecard.
+
+A period still in progress is compared with the part of its target due by now,
+the denominator of the scorecard's pace: November two weeks in is measured
+against half of November's target, not all of it, so the gap says how far the
+KPI is behind, not how much of the month is left. A rate or an average keeps its
+whole target.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
-from onpace.calendar import Grain, next_period_start, period_label
+from onpace.calendar import Grain
 from onpace.targets.actuals import KpiData, is_additive
-from onpace.targets.definition import Target, milestones
+from onpace.targets.definition import share_to_date, standard_period
+from onpace.targets.roster import Roster, load_roster
+from onpace.targets.selection import AppliedTarget, applicable_targets
+
+if TYPE_CHECKING:
+    from onpace.store.state_store import Store
+    from onpace.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -25,19 +39,9 @@ class TargetReference:
     source: str
 
 
-def _milestone_value(
-    target: Target, label: str, additive: bool, data: KpiData, ws: Any
-) -> float | None:
-    history = data.monthly(target.kpi) if target.phasing == "seasonal" else None
-    for m in milestones(target, additive, history, ws.calendar):
-        if m.label == label:
-            return m.value
-    return None
-
-
 def target_for(
-    ws: Any,
-    store: Any,
+    ws: Workspace,
+    store: Store,
     kpi: str,
     grain: Grain,
     start: date,
@@ -45,22 +49,41 @@ def target_for(
     dimension: str | None = None,
     member: str | None = None,
 ) -> TargetReference | None:
-    """``kpi``'s target for the period ``start`` of ``grain`` (and member), or None."""
-    label = period_label(start, grain, ws.calendar)
-    end = next_period_start(start, grain)
+    """``kpi``'s target for the period ``start`` of ``grain`` (and member), or None.
+
+    For the period in progress, a sum's or a count's target is cut to the part due
+    by ``data.as_of`` by the target's own phasing.
+    """
+    period = standard_period(start, grain, ws.calendar)
     additive = is_additive(kpi, ws.kpis)
-    candidates = [
-        t
-        for t in store.current(kpi)
-        if t.dimension == dimension and (dimension is None or t.dimension_value == member)
-    ]
-    for t in candidates:
-        if t.period.start == start and t.period.end == end:
-            return TargetReference(kpi, t.value, f"target {t.period.label}")
-    for t in sorted(candidates, key=lambda t: t.period.days):
-        if t.period.start <= start and end <= t.period.end:
-            value = _milestone_value(t, label, additive, data, ws)
-            if value is not None:
-                source = f"{label} milestone of the {t.period.label} target"
-                return TargetReference(kpi, value, source)
-    return None
+    roster = load_roster(ws) if dimension is not None else Roster()
+    applied = applicable_targets(
+        store.current(kpi),
+        period,
+        dimension,
+        lambda k: is_additive(k, ws.kpis),
+        data.monthly,
+        roster,
+        [kpi],
+    ).get((kpi, member))
+    if applied is None:
+        return None
+    target = applied.target
+    source = _source(applied, period.label)
+    today = data.as_of.date()
+    if additive and target.period.start < today < target.period.end:
+        history = data.monthly(kpi, dimension, member) if target.phasing == "seasonal" else None
+        share = share_to_date(target, today, history)
+        due = f"part due by {today.isoformat()} ({share:.0%}) of the {source}"
+        return TargetReference(kpi, target.value * share, due)
+    return TargetReference(kpi, target.value, source)
+
+
+def _source(applied: AppliedTarget, label: str) -> str:
+    """Where the target comes from, read after "the target is the"."""
+    if applied.origin == "own":
+        return f"{label} target"
+    if applied.origin == "phased" and applied.parts:
+        parent = applied.parts[0]
+        return f"{label} share of the {parent.period.label} target ({parent.phasing} phasing)"
+    return f"{label} target, the {applied.source}"
