@@ -19,9 +19,11 @@ import io
 import os
 import re
 import tempfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from onpace.errors import IngestError
 
@@ -34,6 +36,9 @@ FORMATS_BY_SUFFIX = {
     ".txt": "csv",
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".zip": "zip",
+    ".prn": "text",
     ".parquet": "parquet",
     ".pq": "parquet",
     ".jsonl": "jsonl",
@@ -174,29 +179,92 @@ def transcode(path: Path, encoding: str, workdir: Path) -> Path:
     return target
 
 
-def gunzip(path: Path, workdir: Path) -> Path:
-    """A decompressed copy of a gzip file in ``workdir``."""
-    import gzip
-    import shutil
+# An export compresses 5 to 20 times; a bomb 1,000 times and more. Decompression stops past
+# this ratio (and a floor, so small files of one repeated value still open).
+MAX_RATIO = 200
+MIN_LIMIT = 256 * 1024 * 1024
 
-    fd, name = tempfile.mkstemp(suffix=".csv", dir=workdir)
+
+def _limit(compressed: int) -> int:
+    return max(MIN_LIMIT, MAX_RATIO * compressed)
+
+
+def _copy_limited(
+    src: IO[bytes] | io.BufferedIOBase, dst: IO[bytes], limit: int, what: str
+) -> None:
+    written = 0
+    while chunk := src.read(_CHUNK):
+        written += len(chunk)
+        if written > limit:
+            raise IngestError(
+                f"{what} decompresses to more than {limit:,} bytes ({MAX_RATIO} times its "
+                "size): it is damaged or made to fill the disk",
+                "decompress it yourself, check the result, and point 'file:' at it",
+            )
+        dst.write(chunk)
+
+
+def gunzip(path: Path, workdir: Path) -> Path:
+    """A decompressed copy of a gzip file in ``workdir``, keeping the inner file's suffix."""
+    import gzip
+
+    fd, name = tempfile.mkstemp(suffix=Path(path.stem).suffix or ".csv", dir=workdir)
     os.close(fd)
     try:
         with gzip.open(path, "rb") as src, open(name, "wb") as dst:
-            shutil.copyfileobj(src, dst, _CHUNK)
-    except (OSError, EOFError) as exc:
+            _copy_limited(src, dst, _limit(path.stat().st_size), "the file")
+    except (OSError, EOFError, zlib.error) as exc:
         raise IngestError(
             f"cannot decompress: {exc}", "check that the .gz file is complete"
         ) from exc
     return Path(name)
 
 
-def record_lines(path: Path, delimiter: str, quote: str, skip: int) -> list[int]:
+def unzip(path: Path, workdir: Path, pattern: str) -> list[tuple[str, Path]]:
+    """The archive's members matching ``pattern``, each extracted to ``workdir``, in name order.
+
+    Folders and macOS metadata are skipped; a member whose name leads out of its folder is
+    never written anywhere but ``workdir`` (members are extracted under numbered names).
+    """
+    import fnmatch
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise IngestError(f"not a zip archive: {exc}", "check that the file is complete") from exc
+    found: list[tuple[str, Path]] = []
+    with archive:
+        members = sorted(
+            (i for i in archive.infolist() if not i.is_dir()), key=lambda i: i.filename
+        )
+        for index, info in enumerate(members):
+            member = info.filename
+            base = member.rsplit("/", 1)[-1]
+            if member.startswith("__MACOSX/") or base.startswith("._") or not base:
+                continue
+            if not fnmatch.fnmatchcase(member, pattern) and not fnmatch.fnmatchcase(base, pattern):
+                continue
+            target = workdir / f"member-{index}{Path(base).suffix}"
+            try:
+                with archive.open(info) as src, target.open("wb") as dst:
+                    _copy_limited(src, dst, _limit(info.compress_size), member)
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError) as exc:
+                raise IngestError(
+                    f"cannot extract {member}: {exc}", "check that the archive is complete"
+                ) from exc
+            found.append((member, target))
+    return found
+
+
+def record_lines(
+    path: Path, delimiter: str, quote: str, skip: int, header: bool = True
+) -> list[int]:
     """The line each data record starts on, counted the slow, exact way (blank lines skipped)."""
     lines: list[int] = []
     with path.open("r", encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter, quotechar=quote)
-        for _ in range(skip + 1):
+        for _ in range(skip + (1 if header else 0)):
             next(reader, None)
         while True:
             start = reader.line_num + 1
@@ -257,6 +325,11 @@ def read_header(sample: str, delimiter: str, quote: str, skip: int) -> list[str]
         raise IngestError(
             "the file is empty: there is no header line", "export the data again with a header row"
         )
+    return checked_names(row)
+
+
+def checked_names(row: list[str]) -> list[str]:
+    """Header names trimmed, blanks named ``column<N>``, a name given twice refused."""
     names = [c.strip() for c in row]
     seen: dict[str, int] = {}
     for i, name in enumerate(names, start=1):

@@ -7,7 +7,7 @@ adds the columns it ``take``-s, so the lines' mapping reads them like its own co
 The lookup side is the other source's rows as read (its own columns, never its own
 joins, so two sources may join each other): keys are trimmed text, and for a key given
 by more than one file the later file wins, as for entity rows. A key repeated within
-that file is ambiguous. A row of this side gets a ``_join_reason`` when its key is
+that file is ambiguous. A row of this side gets a ``_row_reason`` when its key is
 empty, has no row on the other side (unless ``missing: keep``), or is ambiguous; the
 checks turn it into a quarantine reason for every entity of the source, so no joined
 row loads without both sides unless the mapping says so.
@@ -25,11 +25,9 @@ from sqlglot import exp
 
 from onpace.errors import IngestError, did_you_mean
 from onpace.ingest import sql
-from onpace.ingest.readers import RawSource
+from onpace.ingest.readers import ROW_REASON, RawSource
 from onpace.ingest.source_spec import Join, LoadedSources
 from onpace.spec.yaml_lines import PathKey
-
-JOIN_REASON = "_join_reason"
 
 
 def _column(
@@ -128,14 +126,14 @@ def apply_joins(
         view = next_view
         columns.extend(new for _, new in taken)
         reasons.append(f"_jr{index}")
-    reason = "NULLIF(concat_ws('; ', " + ", ".join(reasons) + "), '')"
+    reason = f"NULLIF(concat_ws('; ', {ROW_REASON}, " + ", ".join(reasons) + "), '')"
     keep = ", ".join(sql.render(sql.ident(c)) for c in columns)
     final = f"{raw.view}_joined"
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW {final} AS SELECT {keep}, _file, _line, _seq, "
-        f"{reason} AS {JOIN_REASON} FROM {view}"
+        f"{reason} AS {ROW_REASON} FROM {view}"
     )
-    return RawSource(raw.name, final, columns, raw.files, raw.excel, joined=True)
+    return RawSource(raw.name, final, columns, raw.files, raw.excel)
 
 
 def _join_sql(
@@ -196,6 +194,9 @@ def lookup_bad_rows(con: Any, loaded: LoadedSources, name: str, raw: RawSource, 
                 f"(PARTITION BY {partition}, _file) AS _n FROM {raw.view}) "
                 f"WHERE {any_empty} OR _n > 1"
             )
+    selects.append(
+        f"SELECT _seq, _file, _line, {ROW_REASON} FROM {raw.view} WHERE {ROW_REASON} IS NOT NULL"
+    )
     union = " UNION ALL ".join(selects)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {bad} AS SELECT _seq, first(_file) AS _file, "

@@ -14,8 +14,6 @@ inside is reported at the line it would have without that break.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +28,7 @@ from onpace.ingest.files import (
     FileStamp,
     Fingerprint,
     bad_utf8,
+    checked_names,
     expand,
     fingerprint,
     guess_encoding,
@@ -40,8 +39,13 @@ from onpace.ingest.files import (
     record_lines,
     sniff_delimiter,
     transcode,
+    unzip,
 )
 from onpace.ingest.source_spec import Source
+from onpace.ingest.textlines import read_text_lines
+from onpace.ingest.workbooks import Workbook, cell_text
+
+ROW_REASON = "_row_reason"  # a reader's (or a join's) reason for a whole row
 
 MAX_LINE_BYTES = 32 * 1024 * 1024
 SEQ_SHIFT = 1 << 40
@@ -67,11 +71,20 @@ class RawSource:
     columns: list[str]
     files: list[FileRead] = field(default_factory=list)
     excel: bool = False
-    joined: bool = False  # the view carries ``_join_reason`` (see onpace.ingest.joins)
 
     @property
     def rows(self) -> int:
         return sum(f.rows for f in self.files if f.duplicate_of is None)
+
+
+@dataclass
+class _Piece:
+    """One text table a reader made: from a file, a sheet of a workbook or an archive member."""
+
+    table: str
+    read: FileRead
+    first_line: int
+    columns: list[str]
 
 
 class Reader:
@@ -82,6 +95,7 @@ class Reader:
         self.root = root
         self.workdir = workdir
         self.before_stamp_check: Callable[[Path], None] | None = None  # test hook
+        self._tables = 0
 
     def read(self, name: str, source: Source, seen_hashes: dict[str, str]) -> RawSource:
         if source.database is not None:
@@ -92,87 +106,98 @@ class Reader:
                 f"source '{name}': no file matches {', '.join(source.patterns)}",
                 f"check the path; it is relative to the workspace folder {self.root}",
             )
-        tables: list[tuple[str, FileRead, int]] = []
-        columns: list[str] | None = None
-        excel = False
+        pieces: list[_Piece] = []
         files: list[FileRead] = []
-        for index, path in enumerate(paths):
-            fp = fingerprint(path)
+        excel = False
+        for path in paths:
             shown = _shown(path, self.root)
-            if fp.sha256 in seen_hashes:
-                files.append(
-                    FileRead(
-                        shown,
-                        fp.sha256,
-                        0,
-                        duplicate_of=seen_hashes[fp.sha256],
-                        note="same content as " + seen_hashes[fp.sha256],
+            fmt = source.format if source.format != "auto" else detect_format(path)
+            excel = excel or fmt in ("xlsx", "xls")
+            made = self._read_path(name, source, path, shown, fmt, seen_hashes)
+            for piece in made:
+                if piece.table and pieces and piece.columns != pieces[0].columns:
+                    raise IngestError(
+                        f"{piece.read.path} has columns {', '.join(piece.columns)} but "
+                        f"{pieces[0].read.path} has {', '.join(pieces[0].columns)}",
+                        "files of one source must share their columns; give them separate sources",
                     )
-                )
-                continue
-            seen_hashes[fp.sha256] = shown
-            fmt = source.format if source.format != "auto" else _format_of(path)
-            table = f"_onpace_raw_{name}_{index}".replace("-", "_")
-            try:
-                if fmt == "csv":
-                    cols, first_line = self._read_csv(path, source, fp, table)
-                elif fmt == "xlsx":
-                    cols, first_line = self._read_xlsx(path, source, table)
-                    excel = True
-                elif fmt == "parquet":
-                    cols, first_line = (
-                        self._read_relation(self.con.read_parquet(str(path)), table),
-                        1,
-                    )
-                else:
-                    rel = self.con.read_json(str(path), format="newline_delimited")
-                    cols, first_line = self._read_relation(rel, table), 1
-            except IngestError as exc:
-                raise IngestError(f"{shown}: {exc.message}", exc.fix) from exc
-            except Exception as exc:  # the readers' own errors: say which file and why
-                raise IngestError(
-                    f"{shown}: cannot read as {fmt}: {_first_line(exc)}", _fix_for(exc)
-                ) from exc
-            if self.before_stamp_check is not None:
-                self.before_stamp_check(path)
-            if FileStamp.of(path) != fp.stamp:
-                raise IngestError(
-                    f"{shown} changed while it was being read",
-                    "run the ingest again once the file is complete",
-                )
-            if columns is None:
-                columns = cols
-            elif cols != columns:
-                raise IngestError(
-                    f"{shown} has columns {', '.join(cols)} but {files[0].path} has "
-                    f"{', '.join(columns)}",
-                    "files of one source must share their columns; give them separate sources",
-                )
-            rows = int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-            read = FileRead(shown, fp.sha256, rows, note="" if rows else "no data rows")
-            files.append(read)
-            tables.append((table, read, first_line))
-        assert columns is not None or not tables
+                files.append(piece.read)
+                if piece.table:
+                    pieces.append(piece)
+        columns = pieces[0].columns if pieces else []
         view = f"_onpace_src_{name}".replace("-", "_")
-        self._union_view(view, columns or [], tables, len(paths))
-        return RawSource(name, view, columns or [], files, excel)
+        self._union_view(view, columns, pieces)
+        return RawSource(name, view, columns, files, excel)
 
-    def _union_view(
-        self, view: str, columns: list[str], tables: list[tuple[str, FileRead, int]], n: int
-    ) -> None:
-        parts = []
-        for seq, (table, read, first_line) in enumerate(tables):
-            parts.append(sql.raw_select(table, columns, read.path, first_line, seq * SEQ_SHIFT))
-        if not parts:
-            parts.append(sql.empty_select(columns))
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS " + " UNION ALL ".join(parts))
+    def _table(self, name: str) -> str:
+        self._tables += 1
+        return f"_onpace_raw_{name}_{self._tables}".replace("-", "_")
 
-    def _read_csv(
-        self, path: Path, source: Source, fp: Fingerprint, table: str
+    def _read_path(
+        self,
+        name: str,
+        source: Source,
+        path: Path,
+        shown: str,
+        fmt: str,
+        seen_hashes: dict[str, str],
+    ) -> list[_Piece]:
+        """The pieces of one file: itself, its sheets, or its archive's members."""
+        fp = fingerprint(path)
+        if fp.sha256 in seen_hashes:
+            first = seen_hashes[fp.sha256]
+            dup = FileRead(shown, fp.sha256, 0, duplicate_of=first, note="same content as " + first)
+            return [_Piece("", dup, 0, [])]
+        seen_hashes[fp.sha256] = shown
+        try:
+            if fmt == "zip":
+                pieces = self._read_zip(name, source, path, shown, seen_hashes)
+            elif fmt in ("xlsx", "xls"):
+                pieces = self._read_workbook(name, source, path, shown, fmt, fp)
+            else:
+                table = self._table(name)
+                columns, first_line = self._read_one(path, source, fp, table, fmt)
+                pieces = [_Piece(table, self._counted(table, shown, fp), first_line, columns)]
+        except IngestError as exc:
+            raise IngestError(f"{shown}: {exc.message}", exc.fix) from exc
+        except Exception as exc:  # the readers' own errors: say which file and why
+            raise IngestError(
+                f"{shown}: cannot read as {fmt}: {_first_line(exc)}", _fix_for(exc)
+            ) from exc
+        if self.before_stamp_check is not None:
+            self.before_stamp_check(path)
+        if FileStamp.of(path) != fp.stamp:
+            raise IngestError(
+                f"{shown} changed while it was being read",
+                "run the ingest again once the file is complete",
+            )
+        return pieces
+
+    def _counted(self, table: str, shown: str, fp: Fingerprint) -> FileRead:
+        rows = int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return FileRead(shown, fp.sha256, rows, note="" if rows else "no data rows")
+
+    def _read_one(
+        self, path: Path, source: Source, fp: Fingerprint, table: str, fmt: str
     ) -> tuple[list[str], int]:
+        """One plain file (after decompression) into ``table``: its columns and first line."""
         if path.suffix.lower() == ".gz":  # compressed export: check and read the plain text
             path = gunzip(path, self.workdir)
             fp = fingerprint(path)
+            if fmt == "csv" and len(path.suffixes) > 0:
+                fmt = detect_format(path) if source.format == "auto" else fmt
+        if fmt == "parquet":
+            return self._read_relation(self.con.read_parquet(str(path)), table), 1
+        if fmt == "jsonl":
+            rel = self.con.read_json(str(path), format="newline_delimited")
+            return self._read_relation(rel, table), 1
+        readable = self._utf8(path, source, fp)
+        if fmt in ("text", "fixed"):
+            return read_text_lines(self.con, readable, source, table), -1
+        return self._read_csv(readable, source, fp, table)
+
+    def _utf8(self, path: Path, source: Source, fp: Fingerprint) -> Path:
+        """The file as UTF-8 text: itself, or a transcoded copy in the work folder."""
         encoding = source.encoding
         if encoding == "auto":
             if not fp.utf8 and mostly_utf8(path):
@@ -181,20 +206,92 @@ class Reader:
                     "re-export the file as UTF-8, or set 'encoding:' on the source",
                 )
             encoding = "utf-8-sig" if fp.utf8 else guess_encoding(path)
-        readable = path
         if encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig"):
-            readable = transcode(path, encoding, self.workdir)
-            encoding = "utf-8"
-        elif not fp.utf8 and source.encoding != "auto":
+            return transcode(path, encoding, self.workdir)
+        if not fp.utf8 and source.encoding != "auto":
             raise IngestError(
                 "the file is not valid UTF-8",
                 "set 'encoding:' on the source (e.g. cp1252) or leave it 'auto'",
             )
+        return path
+
+    def _read_zip(
+        self, name: str, source: Source, path: Path, shown: str, seen_hashes: dict[str, str]
+    ) -> list[_Piece]:
+        pieces: list[_Piece] = []
+        for member, extracted in unzip(path, self.workdir, source.members or "*"):
+            label = f"{shown}!{member}"
+            fmt = (
+                source.format
+                if source.format not in ("auto", "zip")
+                else detect_format(Path(member))
+            )
+            if fmt == "zip":
+                raise IngestError(
+                    f"{member} is an archive inside the archive", "unpack it and read the files"
+                )
+            pieces.extend(self._read_path(name, source, extracted, label, fmt, seen_hashes))
+        if not pieces:
+            raise IngestError(
+                f"the archive has no file matching {source.members or '*'}",
+                "check 'members:' against the archive's contents",
+            )
+        return pieces
+
+    def _read_workbook(
+        self, name: str, source: Source, path: Path, shown: str, fmt: str, fp: Fingerprint
+    ) -> list[_Piece]:
+        book = Workbook(path, fmt)
+        try:
+            pieces = []
+            for sheet in book.select(source.sheets):
+                table = self._table(name)
+                label = shown if not source.sheets else f"{shown}[{sheet}]"
+                try:
+                    columns = self._read_sheet(book, sheet, source, table)
+                except IngestError as exc:
+                    where = f"sheet {sheet!r}: " if source.sheets else ""
+                    raise IngestError(where + exc.message, exc.fix) from exc
+                pieces.append(_Piece(table, self._counted(table, label, fp), -1, columns))
+            return pieces
+        finally:
+            book.close()
+
+    def _union_view(self, view: str, columns: list[str], pieces: list[_Piece]) -> None:
+        parts = [
+            sql.raw_select(
+                p.table,
+                columns,
+                p.read.path,
+                p.first_line,
+                seq * SEQ_SHIFT,
+                has_reason=self._has_reason(p.table),
+            )
+            for seq, p in enumerate(pieces)
+        ]
+        if not parts:
+            parts.append(sql.empty_select(columns))
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS " + " UNION ALL ".join(parts))
+
+    def _has_reason(self, table: str) -> bool:
+        return bool(
+            self.con.execute(
+                "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?",
+                [table, ROW_REASON],
+            ).fetchone()[0]
+        )
+
+    def _read_csv(
+        self, readable: Path, source: Source, fp: Fingerprint, table: str
+    ) -> tuple[list[str], int]:
         sample = read_sample(readable, "utf-8")
         if not sample.strip():
             raise IngestError("the file is empty", "export the data again with a header row")
         delimiter = source.delimiter if source.delimiter != "auto" else sniff_delimiter(sample)
-        names = read_header(sample, delimiter, source.quote, source.header_row - 1)
+        if source.header_row == 0:
+            names = checked_names(list(source.names or []))
+        else:
+            names = read_header(sample, delimiter, source.quote, source.header_row - 1)
         others = [d for d in ",;\t|" if d != delimiter and d in names[0]]
         if len(names) == 1 and others:
             shown = "tab" if others[0] == "\t" else others[0]
@@ -203,14 +300,16 @@ class Reader:
                 f"delimited by {shown!r}, not {delimiter!r}",
                 f"set delimiter: {shown!r} on the source (or leave it 'auto')",
             )
+        header = source.header_row > 0
+        skip = max(source.header_row - 1, 0)
         rel = self.con.read_csv(
             str(readable),
             auto_detect=False,
             delimiter=delimiter,
             quotechar=source.quote,
             escapechar=source.quote,
-            header=True,
-            skiprows=source.header_row - 1,
+            header=header,
+            skiprows=skip,
             columns={n: "VARCHAR" for n in names},
             strict_mode=True,
             max_line_size=MAX_LINE_BYTES,
@@ -220,7 +319,7 @@ class Reader:
         rel.create_view(view, replace=True)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {view}")
         if fp.blank_lines:  # DuckDB skipped the blank lines: number the records exactly
-            lines = record_lines(readable, delimiter, source.quote, source.header_row - 1)
+            lines = record_lines(readable, delimiter, source.quote, skip, header)
             rows = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             if len(lines) == rows:
                 self.con.register(f"{table}_lines", pa.table({"_xl_line": pa.array(lines)}))
@@ -230,7 +329,7 @@ class Reader:
                 )
                 self.con.unregister(f"{table}_lines")
                 return names, -1
-        return names, source.header_row + 1
+        return names, skip + (2 if header else 1)
 
     def _read_relation(self, rel: Any, table: str) -> list[str]:
         view = f"{table}_v"
@@ -241,27 +340,13 @@ class Reader:
         )
         return names
 
-    def _read_xlsx(self, path: Path, source: Source, table: str) -> tuple[list[str], int]:
-        import openpyxl  # type: ignore[import-untyped]
-        from openpyxl.utils.exceptions import (  # type: ignore[import-untyped]
-            InvalidFileException,
-        )
-
-        try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-            raise IngestError(
-                f"not an Excel .xlsx workbook ({exc})", "save it as .xlsx, or export it as CSV"
-            ) from exc
-        try:
-            if source.sheet is not None and source.sheet not in book.sheetnames:
-                raise IngestError(
-                    f"no sheet named {source.sheet!r}; the sheets are "
-                    + ", ".join(book.sheetnames),
-                    "correct 'sheet:'",
-                )
-            sheet = book[source.sheet] if source.sheet else book.worksheets[0]
-            rows = sheet.iter_rows(values_only=True)
+    def _read_sheet(self, book: Workbook, sheet: str, source: Source, table: str) -> list[str]:
+        """One sheet into ``table`` as text, with the sheet's own row numbers."""
+        rows = book.rows(sheet)
+        line = 0
+        if source.header_row == 0:
+            names = checked_names(list(source.names or []))
+        else:
             header: tuple[Any, ...] | None = None
             for _ in range(source.header_row):
                 header = next(rows, None)
@@ -270,25 +355,22 @@ class Reader:
                     "the sheet is empty: there is no header row",
                     "put the column names in the first row, or set header_row",
                 )
-            text = ",".join(_quote(_cell(v) or "") for v in header)
-            names = read_header(text, ",", '"', 0)
-            values: list[list[str | None]] = [[] for _ in names]
-            lines: list[int] = []
+            names = checked_names([cell_text(v) or "" for v in header])
             line = source.header_row
-            for row in rows:
-                line += 1
-                if row is None or all(v is None for v in row):
-                    continue
-                if len(row) > len(names) and any(v is not None for v in row[len(names) :]):
-                    raise IngestError(
-                        f"row {line} has values beyond the last named column",
-                        "give every column a header",
-                    )
-                for i in range(len(names)):
-                    values[i].append(_cell(row[i]) if i < len(row) else None)
-                lines.append(line)
-        finally:
-            book.close()
+        values: list[list[str | None]] = [[] for _ in names]
+        lines: list[int] = []
+        for row in rows:
+            line += 1
+            if row is None or all(v is None for v in row):
+                continue
+            if len(row) > len(names) and any(v is not None for v in row[len(names) :]):
+                raise IngestError(
+                    f"row {line} has values beyond the last named column",
+                    "give every column a header",
+                )
+            for i in range(len(names)):
+                values[i].append(cell_text(row[i]) if i < len(row) else None)
+            lines.append(line)
         arrow = pa.table(
             {
                 **{n: pa.array(v, pa.string()) for n, v in zip(names, values, strict=True)},
@@ -300,7 +382,7 @@ class Reader:
             f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {table}_arrow ORDER BY _xl_line"
         )
         self.con.unregister(f"{table}_arrow")
-        return names, -1  # -1: the table carries its own line numbers
+        return names
 
     def _read_database(self, name: str, source: Source) -> RawSource:
         import ibis
@@ -335,7 +417,7 @@ class Reader:
         label = f"{_redact(url)}#{source.table or 'query'}"
         read = FileRead(label, "", arrow.num_rows)
         view = f"_onpace_src_{name}".replace("-", "_")
-        self._union_view(view, names, [(table, read, 1)], 1)
+        self._union_view(view, names, [_Piece(table, read, 1, names)])
         return RawSource(name, view, names, [read])
 
 
@@ -356,12 +438,27 @@ def _redact(url: str) -> str:
     return url
 
 
-def _format_of(path: Path) -> str:
-    suffixes = [s.lower() for s in path.suffixes]
-    for s in reversed(suffixes):
-        if s in FORMATS_BY_SUFFIX:
-            return FORMATS_BY_SUFFIX[s]
-    return "csv"
+def detect_format(path: Path) -> str:
+    """The format a file's name says, checked against its first bytes for workbooks."""
+    suffixes = [x.lower() for x in path.suffixes]
+    fmt = "csv"
+    for suffix in reversed(suffixes):
+        if suffix in FORMATS_BY_SUFFIX:
+            fmt = FORMATS_BY_SUFFIX[suffix]
+            break
+    if fmt in ("xlsx", "xls") and path.exists():
+        with path.open("rb") as fh:
+            magic = fh.read(8)
+        if magic.startswith(b"PK"):
+            return "xlsx"
+        if magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            return "xls"
+        raise IngestError(
+            f"{path.name} is named like an Excel workbook but is not one (it may be an HTML "
+            "or text export)",
+            "export it as CSV or .xlsx; if it is CSV text, set format: csv",
+        )
+    return fmt
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -369,24 +466,6 @@ def _shown(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
-
-
-def _cell(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
 
 
 def _first_line(exc: BaseException) -> str:

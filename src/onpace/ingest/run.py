@@ -36,7 +36,7 @@ from onpace.ingest.ledger import QUARANTINE_TABLE, Ledger, config_hash, files_ha
 from onpace.ingest.mapping import plan_mapping
 from onpace.ingest.merge import build_entity, entity_rows
 from onpace.ingest.outcome import IngestResult, Part, SourceResult
-from onpace.ingest.readers import RawSource, Reader
+from onpace.ingest.readers import ROW_REASON, RawSource, Reader
 from onpace.ingest.source_spec import SOURCES_FILE, LoadedSources, load_sources
 from onpace.ingest.swap import SwapHook, TableSwap, drop_temporaries, swap_tables
 from onpace.model.entities import ENTITIES
@@ -302,8 +302,7 @@ class Ingest:
             if plan.group_by is None:
                 checks.duplicates(self.con, plan, table)
             tables.append((plan, table))
-        row_reason = joins.JOIN_REASON if raw.joined else None
-        checks.collect_bad_rows(self.con, tables, raw.view, bad, row_reason)
+        checks.collect_bad_rows(self.con, tables, raw.view, bad, ROW_REASON)
         self._account(result, raw, bad)
         files = sum(1 for f in raw.files if f.duplicate_of is None)
         for plan, table in tables:
@@ -337,10 +336,6 @@ def _refuse_unbuilt(loaded: LoadedSources, name: str) -> None:
     unbuilt = [
         what
         for what, present in (
-            (f"format: {source.format}", source.format in ("text", "fixed", "xls")),
-            ("names", source.names is not None),
-            ("members", source.members is not None),
-            ("several sheets", len(source.sheets) > 1 or "*" in "".join(source.sheets)),
             (
                 "decimals",
                 any(

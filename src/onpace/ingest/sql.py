@@ -239,20 +239,29 @@ def integer_value(text: exp.Expression, number: exp.Expression) -> exp.Expressio
     )
 
 
-def raw_select(table: str, columns: list[str], path: str, first_line: int, seq_base: int) -> str:
-    """The rows of one read file with ``_file``, ``_line`` and ``_seq`` added."""
+def raw_select(
+    table: str,
+    columns: list[str],
+    path: str,
+    first_line: int,
+    seq_base: int,
+    has_reason: bool = False,
+) -> str:
+    """The rows of one read file with ``_file``, ``_line``, ``_seq`` and ``_row_reason`` added."""
     cols: list[exp.Expression] = [ident(c) for c in columns]
-    if first_line < 0:  # the reader stored exact line numbers (Excel rows)
+    if first_line < 0:  # the reader stored exact line numbers (Excel rows, text lines)
         line: exp.Expression = ident("_xl_line")
         seq = fill("_xl_line + __b", b=lit(seq_base))
     else:
         line = fill("rowid + __f", f=lit(first_line))
         seq = fill("rowid + __b", b=lit(seq_base))
+    reason = ident("_row_reason") if has_reason else exp.cast(exp.Null(), "VARCHAR")
     select = exp.select(
         *cols,
         exp.alias_(lit(path), "_file"),
         exp.alias_(exp.cast(line, "BIGINT"), "_line"),
         exp.alias_(exp.cast(seq, "BIGINT"), "_seq"),
+        exp.alias_(reason, "_row_reason"),
     ).from_(exp.to_table(table))
     return render(select)
 
@@ -265,6 +274,7 @@ def empty_select(columns: list[str]) -> str:
             exp.alias_(exp.cast(exp.Null(), "VARCHAR"), "_file"),
             exp.alias_(exp.cast(exp.Null(), "BIGINT"), "_line"),
             exp.alias_(exp.cast(exp.Null(), "BIGINT"), "_seq"),
+            exp.alias_(exp.cast(exp.Null(), "VARCHAR"), "_row_reason"),
         ).where(exp.false())
     )
 
