@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -57,18 +58,25 @@ KPIS = [
 def expected(csv: Path) -> tuple[pd.DataFrame, int, int]:
     """Monthly KPIs, rows read and rows quarantined, computed with pandas alone."""
     lines = pd.read_csv(
-        csv, dtype={"Invoice": str, "StockCode": str, "Customer ID": "Int64"}, keep_default_na=True
+        csv,
+        dtype={"Invoice": str, "StockCode": str, "Customer ID": "Int64", "Price": str},
+        keep_default_na=True,
     )
     lines["Customer ID"] = lines["Customer ID"].astype("string")
     lines["at"] = pd.to_datetime(lines["InvoiceDate"], format="%Y-%m-%d %H:%M:%S")
-    lines["line_amount"] = (lines["Quantity"] * lines["Price"]).round(2)
+    # exact, as the file gives it: prices such as 0.001 are not rounded to cents
+    lines["line_amount"] = [
+        Decimal(int(q)) * Decimal(p) for q, p in zip(lines["Quantity"], lines["Price"], strict=True)
+    ]
     cancel = lines["Invoice"].str.startswith("C")
     sales = lines[~cancel]
     bad_invoices = set(sales.loc[sales["line_amount"] < 0, "Invoice"])
     quarantined = int(sales["Invoice"].isin(bad_invoices).sum())
     sales = sales[~sales["Invoice"].isin(bad_invoices)]
     orders = sales.groupby("Invoice", sort=False).agg(
-        at=("at", "min"), amount=("line_amount", "sum"), customer=("Customer ID", "first")
+        at=("at", "min"),
+        amount=("line_amount", lambda v: sum(v, Decimal(0))),
+        customer=("Customer ID", "first"),
     )
     orders["month"] = orders["at"].dt.to_period("M")
     returns = lines[cancel].groupby("Invoice").agg(at=("at", "min"))
@@ -77,7 +85,7 @@ def expected(csv: Path) -> tuple[pd.DataFrame, int, int]:
     first_month = known.groupby("customer")["month"].min()
     monthly = pd.DataFrame(
         {
-            "revenue": orders.groupby("month")["amount"].sum(),
+            "revenue": orders.groupby("month")["amount"].agg(lambda v: float(sum(v, Decimal(0)))),
             "orders": orders.groupby("month").size(),
             "new_customers": first_month.value_counts(),
             "buying": known.groupby("month")["customer"].nunique(),
@@ -113,7 +121,7 @@ def _check(tmp_path: Path, csv: Path) -> None:
     assert list(table.index) == list(want.index)
     for kpi in KPIS:
         pd.testing.assert_series_equal(
-            table[kpi].astype(float), want[kpi].astype(float), check_names=False, rtol=1e-9
+            table[kpi].astype(float), want[kpi].astype(float), check_names=False, rtol=1e-12
         )
 
 

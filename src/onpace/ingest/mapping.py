@@ -15,6 +15,7 @@ elsewhere it is text.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,8 @@ class TypedColumn:
     final: exp.Expression
     checks: tuple[tuple[exp.Expression, exp.Expression], ...]
     agg: str
+    rounded: exp.Expression | None = None  # money: true where the value lost decimal places
+    places: int | None = None  # money: the places the mapping states (None: as the file has)
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,19 @@ class MappingPlan:
         third = exp.select(
             *provenance,
             *(exp.alias_(c.final, c.name, quoted=True) for c in self.columns),
+            *(
+                exp.alias_(c.rounded, f"_rnd_{c.name}", quoted=True)
+                for c in self.columns
+                if c.rounded is not None
+            ),
             exp.alias_(reason, "_reason"),
         ).from_(second.subquery("l2"))
         return sql.render(third)
+
+    @property
+    def rounding(self) -> tuple[TypedColumn, ...]:
+        """The money columns that can lose decimal places (and say how many rows did)."""
+        return tuple(c for c in self.columns if c.rounded is not None)
 
 
 class _Builder:
@@ -123,6 +136,8 @@ class _Builder:
         self.now = now
         self.staged = staged
         self.entity_name = ""
+        self.currency = "EUR"
+        self.used: list[exp.Expression] = []
         self.layer: dict[str, exp.Expression] = {}
 
     def add(self, name: str, expression: exp.Expression) -> exp.Column:
@@ -151,7 +166,8 @@ class _Builder:
         return name
 
     def number(self, text: exp.Expression) -> exp.Expression:
-        return sql.number_value(text, self.source.decimal, self.source.thousands_separator)
+        """Canonical number text of a source value written the source's way."""
+        return sql.number_text(text, self.source.decimal, self.source.thousands_separator)
 
     def expression(
         self, text: str, kind: str, path: tuple[str | int, ...]
@@ -176,9 +192,10 @@ class _Builder:
             raw = sql.text_value(sql.ident(name))
             numeric = _numeric_context(node)
             if kind == "filter":
-                return exp.Paren(this=self.number(raw)) if numeric else raw
+                return exp.Paren(this=_double(self.number(raw))) if numeric else raw
             index = self.columns.index(name)
             text_ref = self.add(f"_r{index}", raw)
+            self.used.append(text_ref)
             if not numeric:
                 return text_ref
             number_ref = self.add(f"_n{index}", self.number(raw))
@@ -190,9 +207,14 @@ class _Builder:
                         _message("cannot read ", text_ref, f" in {name} as a number"),
                     )
                 )
-            return number_ref.copy()
+            if kind in ("money", "integer"):
+                return sql.exact(number_ref.copy())
+            return _double(number_ref.copy())
 
+        self.used = []
         tree = parsed.tree.copy().transform(swap)
+        if kind == "money":
+            tree = _exact_arithmetic(tree)
         return tree, checks
 
     def column(
@@ -216,6 +238,8 @@ class _Builder:
                     "integer": "a whole number",
                 }.get(col.kind, "a number")
                 expected = f" (expected {' or '.join(cmap.formats)})" if cmap.formats else ""
+                if col.kind in ("timestamp", "date") and not cmap.formats:
+                    checks.extend(_date_hints(text_ref, parsed_ref, cmap.from_))
                 checks.append(
                     (
                         sql.fill("__t IS NOT NULL AND __v IS NULL", t=text_ref, v=parsed_ref),
@@ -225,12 +249,26 @@ class _Builder:
         elif cmap.expr is not None:
             origin = f" (from {cmap.expr})"
             tree, checks = self.expression(cmap.expr, col.kind, (*path, "expr"))
-            if col.kind in ("money", "number", "integer"):
+            if col.kind == "money":
+                parsed = sql.cast(tree, "money")
+            elif col.kind in ("number", "integer"):
                 parsed = sql.cast(sql.fill("CAST(__t AS DOUBLE)", t=tree), col.kind)
             elif col.kind in ("timestamp", "date"):
                 parsed = self.typed(sql.fill("CAST(__t AS VARCHAR)", t=tree), col, cmap)
             else:
                 parsed = sql.cast(tree, col.kind)
+            if col.kind in ("money", "number", "integer") and self.used:
+                present = " AND ".join(f"__u{i} IS NOT NULL" for i in range(len(self.used)))
+                refs = {f"u{i}": r for i, r in enumerate(self.used)}
+                checks.append(
+                    (
+                        sql.fill(f"__p IS NULL AND {present}", p=parsed_ref, **refs),
+                        sql.lit(
+                            f"cannot compute {col.name} from {cmap.expr}: a division by zero "
+                            "or a number too large"
+                        ),
+                    )
+                )
         else:
             parsed = sql.cast(sql.lit(None), col.kind)
         fills: list[exp.Expression] = []
@@ -251,7 +289,41 @@ class _Builder:
             allowed = self.add(f"_am_{col.name}", sql.fill("COALESCE(__c, FALSE)", c=tree))
         checks.extend(self.rules(col, cmap, value, origin, required, allowed))
         agg = cmap.agg or "first"
-        return TypedColumn(col.name, col.kind, parsed, value, tuple(checks), agg)
+        rounded: exp.Expression | None = None
+        places: int | None = None
+        if col.kind == "money":
+            value, rounded, places = self.money_places(col, cmap, value, parsed_ref)
+        return TypedColumn(col.name, col.kind, parsed, value, tuple(checks), agg, rounded, places)
+
+    def money_places(
+        self, col: Column, cmap: ColumnMap, value: exp.Expression, parsed_ref: exp.Expression
+    ) -> tuple[exp.Expression, exp.Expression, int | None]:
+        """Money rounded to the places the mapping states, and a flag where that lost some.
+
+        Without ``decimals`` only values past the working precision (12 places) round.
+        """
+        over = f"_c_{col.name}"
+        flag: exp.Expression = exp.false()
+        if over in self.layer:
+            flag = sql.fill(
+                f"COALESCE({sql.render(sql.decimal_places(sql.ident(over)))} > 12, FALSE)"
+            )
+        if cmap.decimals is None:
+            return value, flag, None
+        places = self.currency_places() if cmap.decimals == "currency" else int(cmap.decimals)
+        rounded = sql.fill("round(__v, __d)", v=value, d=sql.lit(places))
+        lost = sql.fill(
+            "COALESCE(__p <> round(__p, __d), FALSE) OR __f",
+            p=parsed_ref,
+            d=sql.lit(places),
+            f=flag,
+        )
+        return rounded, lost, places
+
+    def currency_places(self) -> int:
+        from babel.numbers import get_currency_precision
+
+        return int(get_currency_precision(self.currency))
 
     def made_key(
         self, entity: Entity, key: str | list[str], path: tuple[str | int, ...]
@@ -320,6 +392,13 @@ class _Builder:
         """Checks on the final value: required (unless ``allowed`` holds), range, future, length."""
         checks: list[tuple[exp.Expression, exp.Expression]] = []
         shown = sql.fill("CAST(__v AS VARCHAR)", v=value)
+        if col.kind == "money":  # 5.000000000000 in the working type: shown as 5
+            shown = sql.fill(
+                "CASE WHEN contains(__s, '.') THEN rtrim(rtrim(__s, '0'), '.') ELSE __s END",
+                s=shown,
+            )
+        if cmap.from_ is not None and col.kind in ("money", "number", "integer"):
+            shown = sql.ident(f"_t_{col.name}")  # as the file writes it
         if required:
             missing = sql.fill("__v IS NULL", v=value)
             if allowed is not None:
@@ -372,12 +451,73 @@ class _Builder:
         if col.kind == "date":
             return sql.date_value(text, cmap.formats, self.excel)
         if col.kind == "integer":
-            return sql.integer_value(text, self.number(text))
-        if col.kind in ("money", "number"):
-            return sql.cast(self.number(text), col.kind)
+            return sql.integer_value(self.number(text))
+        if col.kind == "money":
+            if text.name.startswith("_t_"):  # a source column: keep its text to see its places
+                return sql.exact(self.add(f"_c_{text.name[3:]}", self.number(text)))
+            return sql.exact(self.number(text))
+        if col.kind == "number":
+            return _double(self.number(text))
         if col.kind == "boolean":
             return sql.boolean_value(text)
         return text
+
+
+def _date_hints(
+    text: exp.Expression, value: exp.Expression, column: str
+) -> list[tuple[exp.Expression, exp.Expression]]:
+    """Say why a date without a format did not read: a two-digit year, or not ISO 8601."""
+    unread = sql.fill("__t IS NOT NULL AND __v IS NULL", t=text, v=value)
+    return [
+        (
+            sql.fill(
+                "__u AND regexp_full_match(__t, __p)",
+                u=unread,
+                t=text,
+                p=sql.lit(sql.TWO_DIGIT_YEAR),
+            ),
+            _message(
+                "cannot read ",
+                text,
+                f" in {column} as a date: a two-digit year is ambiguous; give the format "
+                '(e.g. format: "%d-%m-%y")',
+            ),
+        ),
+        (
+            sql.fill(
+                "__u AND NOT regexp_matches(__t, __p) AND regexp_matches(__t, __d)",
+                u=unread,
+                t=text,
+                p=sql.lit(sql.ISO_DATE_START),
+                d=sql.lit(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"),
+            ),
+            _message(
+                "cannot read ",
+                text,
+                f" in {column} as a date: without a format dates are ISO 8601 (2024-01-31); "
+                "give the format",
+            ),
+        ),
+    ]
+
+
+def _double(text: exp.Expression) -> exp.Expression:
+    return sql.fill("TRY_CAST(__n AS DOUBLE)", n=text)
+
+
+def _exact_arithmetic(tree: exp.Expression) -> exp.Expression:
+    """Money stays exact: every product and quotient rescaled to the working precision.
+
+    DuckDB multiplies DECIMAL(38, 12) values into DECIMAL(38, 24) and divides them as
+    DOUBLE; rescaling each step (innermost first) keeps chains of products from
+    overflowing, and ``TRY`` turns an overflow or a division by zero into an empty value,
+    which the checks report.
+    """
+    root = exp.Paren(this=tree)
+    for node in reversed(list(root.find_all(exp.Mul, exp.Div))):
+        step = typing.cast(exp.Expression, node.copy())
+        node.replace(sql.fill(f"TRY(CAST(__x AS {sql.MONEY_WORK}))", x=step))
+    return typing.cast(exp.Expression, root.this)
 
 
 def _numeric_context(node: exp.Expression) -> bool:
@@ -422,6 +562,7 @@ def plan_mapping(
     workspace_zone: str,
     now: datetime,
     staged: Callable[[str], str | None] = lambda entity: None,
+    currency: str = "EUR",
 ) -> MappingPlan:
     """The typed SELECT plan of one entity mapping over a read source.
 
@@ -431,6 +572,7 @@ def plan_mapping(
     entity = ENTITIES[entity_name]
     builder = _Builder(loaded, name, source, columns, excel, workspace_zone, now, staged)
     builder.entity_name = entity_name
+    builder.currency = currency
     base: tuple[str | int, ...] = ("sources", name, "entities", entity_name)
     typed = []
     if emap.key is not None:

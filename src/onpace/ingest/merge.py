@@ -45,7 +45,9 @@ def entity_rows(plan: MappingPlan, table: str, bad: str) -> str:
             selects.append(ident)
             continue
         agg = _AGGREGATES[c.agg].format(c=ident)
-        if c.agg in ("sum", "count"):
+        if c.agg in ("sum", "count") and c.kind == "money":  # exact: decimals add up exactly
+            agg = f"CAST({agg} AS {sql.MONEY_WORK})"
+        elif c.agg in ("sum", "count"):
             agg = sql.render(sql.cast(sql.fill("CAST(__a AS DOUBLE)", a=_parsed(agg)), c.kind))
         selects.append(f"{agg} AS {ident}")
     return f"SELECT {', '.join(selects)}, min(_seq) AS _seq FROM {good} GROUP BY {key}"
@@ -96,6 +98,40 @@ def build_entity(
     con.execute(f"DROP TABLE {union}")
     rows = int(con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])
     return rows, total - rows
+
+
+MIN_PLACES = 4
+
+
+def settle_money(con: Any, entity_name: str, floors: dict[str, int]) -> dict[str, str]:
+    """Store each money column at the places its values need, at least its floor.
+
+    While a run works, money is DECIMAL(38, 12). Stored, a column keeps as many places as
+    its values use (never fewer than ``floors`` says: 4, or the places a mapping states)
+    in DECIMAL(18, s) when its largest value fits, else DECIMAL(38, s). Returns the type
+    given to each column.
+    """
+    entity = ENTITIES[entity_name]
+    stage = sql.render(sql.ident(staged_table(entity_name)))
+    money = [c.name for c in entity.columns if c.kind == "money"]
+    if not money:
+        return {}
+    probes = []
+    for name in money:
+        ident = sql.render(sql.ident(name))
+        probes.append(f"max(abs({ident}))")
+        probes.extend(f"bool_and({ident} = round({ident}, {s}))" for s in range(13))
+    row = con.execute(f"SELECT {', '.join(probes)} FROM {stage}").fetchone()
+    types = {}
+    for i, name in enumerate(money):
+        largest, exact_at = row[i * 14], row[i * 14 + 1 : i * 14 + 14]
+        needed = next((s for s, ok in enumerate(exact_at) if ok is not False), 12)
+        places = max(floors.get(name, MIN_PLACES), needed)
+        digits = len(str(int(largest))) if largest is not None else 1
+        width = 18 if digits + places <= 18 else 38
+        types[name] = f"DECIMAL({width}, {places})"
+        con.execute(f"ALTER TABLE {stage} ALTER {sql.render(sql.ident(name))} TYPE {types[name]}")
+    return types
 
 
 def _filled(entity_name: str, union: str) -> str:

@@ -23,6 +23,7 @@ class Part:
     unique: bool
     source: str = ""
     rank: int = 0
+    places: dict[str, int | None] = field(default_factory=dict)  # money places stated
 
 
 @dataclass

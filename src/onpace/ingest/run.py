@@ -33,8 +33,8 @@ from typing import Any
 from onpace.errors import IngestError, OnpaceError, SpecError
 from onpace.ingest import checks, joins
 from onpace.ingest.ledger import QUARANTINE_TABLE, Ledger, config_hash, files_hash, has_table
-from onpace.ingest.mapping import plan_mapping
-from onpace.ingest.merge import build_entity, entity_rows
+from onpace.ingest.mapping import MappingPlan, plan_mapping
+from onpace.ingest.merge import MIN_PLACES, build_entity, entity_rows, settle_money
 from onpace.ingest.outcome import IngestResult, Part, SourceResult
 from onpace.ingest.readers import ROW_REASON, RawSource, Reader
 from onpace.ingest.source_spec import SOURCES_FILE, LoadedSources, load_sources
@@ -84,6 +84,19 @@ def _source_order(loaded: LoadedSources) -> list[str]:
                 }
         needs[name] = deps
     return _topological(list(loaded.sources), needs)
+
+
+def _floors(parts: list[Part]) -> dict[str, int]:
+    """Per money column, the fewest places to store: 4, or what every mapping states."""
+    floors: dict[str, int] = {}
+    stated: dict[str, list[int | None]] = {}
+    for part in parts:
+        for name, places in part.places.items():
+            stated.setdefault(name, []).append(places)
+    for name, each in stated.items():
+        given = [p for p in each if p is not None]
+        floors[name] = max(given) if len(given) == len(each) else MIN_PLACES
+    return floors
 
 
 def _ranks(loaded: LoadedSources, entity: str) -> dict[str, int]:
@@ -167,6 +180,7 @@ class Ingest:
         self.now = now
         self.progress = progress or (lambda step, done, total: None)
         self.hooks = tuple(hooks)
+        self.currency = "EUR"
         self.run_id = uuid.uuid4().hex[:12]
         self.reader_hook: Callable[[Path], None] | None = None
 
@@ -234,6 +248,7 @@ class Ingest:
                     rows, merged = build_entity(
                         self.con, entity, stage.parts[entity], rule.mode if rule else "replace"
                     )
+                    settle_money(self.con, entity, _floors(stage.parts[entity]))
                     stage.entities[entity] = rows + stage.entities.get(entity, 0)
                     if merged:
                         stage.replaced[entity] = merged
@@ -244,7 +259,6 @@ class Ingest:
     def _read(self, reader: Reader, name: str, notes: list[str]) -> RawSource:
         """Read one source; a source without rows stops the run (it would empty tables)."""
         source = self.loaded.sources[name]
-        _refuse_unbuilt(self.loaded, name)
         raw = reader.read(name, source, {})
         if raw.rows == 0:
             shown = ", ".join(f.path for f in raw.files)
@@ -287,6 +301,7 @@ class Ingest:
                 self.zone,
                 self.now,
                 lambda e: checks.staged_table(e) if e in stage.entities else None,
+                self.currency,
             )
             table = f"_onpace_t_{position}_{i}"
             self.con.execute(
@@ -314,8 +329,10 @@ class Ingest:
                     unique=plan.group_by is not None or files <= 1,
                     source=name,
                     rank=_ranks(self.loaded, entity)[name],
+                    places={c.name: c.places for c in plan.columns if c.kind == "money"},
                 )
             )
+            stage.notes.extend(_rounding_notes(self.con, plan, table, bad))
         return result
 
     def _account(self, result: SourceResult, raw: RawSource, bad: str) -> None:
@@ -330,28 +347,26 @@ class Ingest:
         return has_table(self.con, table)
 
 
-def _refuse_unbuilt(loaded: LoadedSources, name: str) -> None:
-    """Options sources.yml accepts whose readers are not in this version yet."""
-    source = loaded.sources[name]
-    unbuilt = [
-        what
-        for what, present in (
-            (
-                "decimals",
-                any(
-                    c.decimals is not None
-                    for e in source.entities.values()
-                    for c in e.column_maps().values()
-                ),
-            ),
-        )
-        if present
-    ]
-    if unbuilt:
-        raise IngestError(
-            f"source '{name}': {', '.join(unbuilt)} cannot be read by this version of onpace",
-            "export the data as CSV or .xlsx for now",
-        )
+def _rounding_notes(con: Any, plan: MappingPlan, table: str, bad: str) -> list[str]:
+    """Say how many loaded money values lost decimal places, per column."""
+    columns = plan.rounding
+    if not columns:
+        return []
+    counts = con.execute(
+        "SELECT "
+        + ", ".join(f"count(*) FILTER (WHERE _rnd_{c.name})" for c in columns)
+        + f" FROM {table} WHERE _seq NOT IN (SELECT _seq FROM {bad})"
+    ).fetchone()
+    notes = []
+    for col, n in zip(columns, counts, strict=True):
+        if not n:
+            continue
+        if col.places is None:
+            why = "had more than 12 decimal places and were rounded to 12"
+        else:
+            why = f"were rounded to {col.places} decimal place(s), as the mapping says"
+        notes.append(f"{plan.source}: {int(n):,} {plan.entity.name}.{col.name} value(s) {why}")
+    return notes
 
 
 def load_workspace_sources(root: Path) -> LoadedSources:
@@ -424,4 +439,5 @@ def _run(
 ) -> IngestResult:
     job = Ingest(con, ws.root, loaded, ws.config.timezone, now or ws.now(), progress, swap_hooks)
     job.reader_hook = hook
+    job.currency = ws.config.currency
     return job.run(force=force)

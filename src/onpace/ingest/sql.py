@@ -29,7 +29,7 @@ STORAGE_TYPES: dict[str, str] = {
     "string": "VARCHAR",
     "timestamp": "TIMESTAMP",
     "date": "DATE",
-    "money": "DECIMAL(18, 2)",
+    "money": "DECIMAL(38, 12)",  # while a run works; stored at the places the data needs
     "number": "DOUBLE",
     "integer": "BIGINT",
     "boolean": "BOOLEAN",
@@ -38,7 +38,12 @@ TRUE_WORDS = ("true", "t", "yes", "y", "1", "ja", "j", "oui", "si", "sí", "x", 
 FALSE_WORDS = ("false", "f", "no", "n", "0", "nee", "nein", "non", "off")
 # an ISO time followed by Z or a numeric offset: 10:00Z, 10:00:00+02:00, 10:00:00.5-0500, +00
 _OFFSET_RE = r"\d:\d\d(:\d\d(\.\d+)?)?\s*([Zz]|[+-]\d\d(:?\d\d)?)$"
-_CLEAN_RE = "[\\s\u00a0\u202f\u20ac$\u00a3\u00a5]"
+# blanks, currency signs, and ISO currency codes before or after the number
+_CLEAN_RE = "[\\s\u00a0\u202f\u20ac$\u00a3\u00a5\u20a3\u20a4\u20b9\u20bd]|^[A-Z]{3}|[A-Z]{3}$"
+MONEY_WORK = "DECIMAL(38, 12)"
+# without a format a date is ISO 8601 with a four-digit year: 05-01-24 is never the year 5
+ISO_DATE_START = r"^\d{4}-\d{1,2}-\d{1,2}"
+TWO_DIGIT_YEAR = r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2}([ T].*)?"
 
 
 def ident(name: str) -> exp.Column:
@@ -82,34 +87,35 @@ def text_value(raw: exp.Expression) -> exp.Expression:
     return fill("NULLIF(TRIM(__x), '')", x=raw)
 
 
-def number_value(s: exp.Expression, decimal: str, thousands: str) -> exp.Expression:
-    """A DOUBLE from text written the way the source writes numbers.
+def number_text(s: exp.Expression, decimal: str, thousands: str) -> exp.Expression:
+    """Canonical number text (``-1234.5``, ``1e3``) from text written the way the source does.
 
-    ``1234.5``, ``1,234.50``, ``$ 1,234.50`` and ``(12.50)`` (accounting negative)
-    with ``decimal: "."``; ``1.234,56`` and ``1 234,56`` with ``decimal: ","``.
-    A thousands separator only counts between groups of three digits, so ``1,5``
-    is not read as fifteen.
+    ``1234.5``, ``1,234.50``, ``$ 1,234.50``, ``12.50 EUR``, ``(12.50)`` (accounting
+    negative) and ``12.50-`` with ``decimal: "."``; ``1.234,56`` and ``1 234,56`` with
+    ``decimal: ","``. A thousands separator only counts between groups of three digits,
+    so ``1,5`` is not read as fifteen. ``1_000``, ``0x10``, ``inf``, ``nan`` and ``12%``
+    are not numbers. The text is cast to DOUBLE or to an exact DECIMAL by the caller.
     """
     t = "" if thousands == "" else "\\" + thousands if thousands in ".'" else thousands
     d = "\\" + decimal
     grouped = rf"[+-]?\d{{1,3}}({t}\d{{3}})+({d}\d+)?" if t else r"[+-]?\d+"
     plain = rf"[+-]?(\d+({d}\d*)?|{d}\d+)([eE][+-]?\d+)?"
-    if decimal == ".":
-        fast = fill("TRY_CAST(__s AS DOUBLE)", s=s)
-    else:
-        fast = fill(
-            "CASE WHEN NOT contains(__s, '.') THEN TRY_CAST(replace(__s, ',', '.') AS DOUBLE) END",
-            s=s,
-        )
+    fast = fill(
+        "CASE WHEN regexp_full_match(__s, __simple) THEN replace(__s, __d, '.') END",
+        s=s,
+        simple=lit(rf"-?\d+({d}\d+)?"),
+        d=lit(decimal),
+    )
     clean = fill(
-        "regexp_replace(regexp_replace(__s, __r, '', 'g'), '^\\((.*)\\)$', '-\\1')",
+        "regexp_replace(regexp_replace(regexp_replace(__s, __r, '', 'g'), "
+        "'^\\((.*)\\)$', '-\\1'), '^([^-].*)-$', '-\\1')",
         s=s,
         r=lit(_CLEAN_RE),
     )
     slow = fill(
-        "CASE WHEN regexp_full_match(__c, __plain) THEN TRY_CAST(replace(__c, __d, '.') AS DOUBLE)"
+        "CASE WHEN regexp_full_match(__c, __plain) THEN replace(__c, __d, '.')"
         " WHEN regexp_full_match(__c, __grouped) THEN "
-        "TRY_CAST(replace(replace(__c, __t, ''), __d, '.') AS DOUBLE) END",
+        "replace(replace(__c, __t, ''), __d, '.') END",
         c=clean,
         plain=lit(plain),
         grouped=lit(grouped),
@@ -117,6 +123,21 @@ def number_value(s: exp.Expression, decimal: str, thousands: str) -> exp.Express
         t=lit(thousands),
     )
     return fill("COALESCE(__fast, __slow)", fast=fast, slow=slow)
+
+
+def number_value(s: exp.Expression, decimal: str, thousands: str) -> exp.Expression:
+    """A DOUBLE from text written the way the source writes numbers (see number_text)."""
+    return fill("TRY_CAST(__n AS DOUBLE)", n=number_text(s, decimal, thousands))
+
+
+def exact(text: exp.Expression) -> exp.Expression:
+    """Canonical number text as an exact DECIMAL(38, 12): the working type of money."""
+    return fill(f"TRY_CAST(__n AS {MONEY_WORK})", n=text)
+
+
+def decimal_places(text: exp.Expression) -> exp.Expression:
+    """How many places canonical number text has after the point (exponent forms: 0)."""
+    return fill("length(regexp_extract(__n, '\\.(\\d+)$', 1))", n=text)
 
 
 def shift_zone(ts: exp.Expression, source_zone: str, workspace_zone: str) -> exp.Expression:
@@ -166,10 +187,12 @@ def timestamp_value(
     if not strp:
         options.append(
             fill(
-                "CASE WHEN length(__s) > 19 AND regexp_matches(__s, __re) "
+                "CASE WHEN NOT regexp_matches(__s, __iso) THEN NULL "
+                "WHEN length(__s) > 19 AND regexp_matches(__s, __re) "
                 "THEN timezone(__w, TRY_CAST(__s AS TIMESTAMPTZ)) ELSE __naive END",
                 s=s,
                 re=lit(_OFFSET_RE),
+                iso=lit(ISO_DATE_START),
                 w=w,
                 naive=shift_zone(
                     fill("TRY_CAST(__s AS TIMESTAMP)", s=s), source_zone, workspace_zone
@@ -185,7 +208,10 @@ def date_value(s: exp.Expression, formats: Sequence[str], excel_serials: bool) -
     """A DATE: the day of the timestamp the text gives, without any zone conversion."""
     if not formats and not excel_serials:
         return fill(
-            "COALESCE(TRY_CAST(__s AS DATE), CAST(TRY_CAST(__s AS TIMESTAMP) AS DATE))", s=s
+            "CASE WHEN regexp_matches(__s, __iso) THEN "
+            "COALESCE(TRY_CAST(__s AS DATE), CAST(TRY_CAST(__s AS TIMESTAMP) AS DATE)) END",
+            s=s,
+            iso=lit(ISO_DATE_START),
         )
     ts = timestamp_value(s, formats, "UTC", "UTC", excel_serials)
     return fill("CAST(__ts AS DATE)", ts=ts)
@@ -222,20 +248,20 @@ def mapped(
 def cast(node: exp.Expression, kind: str) -> exp.Expression:
     """A typed value in the storage type of a column kind (null when it does not fit)."""
     if kind == "money":
-        return fill("TRY_CAST(round(__v, 2) AS DECIMAL(18, 2))", v=node)
+        return fill(f"TRY(CAST(__v AS {MONEY_WORK}))", v=node)
     if kind == "integer":
         return fill("CASE WHEN __v = round(__v) THEN TRY_CAST(__v AS BIGINT) END", v=node)
     return exp.TryCast(this=node, to=exp.DataType.build(STORAGE_TYPES[kind], dialect=DIALECT))
 
 
-def integer_value(text: exp.Expression, number: exp.Expression) -> exp.Expression:
-    """A BIGINT: plain digits directly, other number spellings only when whole."""
-    # DuckDB rounds '1.5' to 2 when casting text to BIGINT, so only separator-free text goes direct
+def integer_value(number: exp.Expression) -> exp.Expression:
+    """A BIGINT from canonical number text: digits directly, other spellings only when whole."""
+    # DuckDB rounds '1.5' to 2 when casting text to BIGINT, so only plain digits go direct
     return fill(
-        "COALESCE(CASE WHEN NOT (contains(__t, '.') OR contains(__t, ',')) "
-        "THEN TRY_CAST(__t AS BIGINT) END, __slow)",
-        t=text,
-        slow=cast(number, "integer"),
+        "CASE WHEN regexp_full_match(__n, '[+-]?\\d+') THEN TRY_CAST(__n AS BIGINT) "
+        f"WHEN TRY_CAST(__n AS {MONEY_WORK}) = round(TRY_CAST(__n AS {MONEY_WORK})) "
+        f"THEN TRY_CAST(TRY_CAST(__n AS {MONEY_WORK}) AS BIGINT) END",
+        n=number,
     )
 
 
