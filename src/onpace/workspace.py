@@ -284,15 +284,16 @@ class Workspace:
             return pa.Table.from_pandas(frame, preserve_index=False)
         return frame
 
-    def ingest(self, force: bool = False) -> Any:
+    def ingest(self, force: bool = False, allow_empty: bool = False) -> Any:
         """Read every source of sources.yml, validate, quarantine bad rows, load atomically.
 
         Returns the ingest result (rows read, loaded and quarantined per source);
-        ``force`` reads the sources even when nothing changed since the last run.
+        ``force`` reads the sources even when nothing changed since the last run;
+        ``allow_empty`` lets a run empty a table that has rows (refused otherwise).
         """
         from onpace.ingest import ingest_workspace
 
-        return ingest_workspace(self, force=force)
+        return ingest_workspace(self, force=force, allow_empty=allow_empty)
 
     def explain(
         self, kpi: str, grain: Grain = "month", by: Sequence[str] = ()

@@ -53,3 +53,46 @@ def test_errors_are_one_clear_message(make_ws: Callable[..., Path]) -> None:
     (root / "sources.yml").unlink()
     result = CliRunner().invoke(app, ["ingest", "-w", str(root)])
     assert result.exit_code == 1 and "sources.yml does not exist" in result.output
+
+
+def test_a_failed_init_leaves_nothing_behind(tmp_path: Path) -> None:
+    empty = tmp_path / "export.csv"
+    empty.write_text("", encoding="utf-8")
+    root = tmp_path / "shop"
+    runner = CliRunner()
+    result = runner.invoke(app, ["init", str(root), "--from", str(empty)])
+    assert result.exit_code == 1
+    assert "the workspace was not created" in result.output
+    assert not root.exists()
+    # in a folder that exists (with the user's own files), only what init wrote goes
+    root.mkdir()
+    (root / "notes.txt").write_text("mine", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(root), "--from", str(empty)])
+    assert result.exit_code == 1
+    assert sorted(p.name for p in root.iterdir()) == ["notes.txt"]
+    # and the next init works
+    good = tmp_path / "orders.csv"
+    good.write_text("order_id,ordered_at,amount\no1,2024-01-05,10\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(root), "--from", str(good)])
+    assert result.exit_code == 0, result.output
+    assert (root / "sources.yml").exists()
+    # the export stays where it is: its folder is allowed in onpace.yml
+    assert str(tmp_path) in (root / "onpace.yml").read_text(encoding="utf-8")
+
+
+def test_data_is_never_markup_or_emoji(make_ws: Callable[..., Path]) -> None:
+    root = make_ws(
+        SOURCES,
+        {"orders.csv": "id,at,amount\n[/bold],2024-01-05,:x:\n[red]o2[/red],2024-01-06,5\n"},
+    )
+    result = CliRunner().invoke(app, ["ingest", "-w", str(root), "--report"])
+    assert result.exit_code == 0, result.output
+    assert "cannot read ':x:' in amount as a number" in result.output
+    assert "[/bold]" in result.output and "❌" not in result.output
+    # a column name with markup in an error message
+    broken = make_ws(
+        SOURCES.replace("amount: {from: amount", "amount: {from: '[/b]:x:'"), {"orders.csv": ORDERS}
+    )
+    result = CliRunner().invoke(app, ["ingest", "-w", str(broken)])
+    assert result.exit_code == 1
+    assert "column '[/b]:x:'" in result.output and "❌" not in result.output

@@ -20,6 +20,7 @@ here from the CSV with pandas, following the rules sources.yml states:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -106,6 +107,12 @@ def _check(tmp_path: Path, csv: Path) -> None:
         sources = (root / "sources.yml").read_text(encoding="utf-8")
         (root / "sources.yml").write_text(
             sources.replace("data/excerpt.csv", str(csv)), encoding="utf-8"
+        )
+        # the shared data set stays where it is: its folder is allowed explicitly
+        config = (root / "onpace.yml").read_text(encoding="utf-8")
+        (root / "onpace.yml").write_text(
+            config + f"ingest:\n  allowed_dirs: [{json.dumps(str(csv.parent))}]\n",
+            encoding="utf-8",
         )
     result = ingest(root, now=dt.datetime(2011, 1, 1))
     want, read, quarantined = expected(csv)

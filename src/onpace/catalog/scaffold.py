@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,16 @@ warehouse:
 kpi_files:
   - kpis/*.yml
 """
+
+
+def _ingest_block(allowed_dirs: Sequence[str]) -> str:
+    if not allowed_dirs:
+        return ""
+    listed = "\n".join(f"    - {json.dumps(d)}" for d in allowed_dirs)
+    return (
+        "# Folders outside the workspace that sources.yml may read from.\n"
+        f"ingest:\n  allowed_dirs:\n{listed}\n"
+    )
 
 
 def _dump(items: list[dict[str, Any]], heading: str, key: str = "kpis") -> str:
@@ -75,6 +86,7 @@ def _planned_files(
     currency: str,
     fiscal_year_start: int,
     churn_days: int,
+    allowed_dirs: Sequence[str] = (),
 ) -> dict[Path, str]:
     """Every file of the new workspace and its text, before anything is written."""
     chosen = template(template_name)
@@ -87,6 +99,7 @@ def _planned_files(
             fiscal_year_start=fiscal_year_start,
             churn_days=churn_days,
         )
+        + _ingest_block(allowed_dirs)
     }
     wanted = set(chosen.kpis)
     for file in catalog_files():
@@ -146,15 +159,18 @@ def create_workspace(
     churn_days: int = 365,
     overwrite: bool = False,
     extra_files: dict[str, str] | None = None,
+    allowed_dirs: Sequence[str] = (),
 ) -> list[Path]:
     """Write a new workspace into ``root``; returns the files written.
 
-    ``extra_files`` (``{"sources.yml": text}``) are written with it. Everything is
+    ``extra_files`` (``{"sources.yml": text}``) are written with it. ``allowed_dirs``
+    are folders outside the workspace its sources may read (the folders of the
+    exports ``onpace init --from`` was given). Everything is
     checked before the first file is written, and a failure while writing leaves
     nothing behind: no half-made workspace blocks the next ``onpace init``.
     """
     files = _planned_files(
-        root, template_name, name, timezone, currency, fiscal_year_start, churn_days
+        root, template_name, name, timezone, currency, fiscal_year_start, churn_days, allowed_dirs
     )
     for relative, text in (extra_files or {}).items():
         files[root / relative] = text

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from onpace.cli.support import (
     WorkspaceOpt,
@@ -34,8 +34,8 @@ def _print_quarantine(ws: Workspace, source: str | None, limit: int) -> None:
     table = Table(title=f"Quarantined rows ({min(limit, total)} of {total:,})")
     for col in ("source", "file", "line", "reason", "row"):
         table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(r.source, r.file, str(r.line), escape(r.reason), escape(r.row[:200]))
+    for r in rows:  # data as plain Text: never markup, never :emoji: codes
+        table.add_row(Text(r.source), Text(r.file), str(r.line), Text(r.reason), Text(r.row[:200]))
     console.print(table)
 
 
@@ -46,6 +46,9 @@ def ingest(
     ] = False,
     limit: Annotated[int, typer.Option(help="How many quarantined rows --report lists.")] = 50,
     force: Annotated[bool, typer.Option(help="Read every source even if nothing changed.")] = False,
+    allow_empty: Annotated[
+        bool, typer.Option(help="Let this run empty a table that has rows.")
+    ] = False,
 ) -> None:
     """Read every source of sources.yml, check each row, and load the warehouse atomically."""
     from onpace.errors import IngestError
@@ -68,7 +71,7 @@ def ingest(
 
     try:
         with progress:
-            result = ingest_workspace(ws, progress=step, force=force)
+            result = ingest_workspace(ws, progress=step, force=force, allow_empty=allow_empty)
     except SpecError as exc:
         print_issues(exc.issues)
         raise typer.Exit(1) from exc
@@ -83,7 +86,7 @@ def ingest(
         fail(str(exc))
         return
     for line in summary_lines(result):
-        console.print(line, highlight=False, markup=False)
+        console.print(Text(line), highlight=False)
     if report:
         _print_quarantine(ws, None, limit)
 

@@ -154,11 +154,14 @@ def init(
 
     try:
         extra: dict[str, str] = {}
+        outside: list[str] = []
         if from_:
-            from onpace.ingest.propose import proposal_text
+            from onpace.ingest.confine import folders_outside
+            from onpace.ingest.propose import expand_inputs, proposal_text
             from onpace.ingest.source_spec import SOURCES_FILE
 
             extra[SOURCES_FILE] = proposal_text(directory, list(from_))
+            outside = folders_outside(directory, expand_inputs(list(from_)))
         files = create_workspace(
             directory,
             template,
@@ -167,9 +170,10 @@ def init(
             fiscal_year_start=fiscal_year_start,
             overwrite=force,
             extra_files=extra,
+            allowed_dirs=outside,
         )
     except OnpaceError as exc:
-        fail(str(exc))
+        fail(f"{exc}; the workspace was not created")
         return
     console.print(f"[green]Created workspace[/] {directory} ({template}):")
     for f in files:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from onpace.calendar import COMPUTE_GRAINS, GRAINS, ComputeGrain, Grain
 from onpace.errors import OnpaceError, SpecError, SpecIssue
@@ -30,7 +31,8 @@ WorkspaceOpt = Annotated[
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    # the message often quotes data (a file's value, a sheet name): never markup or emoji
+    err_console.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
     raise typer.Exit(code)
 
 
@@ -57,8 +59,16 @@ def print_issues(issues: list[SpecIssue]) -> None:
         colour = "red" if issue.level == "error" else "yellow"
         where = f"{issue.file}:{issue.line}" if issue.file else "<spec>"
         err_console.print(
-            f"[bold]{where}[/] [{colour}]{issue.level}[/] [cyan]{issue.field}[/]: "
-            f"{issue.message}" + (f"\n    fix: {issue.fix}" if issue.fix else ""),
+            Text.assemble(
+                (where, "bold"),
+                " ",
+                (issue.level, colour),
+                " ",
+                (issue.field, "cyan"),
+                ": ",
+                issue.message,
+                f"\n    fix: {issue.fix}" if issue.fix else "",
+            ),
             highlight=False,
         )
 

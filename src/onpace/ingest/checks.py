@@ -233,3 +233,25 @@ def quarantine_rows(
         f"INSERT INTO {table} SELECT {sql.render(sql.lit(source))}, b._file, b._line, b.reason,"
         f" {row_text} FROM {bad} b JOIN {view} USING (_seq)"
     )
+
+
+def near_twin_keys(con: Any, entity: str) -> str | None:
+    """A note when keys of ``entity`` differ only in upper/lower case or blanks.
+
+    Such keys are loaded as they are (``SO-1`` and ``so-1`` may be two orders), but they
+    are often one key typed twice, so the summary names how many and one pair.
+    """
+    key = sql.render(sql.ident(ENTITIES[entity].key))
+    stage = sql.render(sql.ident(staged_table(entity)))
+    groups, first, second = con.execute(
+        f"SELECT count(*), arg_min(a, a), arg_min(b, a) FROM (SELECT min({key}) AS a, "
+        f"max({key}) AS b FROM {stage} WHERE {key} IS NOT NULL "
+        f"GROUP BY lower(regexp_replace({key}, '\\s+', '', 'g')) HAVING min({key}) <> max({key}))"
+    ).fetchone()
+    if not groups:
+        return None
+    shown = f"{str(first)[:60]!r} and {str(second)[:60]!r}"
+    return (
+        f"{entity}: {int(groups):,} {ENTITIES[entity].key} value(s) differ from another only in "
+        f"upper/lower case or blanks (e.g. {shown}); they are loaded as different keys"
+    )

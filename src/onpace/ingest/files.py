@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import glob
 import hashlib
 import io
 import os
@@ -73,16 +72,6 @@ class Fingerprint:
     utf8: bool
     bom: bool
     blank_lines: bool = False
-
-
-def expand(root: Path, patterns: tuple[str, ...]) -> list[Path]:
-    """Files matching the patterns (relative to ``root``), sorted, each once."""
-    found: list[Path] = []
-    for pattern in patterns:
-        full = pattern if Path(pattern).is_absolute() else str(root / pattern)
-        matches = sorted(glob.glob(full, recursive=True))
-        found.extend(Path(m) for m in matches if Path(m).is_file())
-    return list(dict.fromkeys(found))
 
 
 def fingerprint(path: Path) -> Fingerprint:

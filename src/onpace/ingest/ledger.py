@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from onpace.ingest import sql
-from onpace.ingest.files import expand, fingerprint
+from onpace.ingest.files import fingerprint
 from onpace.ingest.outcome import IngestResult, SourceResult
 from onpace.ingest.readers import FileRead
 from onpace.ingest.source_spec import LoadedSources
@@ -47,13 +47,13 @@ def config_hash(loaded: LoadedSources, zone: str) -> str:
     return digest.hexdigest()
 
 
-def files_hash(root: Path, loaded: LoadedSources) -> str | None:
+def files_hash(loaded: LoadedSources, files: dict[str, list[Path]]) -> str | None:
     """One hash over every file's content hash; None when a database source is present."""
     digest = hashlib.sha256()
     for name, src in loaded.sources.items():
         if src.database is not None:
             return None
-        for path in expand(root, src.patterns):
+        for path in files[name]:
             digest.update(f"{name}\0{path.name}\0{fingerprint(path).sha256}\n".encode())
     return digest.hexdigest()
 

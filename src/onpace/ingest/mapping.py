@@ -19,6 +19,7 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlglot import exp
 
@@ -70,6 +71,14 @@ class MappingPlan:
     first_layer: tuple[tuple[str, exp.Expression], ...]
     unknown: tuple[tuple[str, str], ...] = ()
     partial: bool = False
+    defaults: tuple[tuple[tuple[str | int, ...], exp.Expression, str], ...] = ()
+
+    def unreadable_default(self, con: Any) -> tuple[tuple[str | int, ...], str] | None:
+        """The first ``default`` that cannot be read as its column's type, with a message."""
+        for path, typed, message in self.defaults:
+            if con.execute("SELECT " + sql.render(typed) + " IS NULL").fetchone()[0]:
+                return path, message
+        return None
 
     @property
     def key(self) -> str:
@@ -138,6 +147,7 @@ class _Builder:
         self.entity_name = ""
         self.currency = "EUR"
         self.used: list[exp.Expression] = []
+        self.defaults: list[tuple[tuple[str | int, ...], exp.Expression, str]] = []
         self.layer: dict[str, exp.Expression] = {}
 
     def add(self, name: str, expression: exp.Expression) -> exp.Column:
@@ -277,7 +287,17 @@ class _Builder:
             where = f"nor in {cmap.fallback}"
             origin = f"{origin[:-1]}, {where})" if origin else f" ({where})"
         if cmap.default is not None:
-            fills.append(self.typed(sql.lit(str(cmap.default)), col, cmap))
+            default = self.typed(sql.lit(str(cmap.default)), col, cmap)
+            fills.append(default)
+            if col.kind not in ("id", "string"):
+                expected = f" (expected {' or '.join(cmap.formats)})" if cmap.formats else ""
+                self.defaults.append(
+                    (
+                        (*path, "default"),
+                        default,
+                        f"the default {str(cmap.default)!r} cannot be read as {col.kind}{expected}",
+                    )
+                )
         value: exp.Expression = parsed_ref
         if fills:
             value = exp.Coalesce(this=parsed_ref.copy(), expressions=fills)
@@ -442,6 +462,17 @@ class _Builder:
                     ),
                 )
             )
+            position = sql.fill("strpos(__v, chr(0))", v=value)
+            checks.append(
+                (
+                    sql.fill("__p > 0", p=position),
+                    sql.fill(
+                        "__what || CAST(__p AS VARCHAR) || ' (a damaged export?)'",
+                        what=sql.lit(f"a NUL byte in {col.name} at character "),
+                        p=position,
+                    ),
+                )
+            )
         return checks
 
     def typed(self, text: exp.Expression, col: Column, cmap: ColumnMap) -> exp.Expression:
@@ -600,4 +631,5 @@ def plan_mapping(
         tuple(builder.layer.items()),
         unknown,
         emap.partial,
+        tuple(builder.defaults),
     )

@@ -14,6 +14,8 @@ inside is reported at the line it would have without that break.
 from __future__ import annotations
 
 import contextlib
+import glob
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,13 +25,13 @@ import pyarrow as pa
 
 from onpace.errors import IngestError
 from onpace.ingest import sql
+from onpace.ingest.confine import database_file
 from onpace.ingest.files import (
     FORMATS_BY_SUFFIX,
     FileStamp,
     Fingerprint,
     bad_utf8,
     checked_names,
-    expand,
     fingerprint,
     guess_encoding,
     gunzip,
@@ -90,17 +92,25 @@ class _Piece:
 class Reader:
     """Reads sources into one DuckDB connection; temporary tables are named per source."""
 
-    def __init__(self, con: Any, root: Path, workdir: Path) -> None:
+    def __init__(
+        self, con: Any, root: Path, workdir: Path, files: dict[str, list[Path]] | None = None
+    ) -> None:
         self.con = con
         self.root = root
         self.workdir = workdir
+        # per source, its files as onpace.ingest.confine checked them; None: the patterns
+        # as given (onpace init --from reads the files a user names on the command line)
+        self.files = files
         self.before_stamp_check: Callable[[Path], None] | None = None  # test hook
         self._tables = 0
 
     def read(self, name: str, source: Source, seen_hashes: dict[str, str]) -> RawSource:
         if source.database is not None:
             return self._read_database(name, source)
-        paths = expand(self.root, source.patterns)
+        if self.files is not None:
+            paths = self.files.get(name, [])
+        else:
+            paths = _glob(self.root, source.patterns)
         if not paths:
             raise IngestError(
                 f"source '{name}': no file matches {', '.join(source.patterns)}",
@@ -385,7 +395,6 @@ class Reader:
         return names
 
     def _read_database(self, name: str, source: Source) -> RawSource:
-        import ibis
 
         from onpace.spec.envvars import expand_env
 
@@ -394,7 +403,7 @@ class Reader:
         what = source.table or "query"
         backend: Any = None
         try:
-            backend = ibis.connect(_ibis_url(url))
+            backend = _connect(url, self.root)
             expr = backend.table(source.table) if source.table else backend.sql(source.query)
             arrow = expr.to_pyarrow()
         except Exception as exc:
@@ -419,6 +428,26 @@ class Reader:
         view = f"_onpace_src_{name}".replace("-", "_")
         self._union_view(view, names, [_Piece(table, read, 1, names)])
         return RawSource(name, view, names, [read])
+
+
+def _glob(root: Path, patterns: tuple[str, ...]) -> list[Path]:
+    found: list[Path] = []
+    for pattern in patterns:
+        full = pattern if Path(pattern).is_absolute() else str(root / pattern)
+        found.extend(Path(m) for m in sorted(glob.glob(full, recursive=True)) if Path(m).is_file())
+    return list(dict.fromkeys(found))
+
+
+def _connect(url: str, root: Path) -> Any:
+    """An Ibis connection; a DuckDB file opens read-only, unable to read other files."""
+    import ibis
+
+    path = database_file(url, root)
+    if path is not None and url.split("://", 1)[0].split("+", 1)[0] == "duckdb":
+        return ibis.duckdb.connect(str(path), read_only=True, enable_external_access=False)
+    if path is not None:
+        return ibis.sqlite.connect(str(path))
+    return ibis.connect(_ibis_url(url))
 
 
 def _ibis_url(url: str) -> str:
@@ -468,17 +497,36 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
+_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+
+
 def _first_line(exc: BaseException) -> str:
+    """The reader's error in one line, saying where, never quoting the file's content.
+
+    DuckDB's CSV errors carry the whole offending line ("Original Line: ..."); a message
+    must name the place and what is wrong, not repeat what the file holds.
+    """
     text = str(exc).strip()
     for prefix in ("Invalid Input Error: ", "Conversion Error: ", "IO Error: "):
         text = text.removeprefix(prefix)
+    at = _CSV_LINE.search(text)
+    if at is not None:
+        where = f"line {at.group(1)}"
+        columns = _COLUMNS.search(text)
+        if columns:
+            return f"{where} has {columns.group(2)} fields, the header has {columns.group(1)}"
+        if "unterminated quote" in text:
+            return f"{where}: a quoted value is not closed (the file may be cut short)"
+        if "Maximum line size" in text:
+            return f"{where} is longer than {MAX_LINE_BYTES // (1024 * 1024)} MB"
+        if "unicode" in text.lower():
+            return f"{where} has bytes that are not UTF-8"
+        kinds = [ln for ln in text.splitlines()[1:] if ln.strip() and not ln.startswith("Original")]
+        return f"{where}: {kinds[0][:200] if kinds else 'the line cannot be read'}"
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    head = (
-        " ".join(lines[:3])
-        if lines and lines[0].startswith("CSV Error")
-        else (lines[0] if lines else type(exc).__name__)
-    )
-    return head[:400]
+    head = lines[0] if lines else type(exc).__name__
+    return re.sub(r"b'[^']*'|b\"[^\"]*\"", "...", head)[:300]
 
 
 def _fix_for(exc: BaseException) -> str:

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from onpace.errors import IngestError, OnpaceError, SpecError
-from onpace.ingest import checks, joins
+from onpace.ingest import checks, joins, sql
+from onpace.ingest.confine import source_files
 from onpace.ingest.ledger import QUARANTINE_TABLE, Ledger, config_hash, files_hash, has_table
 from onpace.ingest.mapping import MappingPlan, plan_mapping
 from onpace.ingest.merge import MIN_PLACES, build_entity, entity_rows, settle_money
@@ -181,14 +182,20 @@ class Ingest:
         self.progress = progress or (lambda step, done, total: None)
         self.hooks = tuple(hooks)
         self.currency = "EUR"
+        self.allow_empty = False
+        self.allowed_dirs: tuple[str, ...] = ()
         self.run_id = uuid.uuid4().hex[:12]
         self.reader_hook: Callable[[Path], None] | None = None
 
-    def run(self, force: bool = False) -> IngestResult:
+    def run(self, force: bool = False, allow_empty: bool = False) -> IngestResult:
+        """Ingest; ``allow_empty`` lets a run empty a table that has rows (it refuses otherwise)."""
+        self.allow_empty = allow_empty
+        # every path is checked before any file is opened
+        files = source_files(self.root, self.loaded, self.allowed_dirs)
         ledger = Ledger(self.con)
         ledger.ensure()
         config_sha = config_hash(self.loaded, self.zone)
-        files_sha = files_hash(self.root, self.loaded)
+        files_sha = files_hash(self.loaded, files)
         last = ledger.last_run()
         if (
             not force
@@ -202,9 +209,11 @@ class Ingest:
         drop_temporaries(self.con)  # what a killed run may have left
         try:
             with tempfile.TemporaryDirectory(prefix="onpace-ingest-") as workdir:
-                reader = Reader(self.con, self.root, Path(workdir))
+                reader = Reader(self.con, self.root, Path(workdir), files)
                 reader.before_stamp_check = self.reader_hook
                 result = self._stage(reader)
+            if not allow_empty:
+                self._refuse_emptying(result)
             self.progress("loading into the warehouse", 0, 1)
             swap_tables(
                 self.con,
@@ -249,6 +258,9 @@ class Ingest:
                         self.con, entity, stage.parts[entity], rule.mode if rule else "replace"
                     )
                     settle_money(self.con, entity, _floors(stage.parts[entity]))
+                    twins = checks.near_twin_keys(self.con, entity)
+                    if twins:
+                        stage.notes.append(twins)
                     stage.entities[entity] = rows + stage.entities.get(entity, 0)
                     if merged:
                         stage.replaced[entity] = merged
@@ -260,13 +272,13 @@ class Ingest:
         """Read one source; a source without rows stops the run (it would empty tables)."""
         source = self.loaded.sources[name]
         raw = reader.read(name, source, {})
-        if raw.rows == 0:
+        if raw.rows == 0 and not self.allow_empty:
             shown = ", ".join(f.path for f in raw.files)
             what = "has only a header" if source.database is None else "gave no rows"
             raise IngestError(
                 f"source '{name}' has no data rows ({shown} {what})",
-                "an empty export would empty the tables it feeds: check the export, or "
-                "remove the source from sources.yml",
+                "an empty export would empty the tables it feeds: check the export, remove "
+                "the source from sources.yml, or run with --allow-empty",
             )
         for f in raw.files:
             if f.duplicate_of:
@@ -303,6 +315,12 @@ class Ingest:
                 lambda e: checks.staged_table(e) if e in stage.entities else None,
                 self.currency,
             )
+            wrong = plan.unreadable_default(self.con)
+            if wrong is not None:
+                issue = self.loaded.issue(
+                    wrong[0], wrong[1], "write the default the way the column's values are written"
+                )
+                raise IngestError(str(issue), issues=[issue])
             table = f"_onpace_t_{position}_{i}"
             self.con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {table} AS " + plan.select_sql(raw.view)
@@ -334,6 +352,21 @@ class Ingest:
             )
             stage.notes.extend(_rounding_notes(self.con, plan, table, bad))
         return result
+
+    def _refuse_emptying(self, result: IngestResult) -> None:
+        """A table that has rows is not replaced by one without (unless allowed)."""
+        for entity, rows in result.entities.items():
+            if rows or not has_table(self.con, entity, temporary=False):
+                continue
+            table = sql.render(sql.ident(entity))
+            had = int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            if had:
+                raise IngestError(
+                    f"{entity} would be emptied: it has {had:,} rows and this run loads none "
+                    f"(read {result.read:,}, quarantined {result.quarantined:,})",
+                    "see why with onpace ingest --report, fix the export, or run onpace ingest "
+                    "--allow-empty to empty it on purpose",
+                )
 
     def _account(self, result: SourceResult, raw: RawSource, bad: str) -> None:
         """read = loaded + quarantined for one source, and its bad rows into the quarantine."""
@@ -402,6 +435,7 @@ def ingest_workspace(
     force: bool = False,
     hook: Callable[[Path], None] | None = None,
     swap_hooks: Sequence[SwapHook] = (),
+    allow_empty: bool = False,
 ) -> IngestResult:
     """Ingest every source of ``ws`` (a :class:`~onpace.workspace.Workspace`).
 
@@ -409,19 +443,20 @@ def ingest_workspace(
     is complete: readers (the dashboard, other commands) keep reading the previous
     version meanwhile and never see a half-done load. ``swap_hooks`` run inside the
     swap's transaction (see :mod:`onpace.ingest.swap`); ``hook`` is called with each
-    file after it is read (tests use it to change a file).
+    file after it is read (tests use it to change a file); ``allow_empty`` lets the run
+    empty a table that has rows.
     """
     loaded = load_workspace_sources(ws.root)
     injected = ws._warehouse
     if injected is not None and injected.files is None:  # a connection handed in (notebooks)
         con = duckdb_connection(injected)
-        return _run(ws, con, loaded, progress, now, force, hook, swap_hooks)
+        return _run(ws, con, loaded, progress, now, force, hook, swap_hooks, allow_empty)
     if ws.config.warehouse.backend != "duckdb":
         duckdb_connection(ws.warehouse)  # raises the error that says what ingest needs
     with ws.writing("onpace ingest") as draft:
         con = duckdb_connection(draft)
         hooks = [*swap_hooks, swap_recorder(draft.changes)]  # for the value store's refresh
-        result = _run(ws, con, loaded, progress, now, force, hook, hooks)
+        result = _run(ws, con, loaded, progress, now, force, hook, hooks, allow_empty)
         if result.unchanged and draft.draft is not None:
             draft.draft.publish = False  # nothing to publish: the readers' version is current
     return result
@@ -436,8 +471,10 @@ def _run(
     force: bool,
     hook: Callable[[Path], None] | None,
     swap_hooks: Sequence[SwapHook],
+    allow_empty: bool = False,
 ) -> IngestResult:
     job = Ingest(con, ws.root, loaded, ws.config.timezone, now or ws.now(), progress, swap_hooks)
     job.reader_hook = hook
     job.currency = ws.config.currency
-    return job.run(force=force)
+    job.allowed_dirs = ws.config.ingest.allowed_dirs
+    return job.run(force=force, allow_empty=allow_empty)

@@ -129,6 +129,17 @@ class PrivacySettings(_Frozen):
     min_group_size: int = Field(default=3, ge=1, le=1000)
 
 
+class IngestSettings(_Frozen):
+    """Where ``onpace ingest`` may read files from.
+
+    Sources resolve inside the workspace folder; ``allowed_dirs`` adds folders outside
+    it (absolute, or relative to the workspace) that a source's ``file`` may name, such
+    as a shared export folder. Symbolic links count by where they point.
+    """
+
+    allowed_dirs: tuple[str, ...] = ()
+
+
 class WorkspaceConfig(_Frozen):
     """The content of onpace.yml."""
 
@@ -146,6 +157,7 @@ class WorkspaceConfig(_Frozen):
     status: StatusSettings = StatusSettings()
     privacy: PrivacySettings = PrivacySettings()
     values: ValueSettings = ValueSettings()
+    ingest: IngestSettings = IngestSettings()
 
     @field_validator("timezone")
     @classmethod
