@@ -301,7 +301,8 @@ def sniff_delimiter(sample: str) -> str:
 
 def read_header(sample: str, delimiter: str, quote: str, skip: int) -> list[str]:
     """Column names from the header line (after ``skip`` lines), checked for blanks and twins."""
-    reader = csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar=quote)
+    # newline='': the csv module sees \r, \n and \r\n line ends itself (old Mac files)
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, quotechar=quote)
     row: list[str] | None = None
     try:
         for _ in range(skip + 1):

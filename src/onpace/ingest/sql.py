@@ -8,8 +8,10 @@ column name.
 
 >>> render(ident('Customer ID'))
 '"Customer ID"'
->>> print(render(text_value(ident('a"; DROP TABLE orders --'))))
-NULLIF(TRIM("a""; DROP TABLE orders --"), '')
+>>> print(render(ident('a"; DROP TABLE orders --')))
+"a""; DROP TABLE orders --"
+>>> print(render(lit("it's")))
+'it''s'
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ _OFFSET_RE = r"\d:\d\d(:\d\d(\.\d+)?)?\s*([Zz]|[+-]\d\d(:?\d\d)?)$"
 # blanks, currency signs, and ISO currency codes before or after the number
 _CLEAN_RE = "[\\s\u00a0\u202f\u20ac$\u00a3\u00a5\u20a3\u20a4\u20b9\u20bd]|^[A-Z]{3}|[A-Z]{3}$"
 MONEY_WORK = "DECIMAL(38, 12)"
+BLANKS = " \t\n\r\x0b\x0c\u00a0\u2007\u202f\u3000\ufeff"
 # without a format a date is ISO 8601 with a four-digit year: 05-01-24 is never the year 5
 ISO_DATE_START = r"^\d{4}-\d{1,2}-\d{1,2}"
 TWO_DIGIT_YEAR = r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2}([ T].*)?"
@@ -83,8 +86,8 @@ def fill(template: str, **nodes: exp.Expression) -> exp.Expression:
 
 
 def text_value(raw: exp.Expression) -> exp.Expression:
-    """Trimmed text; blank counts as missing."""
-    return fill("NULLIF(TRIM(__x), '')", x=raw)
+    """Text without blanks around it (spaces, tabs, line ends, no-break spaces); blank: missing."""
+    return fill("NULLIF(trim(__x, __blanks), '')", x=raw, blanks=lit(BLANKS))
 
 
 def number_text(s: exp.Expression, decimal: str, thousands: str) -> exp.Expression:
