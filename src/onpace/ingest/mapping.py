@@ -146,7 +146,7 @@ class _Builder:
         self.staged = staged
         self.entity_name = ""
         self.currency = "EUR"
-        self.used: list[exp.Expression] = []
+        self.used: list[tuple[str, exp.Expression]] = []  # source columns an expression reads
         self.defaults: list[tuple[tuple[str | int, ...], exp.Expression, str]] = []
         self.layer: dict[str, exp.Expression] = {}
 
@@ -205,7 +205,7 @@ class _Builder:
                 return exp.Paren(this=_double(self.number(raw))) if numeric else raw
             index = self.columns.index(name)
             text_ref = self.add(f"_r{index}", raw)
-            self.used.append(text_ref)
+            self.used.append((name, text_ref))
             if not numeric:
                 return text_ref
             number_ref = self.add(f"_n{index}", self.number(raw))
@@ -269,7 +269,7 @@ class _Builder:
                 parsed = sql.cast(tree, col.kind)
             if col.kind in ("money", "number", "integer") and self.used:
                 present = " AND ".join(f"__u{i} IS NOT NULL" for i in range(len(self.used)))
-                refs = {f"u{i}": r for i, r in enumerate(self.used)}
+                refs = {f"u{i}": r for i, (_, r) in enumerate(self.used)}
                 checks.append(
                     (
                         sql.fill(f"__p IS NULL AND {present}", p=parsed_ref, **refs),
@@ -307,6 +307,14 @@ class _Builder:
         elif required and isinstance(cmap.allow_missing, str):
             tree, _ = self.expression(cmap.allow_missing, "filter", (*path, "allow_missing"))
             allowed = self.add(f"_am_{col.name}", sql.fill("COALESCE(__c, FALSE)", c=tree))
+        if cmap.expr is not None and required and cmap.allow_missing is None:
+            for name, ref in dict(self.used).items():  # name the empty input, not the sum
+                checks.append(
+                    (
+                        sql.fill("__v IS NULL AND __r IS NULL", v=value, r=ref),
+                        sql.lit(f"missing {col.name}: {name} is empty (from {cmap.expr})"),
+                    )
+                )
         checks.extend(self.rules(col, cmap, value, origin, required, allowed))
         agg = cmap.agg or "first"
         rounded: exp.Expression | None = None
