@@ -72,7 +72,11 @@ def test_a_failed_init_leaves_nothing_behind(tmp_path: Path) -> None:
     assert sorted(p.name for p in root.iterdir()) == ["notes.txt"]
     # and the next init works
     good = tmp_path / "orders.csv"
-    good.write_text("order_id,ordered_at,amount\no1,2024-01-05,10\n", encoding="utf-8")
+    good.write_text(
+        "order_id,order_date,customer_id,amount\n"
+        "o1,2024-01-05,c1,10.50\no2,2024-01-06,c2,20.00\no3,2024-02-01,c1,5.25\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["init", str(root), "--from", str(good)])
     assert result.exit_code == 0, result.output
     assert (root / "sources.yml").exists()
