@@ -126,7 +126,10 @@ def run_onpace(csv: Path, workdir: Path) -> dict[str, Any]:
 
     root = workdir / "ws"
     root.mkdir()
-    (root / "onpace.yml").write_text("name: bench\ntimezone: UTC\nkpi_files: []\n")
+    (root / "onpace.yml").write_text(
+        "name: bench\ntimezone: UTC\nkpi_files: []\n"
+        f"ingest:\n  allowed_dirs: [{json.dumps(str(csv.parent))}]\n"
+    )
     (root / "sources.yml").write_text(SOURCES.format(csv=csv))
     with PeakRss() as mem:
         start = time.perf_counter()

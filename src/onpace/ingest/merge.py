@@ -116,21 +116,43 @@ def settle_money(con: Any, entity_name: str, floors: dict[str, int]) -> dict[str
     money = [c.name for c in entity.columns if c.kind == "money"]
     if not money:
         return {}
-    probes = []
-    for name in money:
-        ident = sql.render(sql.ident(name))
-        probes.append(f"max(abs({ident}))")
-        probes.extend(f"bool_and({ident} = round({ident}, {s}))" for s in range(13))
-    row = con.execute(f"SELECT {', '.join(probes)} FROM {stage}").fetchone()
+    # one probe per column at its floor (a round on a 38-digit decimal is costly); only
+    # the columns with more places than that are probed place by place
+    idents = {name: sql.render(sql.ident(name)) for name in money}
+    first = [f"max(abs({idents[n]}))" for n in money] + [
+        f"bool_and({idents[n]} = round({idents[n]}, {floors.get(n, MIN_PLACES)}))" for n in money
+    ]
+    row = con.execute(f"SELECT {', '.join(first)} FROM {stage}").fetchone()
+    largest = dict(zip(money, row[: len(money)], strict=True))
+    places = {
+        n: floors.get(n, MIN_PLACES)
+        for n, ok in zip(money, row[len(money) :], strict=True)
+        if ok is not False
+    }
+    more = [n for n in money if n not in places]
+    if more:
+        probes = [
+            f"bool_and({idents[n]} = round({idents[n]}, {s}))"
+            for n in more
+            for s in range(floors.get(n, MIN_PLACES) + 1, 13)
+        ]
+        exact_at = iter(con.execute(f"SELECT {', '.join(probes)} FROM {stage}").fetchone())
+        for n in more:
+            tried = [next(exact_at) for _ in range(floors.get(n, MIN_PLACES) + 1, 13)]
+            places[n] = next(
+                (s for s, ok in enumerate(tried, floors.get(n, MIN_PLACES) + 1) if ok is not False),
+                12,
+            )
     types = {}
-    for i, name in enumerate(money):
-        largest, exact_at = row[i * 14], row[i * 14 + 1 : i * 14 + 14]
-        needed = next((s for s, ok in enumerate(exact_at) if ok is not False), 12)
-        places = max(floors.get(name, MIN_PLACES), needed)
-        digits = len(str(int(largest))) if largest is not None else 1
-        width = 18 if digits + places <= 18 else 38
-        types[name] = f"DECIMAL({width}, {places})"
-        con.execute(f"ALTER TABLE {stage} ALTER {sql.render(sql.ident(name))} TYPE {types[name]}")
+    for name in money:
+        digits = len(str(int(largest[name]))) if largest[name] is not None else 1
+        width = 18 if digits + places[name] <= 18 else 38
+        types[name] = f"DECIMAL({width}, {places[name]})"
+        # exact either way (the probes showed the values fit); through text it is faster
+        con.execute(
+            f"ALTER TABLE {stage} ALTER {idents[name]} TYPE {types[name]} "
+            f"USING CAST(CAST({idents[name]} AS VARCHAR) AS {types[name]})"
+        )
     return types
 
 
