@@ -209,3 +209,27 @@ def test_a_locked_warehouse_is_a_clear_error(make_ws: Callable[..., Path]) -> No
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_source_column_named_like_the_quarantines_own_columns(
+    make_ws: Callable[..., Path],
+) -> None:
+    """A returns export's "Reason" column (the quarantine has a reason too) loads."""
+    sources = """\
+sources:
+  rets:
+    file: returns.csv
+    entities:
+      returns:
+        columns: {return_id: RMA, returned_at: Date, amount: Refund, reason: Reason}
+"""
+    root = make_ws(
+        sources,
+        {"returns.csv": "RMA,Date,Reason,Refund\nr1,2024-01-05,too small,10.5\nr2,,broken,3\n"},
+    )
+    result = ingest(root)
+    assert (result.read, result.loaded, result.quarantined) == (2, 1, 1)
+    assert list(table(root, "returns")["reason"]) == ["too small"]
+    rows = table(root, "onpace_quarantine")
+    assert list(rows["line"]) == [3]
+    assert '"Reason":"broken"' in rows["row_text"].iloc[0]

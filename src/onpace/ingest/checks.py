@@ -229,9 +229,13 @@ def quarantine_rows(
             s=exp.Struct(expressions=raw_cols) if raw_cols else sql.lit("{}"),
         )
     )
+    # the bad rows' own columns are renamed: a source column named "Reason" (or "_file")
+    # must not meet them in one scope (DuckDB names are case-insensitive)
     con.execute(
-        f"INSERT INTO {table} SELECT {sql.render(sql.lit(source))}, b._file, b._line, b.reason,"
-        f" {row_text} FROM {bad} b JOIN {view} USING (_seq)"
+        f"INSERT INTO {table} SELECT {sql.render(sql.lit(source))}, b._onpace_q_file, "
+        f"b._onpace_q_line, b._onpace_q_reason, {row_text} FROM (SELECT _seq, "
+        f"_file AS _onpace_q_file, _line AS _onpace_q_line, reason AS _onpace_q_reason "
+        f"FROM {bad}) b JOIN {view} USING (_seq)"
     )
 
 
