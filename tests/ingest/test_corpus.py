@@ -101,7 +101,12 @@ def test_every_proposal_loads_with_nothing_quarantined(corpus: list[Proposed]) -
         if not any(p.entities for p in item.proposals):
             continue
         root = item.folder.parent / "ws"
-        create_workspace(root, "multichannel", extra_files={SOURCES_FILE: item.text})
+        create_workspace(
+            root,
+            "multichannel",
+            extra_files={SOURCES_FILE: item.text},
+            allowed_dirs=[str(item.folder)],  # the exports stay where they are
+        )
         if item.scenario.name in INGEST_FAILS:
             with pytest.raises(IngestError, match=INGEST_FAILS[item.scenario.name]):
                 ingest(root, now=dt.datetime(2025, 6, 1))
