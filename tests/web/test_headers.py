@@ -1,12 +1,17 @@
-"""Response headers that keep a browser safe: the CSP, and JSON that is safe inside HTML."""
+"""Response headers that keep a browser safe: CSP, caching, HSTS, Allow; JSON safe in HTML."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
+
+from onpace.web.app import create_app
 from onpace.web.render import json_for_html
 from tests.support.hostile_data import PAYLOADS
-from tests.web.conftest import Site
+from tests.web.conftest import AS_OF, Site, make_workspace
 
 
 def _directives(policy: str) -> dict[str, list[str]]:
@@ -39,3 +44,59 @@ def test_json_for_html_escapes_what_ends_a_script_and_reads_back_the_same() -> N
     for bad in ("<", ">", "&", "\u2028", "\u2029"):
         assert bad not in text
     assert json.loads(text) == data
+
+
+def test_authenticated_answers_are_not_stored(site: Site) -> None:
+    c = site.login("viewer")
+    for path in ("/scorecard", "/scorecard.json", "/scorecard.csv", "/kpis/revenue"):
+        assert c.get(path).headers["cache-control"] == "no-store", path
+    api = site.api("viewer")
+    assert api.get("/api/v1/me").headers["cache-control"] == "no-store"
+    assert api.get("/api/v1/openapi.json").headers["cache-control"] == "no-store"
+    # the login form carries a CSRF token: not stored either; static files may be
+    assert site.client().get("/login").headers["cache-control"] == "no-store"
+    static = site.client().get("/static/app.css")
+    assert static.status_code == 200 and "no-store" not in static.headers.get("cache-control", "")
+
+
+def test_hsts_only_over_tls(site: Site) -> None:
+    assert "strict-transport-security" not in site.client().get("/login").headers
+    hsts = site.client(https=True).get("/login").headers["strict-transport-security"]
+    assert hsts == "max-age=31536000"
+    # a forwarded scheme from an address the app was not told to trust changes nothing
+    spoofed = site.client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "strict-transport-security" not in spoofed.headers
+    assert "secure" not in spoofed.headers["set-cookie"].lower()
+
+
+@pytest.fixture
+def proxied(tmp_path: Path) -> Iterator[Site]:
+    """The app behind a reverse proxy it trusts (TestClient's address is 'testclient')."""
+    make_workspace(tmp_path / "ws")
+    app = create_app(tmp_path / "ws", as_of=AS_OF, trusted_proxies=["testclient"])
+    yield Site(tmp_path / "ws", app, {})
+    app.state.ctx.store.close()
+
+
+def test_hsts_behind_a_trusted_proxy(proxied: Site) -> None:
+    response = proxied.client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["strict-transport-security"] == "max-age=31536000"
+    assert "secure" in response.headers["set-cookie"].lower()
+    plain = proxied.client().get("/login")
+    assert "strict-transport-security" not in plain.headers
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("DELETE", "/api/v1/targets", {"GET", "POST", "PUT"}),
+        ("PATCH", "/api/v1/me", {"GET"}),
+        ("PUT", "/targets", {"GET", "POST"}),
+        ("POST", "/scorecard", {"GET"}),
+        ("DELETE", "/login", {"GET", "POST"}),
+    ],
+)
+def test_405_says_what_is_allowed(site: Site, method: str, path: str, allow: set[str]) -> None:
+    response = site.api("manager").request(method, path)
+    assert response.status_code == 405
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == allow

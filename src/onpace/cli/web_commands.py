@@ -120,15 +120,21 @@ def serve(
     ] = None,
     ssl_keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
     proxy_headers: Annotated[
-        bool, typer.Option(help="Trust X-Forwarded-Proto from a local reverse proxy.")
+        bool,
+        typer.Option(help="Trust X-Forwarded-Proto/-For from a reverse proxy on 127.0.0.1."),
     ] = False,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(help="Also trust the forwarded headers of this proxy address (repeat)."),
+    ] = None,
     as_of: Annotated[
         str | None, typer.Option(help="Pin 'now' to this moment (ISO date): demos, reviews.")
     ] = None,
 ) -> None:
     """Serve the dashboard and the REST API (127.0.0.1 only, unless --host says otherwise)."""
     ws = open_workspace(workspace)
-    _serve(ws, host, port, ssl_certfile, ssl_keyfile, proxy_headers, as_of_option(as_of))
+    proxies = [*(["127.0.0.1"] if proxy_headers else []), *(trusted_proxy or [])]
+    _serve(ws, host, port, ssl_certfile, ssl_keyfile, proxies, as_of_option(as_of))
 
 
 def _serve(
@@ -137,7 +143,7 @@ def _serve(
     port: int,
     ssl_certfile: Path | None = None,
     ssl_keyfile: Path | None = None,
-    proxy_headers: bool = False,
+    trusted_proxies: list[str] | None = None,
     as_of: datetime | None = None,
 ) -> None:
 
@@ -147,10 +153,11 @@ def _serve(
         fail(f"port {port} on {host} is in use (another onpace serve?); choose one with --port")
         return
     try:
-        app = create_app(ws, as_of=as_of, warm=True)
+        app = create_app(ws, as_of=as_of, warm=True, trusted_proxies=trusted_proxies or ())
     except OnpaceError as exc:
         fail(str(exc))
         return
+    _log_server_errors()
     scheme = "https" if ssl_certfile else "http"
     err_console.print(f"onpace serving {ws.config.name} on {scheme}://{host}:{port}/")
     from onpace.alerts.scheduler import start_scheduler
@@ -179,10 +186,20 @@ def _run_uvicorn(
         port=port,
         ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
         ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
-        proxy_headers=proxy_headers,
-        forwarded_allow_ips="127.0.0.1" if proxy_headers else None,
+        proxy_headers=False,  # the app reads forwarded headers of trusted proxies itself
         log_level="warning",
     )
+
+
+def _log_server_errors() -> None:
+    """Server errors (with their id) and warnings of the app go to stderr with a time."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("onpace")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
 
 
 def port_is_free(host: str, port: int) -> bool:

@@ -11,8 +11,8 @@ a 4xx with a message, never a 500.
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,19 +23,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.routing import Match
 
 from onpace.auth import Auth
 from onpace.errors import OnpaceError, SpecError, UnknownNameError
 from onpace.store import open_store, store_url
 from onpace.web import alert_routes, api, compare_api, compare_routes, pages, report_routes
 from onpace.web.context import AppContext
+from onpace.web.middleware import SecurityHeaders, ServerErrors
 from onpace.web.render import json_response, page
 from onpace.web.security import CsrfError, Forbidden, NotLoggedIn, identify
 from onpace.workspace import Workspace
 
 STATIC = Path(__file__).parent / "static"
-log = logging.getLogger("onpace.web")
 
 
 def _is_api(request: Request) -> bool:
@@ -110,50 +110,40 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http(request: Request, exc: StarletteHTTPException) -> Response:
-        return _error(request, exc.status_code, str(exc.detail))
-
-    @app.exception_handler(Exception)
-    async def crash(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s", request.url.path)
-        return _error(request, 500, f"unexpected error: {type(exc).__name__}")
-
-
-SECURITY_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"same-origin"),
-    (
-        b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        b"script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-        b"frame-ancestors 'none'",
-    ),
-]
+        response = _error(request, exc.status_code, str(exc.detail))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
+        return response
 
 
-class SecurityHeaders:
-    """Adds the security headers to every response (a plain ASGI middleware: it is cheap).
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
-    The CSP allows scripts only from the app's own files: no inline script, no
-    eval (Vega's expressions run through vega-interpreter, htmx is configured
-    with ``allowEval: false``), so data that ever slipped into the markup could
-    still not run.
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this path (for a 405's Allow).
+
+    Starlette names only the first route whose path matches; a path served by a
+    page (GET) and a form (POST) has both. Each method is tried against the routes.
     """
+    routes = request.app.router.routes
+    return [
+        method
+        for method in METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    ]
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+def server_error(request: Request, ident: str) -> Response:
+    """The answer to an unexpected exception: JSON (API, twins) or a page, with its id."""
+    message = (
+        f"unexpected server error {ident}: it is in the server log under this id; "
+        "quote it when you report the problem"
+    )
+    response = _error(request, 500, message)
+    response.headers["X-Error-Id"] = ident
+    return response
 
 
 def _warm_up(ctx: AppContext) -> None:
@@ -172,13 +162,17 @@ def create_app(
     state_url: str | None = None,
     as_of: datetime | None = None,
     warm: bool = False,
+    trusted_proxies: Sequence[str] = (),
 ) -> FastAPI:
     """The ASGI app of one workspace.
 
     ``state_url`` overrides the workspace's state store (``state_url`` in
     onpace.yml, else state.db in the workspace); ``as_of`` pins "now" (demos, tests).
     ``warm`` computes the default scorecard in the background at start, so the first
-    person to open the dashboard does not wait for it.
+    person to open the dashboard does not wait for it. ``trusted_proxies`` are the
+    addresses of reverse proxies whose ``X-Forwarded-Proto`` and ``X-Forwarded-For``
+    the app believes (for Secure cookies, HSTS and the client address of login
+    throttling); from anyone else those headers are ignored.
     """
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
     store = open_store(state_url or store_url(ws.config.state_url, ws.root))
@@ -196,8 +190,13 @@ def create_app(
     )
     app.state.ctx = ctx
     install_error_handlers(app)
-
+    # innermost first: errors become answers, those get the headers, behind the proxies
+    app.add_middleware(ServerErrors, answer=server_error)
     app.add_middleware(SecurityHeaders)
+    if trusted_proxies:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
