@@ -12,17 +12,19 @@ not cancelled, ordered before the as-of moment):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from onpace.web.app import create_app
 from onpace.web.security import LOGIN_CSRF_COOKIE
+from tests.support.sales_data import SALES_DATA
 from tests.support.sales_workspace import sales_workspace
 
 AS_OF = datetime(2024, 3, 20, 12, 0)
@@ -49,8 +51,8 @@ objectives:
 """
 
 
-def make_workspace(root: Path) -> Path:
-    sales_workspace(root)
+def make_workspace(root: Path, data: Mapping[str, pd.DataFrame] = SALES_DATA) -> Path:
+    sales_workspace(root, data)
     (root / "objectives.yml").write_text(OBJECTIVES, encoding="utf-8")
     return root
 
@@ -88,9 +90,11 @@ class Site:
         return c
 
 
-def make_site(root: Path, settings: str = "") -> Site:
+def make_site(
+    root: Path, settings: str = "", data: Mapping[str, pd.DataFrame] = SALES_DATA
+) -> Site:
     """The app on a fresh workspace; ``settings`` is YAML added to its onpace.yml."""
-    make_workspace(root)
+    make_workspace(root, data)
     if settings:
         with (root / "onpace.yml").open("a", encoding="utf-8") as f:
             f.write(settings)

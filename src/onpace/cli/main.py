@@ -377,7 +377,9 @@ def compute(
             return
         out.to_parquet(output, index=False)
     elif format_ == "csv":
-        text = out.to_csv(index=False)
+        from onpace.views.cells import safe_frame
+
+        text = safe_frame(out).to_csv(index=False)  # no text runs as a spreadsheet formula
         _write(text, output)
     else:
         records = json.loads(out.to_json(orient="records", date_format="iso"))

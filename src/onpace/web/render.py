@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from onpace.auth import Identity, allowed
+from onpace.views.cells import safe_cell
 from onpace.views.serialize import json_bytes as json_bytes
 from onpace.views.serialize import plain as _plain
 from onpace.web.i18n import format_day, format_number, pick_language, translate
@@ -65,19 +66,24 @@ def json_response(data: Any, status: int = 200) -> Response:
 
 
 def csv_response(data: dict[str, Any], name: str) -> Response:
-    """The dict's ``table`` (its ``columns`` in order) as CSV with a download name."""
+    """The dict's ``table`` (its ``columns`` in order) as CSV with a download name.
+
+    Text that a spreadsheet would run as a formula is neutralised (see
+    :mod:`onpace.views.cells`); numbers are written as they are.
+    """
     out = io.StringIO()
     columns: list[str] = list(data.get("columns") or [])
     rows: list[dict[str, Any]] = list(data.get("table") or [])
     if not columns and rows:
         columns = list(rows[0])
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([safe_cell(c) for c in columns])
     for row in rows:
         cells = []
         for c in columns:
             v = _plain(row.get(c))
-            cells.append(json.dumps(v) if isinstance(v, dict | list) else ("" if v is None else v))
+            cell = json.dumps(v) if isinstance(v, dict | list) else ("" if v is None else v)
+            cells.append(safe_cell(cell))
         writer.writerow(cells)
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name) or "table"
     return Response(
