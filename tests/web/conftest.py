@@ -12,7 +12,7 @@ not cancelled, ordered before the as-of moment):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -91,14 +91,21 @@ class Site:
 
 
 def make_site(
-    root: Path, settings: str = "", data: Mapping[str, pd.DataFrame] = SALES_DATA
+    root: Path,
+    settings: str = "",
+    data: Mapping[str, pd.DataFrame] = SALES_DATA,
+    trusted_proxies: Sequence[str] = (),
 ) -> Site:
-    """The app on a fresh workspace; ``settings`` is YAML added to its onpace.yml."""
+    """The app on a fresh workspace; ``settings`` is YAML added to its onpace.yml.
+
+    ``trusted_proxies=["testclient"]`` lets a test set the client address with
+    ``X-Forwarded-For`` (TestClient's own address is ``testclient``).
+    """
     make_workspace(root, data)
     if settings:
         with (root / "onpace.yml").open("a", encoding="utf-8") as f:
             f.write(settings)
-    app = create_app(root, as_of=AS_OF)
+    app = create_app(root, as_of=AS_OF, trusted_proxies=trusted_proxies)
     auth = app.state.ctx.auth
     tokens = {}
     for name, (role, rep) in USERS.items():

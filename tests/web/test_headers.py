@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from onpace.web.app import create_app
 from onpace.web.render import json_for_html
 from tests.support.hostile_data import PAYLOADS
-from tests.web.conftest import AS_OF, Site, make_workspace
+from tests.web.conftest import Site, make_site
 
 
 def _directives(policy: str) -> dict[str, list[str]]:
@@ -72,10 +71,9 @@ def test_hsts_only_over_tls(site: Site) -> None:
 @pytest.fixture
 def proxied(tmp_path: Path) -> Iterator[Site]:
     """The app behind a reverse proxy it trusts (TestClient's address is 'testclient')."""
-    make_workspace(tmp_path / "ws")
-    app = create_app(tmp_path / "ws", as_of=AS_OF, trusted_proxies=["testclient"])
-    yield Site(tmp_path / "ws", app, {})
-    app.state.ctx.store.close()
+    s = make_site(tmp_path / "ws", trusted_proxies=["testclient"])
+    yield s
+    s.app.state.ctx.store.close()
 
 
 def test_hsts_behind_a_trusted_proxy(proxied: Site) -> None:

@@ -7,6 +7,7 @@ the page, the JSON and the CSV can never disagree.
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -315,15 +316,19 @@ def login(
     if not csrf or not secrets.compare_digest(csrf, cookie):
         return _login_page(request, "The form expired; please log in again.", 403)
     client = request.client.host if request.client else "?"
-    keys = (f"ip:{client}", f"user:{username.strip().lower()}")
-    if ctx.limiter.blocked(*keys):
-        return _login_page(request, translate(lang, "too_many_attempts"), 429)
-    who = ctx.auth.authenticate(username.strip(), password)
+    name = username.strip()
+    wait = math.ceil(ctx.limiter.retry_after(client, name))
+    if wait > 0:  # refused before the password is looked at; it does not count again
+        message = translate(lang, "too_many_attempts").format(seconds=wait)
+        refused = _login_page(request, message, 429)
+        refused.headers["Retry-After"] = str(wait)
+        return refused
+    who = ctx.auth.authenticate(name, password)
     if who is None:
-        ctx.limiter.failed(*keys)
-        ctx.auth.audit(username.strip()[:100] or "?", "login.failed", client, {})
+        ctx.limiter.failed(client, name)
+        ctx.auth.audit(name[:100] or "?", "login.failed", client, {})
         return _login_page(request, translate(lang, "login_failed"), 401)
-    ctx.limiter.succeeded(*keys)
+    ctx.limiter.succeeded(client, name)
     raw, _ = ctx.auth.start_session(who.user_id)
     ctx.auth.audit(who.name, "login", client, {})
     response = RedirectResponse(_safe_next(next), status_code=303)
