@@ -211,7 +211,7 @@ def test_admin_pages_keep_hostile_data_as_text(
     # the page made it through htmx too: the picker swaps the table in place
     w.visit("/scorecard")
     w.page.select_option("#grain", "month")
-    wait_until(w.page, "document.querySelector('#period-label').textContent === '2024-03'")
+    wait_until(w.page, "document.querySelector('#period-label').textContent === '2024-03'", 90)
     w.check("htmx swap")
     # the payloads are shown, as text
     for text in (CHANNEL_WEB, TEAM_NORTH, hostile_rep("r2"), "Plan " + PAYLOADS[0]):

@@ -11,8 +11,6 @@ import hashlib
 import json
 import re
 import secrets
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,9 +28,6 @@ from onpace.errors import AuthError
 
 SESSION_HOURS = 12
 TOKEN_PREFIX = "onp_"
-# A verified token is remembered this long, so scripts polling the API do not cost a
-# database lookup per request; a deactivated user's token stops working within it.
-TOKEN_CACHE_SECONDS = 10.0
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 
 
@@ -70,9 +65,8 @@ class Auth:
     """The accounts of one state store."""
 
     def __init__(self, engine: Engine) -> None:
+        self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._tokens: dict[str, tuple[float, Identity]] = {}
-        self._tokens_lock = threading.Lock()
 
     @contextmanager
     def _db(self) -> Iterator[Session]:
@@ -201,35 +195,114 @@ class Auth:
         return NewToken(raw, user_name, label or "token")
 
     def token_identity(self, raw: str) -> Identity | None:
+        """The user of an API token, checked in the store on every request.
+
+        There is no cache: a revoked token, a disabled user or a changed role
+        takes effect on the very next request, whichever process made the change
+        (the CLI, another server). It is one indexed query.
+        """
         if not raw.startswith(TOKEN_PREFIX):
             return None
-        key = digest(raw)
-        now = time.monotonic()
-        with self._tokens_lock:
-            hit = self._tokens.get(key)
-            if hit is not None and hit[0] > now:
-                return hit[1]
-        who = self._token_lookup(raw)
-        if who is not None:
-            with self._tokens_lock:
-                if len(self._tokens) > 10_000:
-                    self._tokens.clear()
-                self._tokens[key] = (now + TOKEN_CACHE_SECONDS, who)
-        return who
-
-    def _token_lookup(self, raw: str) -> Identity | None:
-        with self._db() as db:
-            row = db.scalar(
-                select(ApiToken).where(
-                    ApiToken.token_hash == digest(raw), ApiToken.revoked.is_(False)
-                )
+        query = (
+            select(User.id, User.name, User.role, User.rep_id)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(
+                ApiToken.token_hash == digest(raw),
+                ApiToken.revoked.is_(False),
+                User.active.is_(True),
             )
-            if row is None:
-                return None
-            user = db.get(User, row.user_id)
-            if user is None or not user.active:
-                return None
-            return self._identity(user, "token")
+        )
+        try:
+            with self._engine.connect() as con:
+                row = con.execute(query).first()
+        except SQLAlchemyError as exc:
+            raise AuthError(f"the state store cannot be read: {exc}") from exc
+        if row is None:
+            return None
+        return Identity(row.id, row.name, row.role, row.rep_id, "token")
+
+    def tokens(self, user_name: str | None = None) -> list[dict[str, Any]]:
+        """Every API token (of ``user_name``): id, user, label, created, revoked; no secret."""
+        query = select(ApiToken, User.name).join(User, User.id == ApiToken.user_id)
+        if user_name is not None:
+            query = query.where(User.name == user_name)
+        with self._db() as db:
+            return [
+                {
+                    "id": t.id,
+                    "user": name,
+                    "label": t.label,
+                    "created_at": _utc(t.created_at).isoformat(timespec="seconds"),
+                    "revoked": t.revoked,
+                }
+                for t, name in db.execute(query.order_by(ApiToken.id))
+            ]
+
+    def revoke_token(self, token_id: int, actor: str) -> dict[str, Any]:
+        """Revoke one token by its id (see :meth:`tokens`); it stops working at once."""
+        with self._db() as db:
+            token = db.get(ApiToken, token_id)
+            if token is None:
+                raise AuthError(f"there is no token {token_id} (list them with: onpace token list)")
+            user = db.get(User, token.user_id)
+            already = token.revoked
+            token.revoked = True
+            done = {"id": token.id, "user": user.name if user else "?", "label": token.label}
+        if not already:
+            self.audit(actor, "token.revoke", f"token {token_id}", done)
+        return done
+
+    # managing users
+
+    def _user(self, db: Session, name: str) -> User:
+        user = db.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise AuthError(f"there is no user {name!r} (list them with: onpace user list)")
+        return user
+
+    def _refuse_last_admin(self, db: Session, user: User, still_admin: bool) -> None:
+        """Never leave the workspace without an active admin (nobody could manage users)."""
+        if still_admin or user.role != "admin" or not user.active:
+            return
+        admins = db.scalars(select(User).where(User.role == "admin", User.active.is_(True)))
+        if [a.id for a in admins] == [user.id]:
+            raise AuthError(f"{user.name} is the only active admin; make another user admin first")
+
+    def set_active(self, name: str, active: bool, actor: str) -> None:
+        """Disable (ending their sessions and stopping their tokens) or enable a user."""
+        with self._db() as db:
+            user = self._user(db, name)
+            if not active:
+                self._refuse_last_admin(db, user, still_admin=False)
+                db.execute(delete(WebSession).where(WebSession.user_id == user.id))
+            changed = user.active != active
+            user.active = active
+        if changed:
+            self.audit(actor, "user.enable" if active else "user.disable", name, {})
+
+    def set_role(self, name: str, role: str, rep_id: str | None, actor: str) -> None:
+        """Give a user another role (and rep id); it applies to their next request."""
+        if role not in ROLES:
+            raise AuthError(f"role {role!r}: use one of {', '.join(ROLES)}")
+        rep_id = rep_id.strip() if rep_id and rep_id.strip() else None
+        with self._db() as db:
+            user = self._user(db, name)
+            self._refuse_last_admin(db, user, still_admin=role == "admin")
+            before = {"role": user.role, "rep_id": user.rep_id}
+            user.role = role
+            user.rep_id = rep_id
+        self.audit(actor, "user.role", name, {"from": before, "role": role, "rep_id": rep_id})
+
+    def reset_password(self, name: str, password: str, actor: str) -> None:
+        """Set a new password; the user's sessions end (their API tokens stay)."""
+        problem = password_problem(password)
+        if problem:
+            raise AuthError(problem)
+        with self._db() as db:
+            user = self._user(db, name)
+            user.password_hash = hash_password(password)
+            db.execute(delete(WebSession).where(WebSession.user_id == user.id))
+        self.audit(actor, "user.password_reset", name, {})
 
     # audit log
 

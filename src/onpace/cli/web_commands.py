@@ -1,4 +1,4 @@
-"""Commands of the web app: ``onpace serve``, ``onpace user add/list``, ``onpace token create``.
+"""Commands of the web app: ``onpace serve``, ``onpace user ...``, ``onpace token ...``.
 
 Passwords are read from a prompt or from standard input (``--password-stdin``),
 never from an argument, so they stay out of shell history and process lists.
@@ -9,11 +9,13 @@ from __future__ import annotations
 import secrets
 import socket
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from onpace.cli.support import (
@@ -32,6 +34,13 @@ if TYPE_CHECKING:
 
 user_app = typer.Typer(help="Manage the users of the web app.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
+
+RepIdOpt = Annotated[
+    str | None, typer.Option("--rep-id", help="For reps: their rep_id in the sales data.")
+]
+PasswordStdinOpt = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -57,27 +66,21 @@ def _actor() -> str:
 def user_add(
     name: Annotated[str, typer.Argument(help="User name to log in with.")],
     role: Annotated[str, typer.Option(help="admin, manager, rep or viewer.")],
-    rep_id: Annotated[
-        str | None, typer.Option("--rep-id", help="For reps: their rep_id in the sales data.")
-    ] = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
+    rep_id: RepIdOpt = None,
+    password_stdin: PasswordStdinOpt = False,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Add a user; the password is asked for (or read from stdin with --password-stdin)."""
     from onpace.errors import AuthError
 
     ws = open_workspace(workspace)
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     try:
         _auth(ws).add_user(name, role, password, rep_id=rep_id, actor=_actor())
     except AuthError as exc:
         fail(str(exc))
-    console.print(f"[green]added[/] {name} ({role}{', rep ' + rep_id if rep_id else ''})")
+    rep = f", rep {escape(rep_id)}" if rep_id else ""
+    console.print(f"[green]added[/] {escape(name)} ({escape(role)}{rep})")
 
 
 @user_app.command("list")
@@ -88,8 +91,130 @@ def user_list(workspace: WorkspaceOpt = Path(".")) -> None:
     for col in ("name", "role", "rep_id", "active"):
         table.add_column(col)
     for u in _auth(ws).users():
-        table.add_row(u["name"], u["role"], u["rep_id"] or "", "yes" if u["active"] else "no")
+        active = "yes" if u["active"] else "no"
+        table.add_row(escape(u["name"]), u["role"], escape(u["rep_id"] or ""), active)
     console.print(table)
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _change(workspace: Path, action: Callable[[Auth], object], done: str) -> None:
+    """Run one account change; an AuthError becomes the message and exit 1."""
+    from onpace.errors import AuthError
+
+    ws = open_workspace(workspace)
+    try:
+        action(_auth(ws))
+    except AuthError as exc:
+        fail(str(exc))
+    console.print(done, highlight=False)
+
+
+def _activation(active: bool) -> Callable[..., None]:
+    """``onpace user enable`` and ``onpace user disable``: one command, two directions."""
+    verb = "enabled" if active else "disabled"
+
+    def command(
+        name: Annotated[str, typer.Argument(help="The user.")],
+        workspace: WorkspaceOpt = Path("."),
+    ) -> None:
+        _change(workspace, lambda a: a.set_active(name, active, _actor()), f"{verb} {escape(name)}")
+
+    command.__doc__ = (
+        "Enable a disabled user again (their tokens work again unless revoked)."
+        if active
+        else "Disable a user: their sessions end and their tokens stop working, at once."
+    )
+    return command
+
+
+user_app.command("disable")(_activation(False))
+user_app.command("enable")(_activation(True))
+
+
+@user_app.command("set-role")
+def user_set_role(
+    name: Annotated[str, typer.Argument(help="The user.")],
+    role: Annotated[str, typer.Argument(help="admin, manager, rep or viewer.")],
+    rep_id: RepIdOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Give a user another role (and rep id); it applies to their next request."""
+    _change(
+        workspace,
+        lambda a: a.set_role(name, role, rep_id, _actor()),
+        f"{escape(name)} is now {escape(role)}" + (f", rep {escape(rep_id)}" if rep_id else ""),
+    )
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    name: Annotated[str, typer.Argument(help="The user.")],
+    password_stdin: PasswordStdinOpt = False,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Set a new password (asked for, or from stdin); the user's sessions end."""
+    password = _read_password(password_stdin)
+    _change(
+        workspace,
+        lambda a: a.reset_password(name, password, _actor()),
+        f"new password set for {escape(name)}; their sessions ended",
+    )
+
+
+@token_app.command("list")
+def token_list(
+    user: Annotated[str | None, typer.Option(help="Only this user's tokens.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """The API tokens: id, user, label, created, revoked (never the secret)."""
+    ws = open_workspace(workspace)
+    table = Table(title="API tokens")
+    for col in ("id", "user", "label", "created", "revoked"):
+        table.add_column(col)
+    for t in _auth(ws).tokens(user):
+        table.add_row(
+            str(t["id"]),
+            escape(t["user"]),
+            escape(t["label"]),
+            t["created_at"],
+            "yes" if t["revoked"] else "no",
+        )
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    ids: Annotated[list[int] | None, typer.Argument(help="Token ids (onpace token list).")] = None,
+    user: Annotated[str | None, typer.Option(help="Revoke every token of this user.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Revoke tokens by id, or all of a user's: they stop working at once."""
+    from onpace.errors import AuthError
+
+    if not ids and not user:
+        fail("name the token ids to revoke, or --user NAME for all of a user's tokens", 2)
+    ws = open_workspace(workspace)
+    auth = _auth(ws)
+    try:
+        chosen = list(ids or [])
+        if user:
+            mine = [t["id"] for t in auth.tokens(user) if not t["revoked"]]
+            if not mine and not chosen:
+                fail(f"{user} has no token to revoke")
+            chosen += mine
+        for token_id in chosen:
+            done = auth.revoke_token(token_id, _actor())
+            console.print(
+                f"revoked token {done['id']} of {escape(done['user'])} ({escape(done['label'])})",
+                highlight=False,
+            )
+    except AuthError as exc:
+        fail(str(exc))
 
 
 @token_app.command("create")
