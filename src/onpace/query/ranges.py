@@ -81,6 +81,15 @@ def first_day(value: Bound, calendar: Calendar) -> date:
 
 def day_after(value: Bound, calendar: Calendar) -> date:
     """The first day after an (inclusive) end bound: after the period, or after the day."""
+    try:
+        return _day_after(value, calendar)
+    except (OverflowError, ValueError) as exc:  # the day after 9999-12-31 has no date
+        if isinstance(exc, RequestError):
+            raise
+        raise RequestError(f"end {value!s}: a range must end before 9999-12-31") from None
+
+
+def _day_after(value: Bound, calendar: Calendar) -> date:
     if isinstance(value, datetime):
         return value.date() + timedelta(days=1)
     if isinstance(value, date):

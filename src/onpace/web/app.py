@@ -31,6 +31,7 @@ from onpace.store import open_store, store_url
 from onpace.web import alert_routes, api, compare_api, compare_routes, pages, report_routes
 from onpace.web.context import AppContext
 from onpace.web.middleware import SecurityHeaders, ServerErrors
+from onpace.web.openapi import enrich
 from onpace.web.render import json_response, page
 from onpace.web.security import CsrfError, Forbidden, NotLoggedIn, identify
 from onpace.workspace import Workspace
@@ -189,6 +190,7 @@ def create_app(
         openapi_url=None,
     )
     app.state.ctx = ctx
+    app.openapi = lambda: enrich(FastAPI.openapi(app), ws)  # type: ignore[method-assign]
     install_error_handlers(app)
     # innermost first: errors become answers, those get the headers, behind the proxies
     app.add_middleware(ServerErrors, answer=server_error)
