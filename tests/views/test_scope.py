@@ -69,3 +69,17 @@ def test_rep_contributors_count_reps_with_rows(tmp_path: Path) -> None:
     assert rep_contributors(ws, ["revenue"], "quarter", *q1, "rep", as_of) == {}
     # a KPI that cannot be split by rep is left out
     assert not rep_contributors(ws, ["website_visits"], "quarter", *q1, None, as_of)
+
+
+def test_other_members_folded_into_one_row_only_when_enough_of_them() -> None:
+    from onpace.views.compare_pages import OTHERS, _fold_hidden
+
+    def row(member: str | None, change: float) -> dict[str, object]:
+        return {"member": member, "change": change, "mix": None, "rate": None}
+
+    two = [row("r1", -60.0), row("r2", 15.5), row("r3", 4.0), row("r4", 0.0)]
+    assert _fold_hidden(two, "rep", REP1) == [row("r1", -60.0)]  # r2 + r3: two colleagues
+    three = [*two, row("r5", 1.0)]
+    folded = _fold_hidden(three, "rep", REP1)
+    assert folded[0] == row("r1", -60.0)
+    assert folded[1]["member"] == OTHERS and folded[1]["change"] == pytest.approx(20.5)

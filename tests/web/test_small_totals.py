@@ -97,3 +97,52 @@ def test_the_smallest_group_is_set_in_onpace_yml(strict_site: Site) -> None:
     assert _values(strict_site, "rep1", None)[None] == (None, hidden)
     assert _values(strict_site, "rep1", "channel")["store"] == (None, hidden)
     assert _values(strict_site, "manager", None)[None] == (pytest.approx(595.5), "")
+
+
+def _card(site: Site, user: str, **params: str) -> dict[str | None, dict[str, object]]:
+    card = site.api(user).get("/api/v1/scorecard", params=params).json()
+    return {r["member"]: r for g in card["groups"] for r in g["rows"] if r["kpi"] == "revenue"}
+
+
+def test_scorecard_hides_small_totals_from_a_rep(site: Site) -> None:
+    teams = _card(site, "rep1", by="rep.team")
+    for team in ("North", "South"):
+        row = teams[team]
+        assert (row["value"], row["status"], row["note"]) == (None, "hidden", HIDDEN)
+        assert row["attainment"] is None and row["projection"] is None
+    channels = _card(site, "rep1", by="channel")
+    assert channels["sales"]["value"] is None and channels["web"]["value"] is None
+    assert channels["store"]["value"] == 195.0
+    manager = _card(site, "manager", by="rep.team")
+    assert manager["North"]["value"] == pytest.approx(415.5) and manager["North"]["note"] != HIDDEN
+
+
+def test_scorecard_total_and_sparkline_of_a_rep(site: Site) -> None:
+    quarter = _card(site, "rep1", by="total")[None]
+    assert quarter["value"] == pytest.approx(595.5)  # three reps: visible
+    month = _card(site, "rep1", by="total", grain="month", period="2024-03")[None]
+    assert (month["value"], month["status"]) == (None, "hidden")  # March: r3 alone
+    february = _card(site, "rep1", by="total", grain="month", period="2024-02")[None]
+    assert february["value"] is None  # r1 and r2
+    assert february["compare_value"] is None  # January: r1 and r2 too
+    # the quarter's sparkline: 2023 quarters come from o0 (no rep), 2024-Q1 from 3 reps
+    assert quarter["sparkline"][-1] == pytest.approx(595.5)
+    manager = _card(site, "manager", by="total", grain="month", period="2024-03")[None]
+    assert manager["value"] == 150.0
+    html = site.login("rep1").get("/scorecard", params={"by": "rep.team"}).text
+    assert "415" not in html and "hidden (too few reps)" in html
+
+
+def test_explaining_a_change_hides_what_adds_up_to_a_small_total(site: Site) -> None:
+    # February against January: r1 -60 (180 to 120), r2 +15.50, r3 0, o7 (no rep) +30;
+    # both months' totals come from r1 and r2 alone
+    params = {"kpi": "revenue", "period": "2024-02", "vs": "previous", "by": "rep"}
+    rep = site.api("rep1").get("/api/v1/explain-change", params=params).json()
+    assert (rep["before"], rep["after"], rep["change"], rep["members"]) == (None, None, None, None)
+    assert rep["notes"] == [HIDDEN] and rep["drivers"] == []
+    page = site.login("rep1").get("/explain/revenue", params=params).text
+    assert "230" not in page and "215" not in page and HIDDEN in page
+    manager = site.api("manager").get("/api/v1/explain-change", params=params).json()
+    assert (manager["before"], manager["change"]) == (230.0, -14.5)
+    members = {m["member"]: m["change"] for m in manager["members"]["rows"]}
+    assert members == {"r1": -60.0, "r2": 15.5, "r3": 0.0, None: 30.0}

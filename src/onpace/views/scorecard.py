@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from onpace.calendar import Grain, next_period_start, period_start, shift_period
+from onpace.calendar import Calendar, Grain, next_period_start, period_start, shift_period
 from onpace.errors import SpecError, UnknownNameError, did_you_mean
 from onpace.objectives.tree import KpiScore, Objectives, objective_groups, workspace_objectives
 from onpace.query.plain import as_number
@@ -43,7 +43,13 @@ from onpace.targets.selection import AppliedTarget, applicable_targets
 from onpace.views import charts
 from onpace.views.comparison import Comparison, comparison, pick_period
 from onpace.views.formatting import change
-from onpace.views.scope import UNRESTRICTED, Scope
+from onpace.views.scope import (
+    REP_DIMENSIONS,
+    UNRESTRICTED,
+    Contributors,
+    Scope,
+    rep_contributors,
+)
 from onpace.workspace import Workspace
 
 SPARK_PERIODS = 12
@@ -295,6 +301,16 @@ class _Numbers:
     spark: dict[Key, list[float | None]]
 
 
+def _spark_dates(period: TargetPeriod, cal: Calendar) -> tuple[Grain, list[date]]:
+    """The grain of the sparkline and the first days of its periods, the last one's last."""
+    custom = period.grain == "custom"
+    grain: Grain = "month" if custom else period.grain  # type: ignore[assignment]
+    last = period_start(period.end if custom else period.start, grain, cal)
+    if custom and last == period.end:
+        last = shift_period(last, grain, -1)
+    return grain, [shift_period(last, grain, -i) for i in range(SPARK_PERIODS - 1, -1, -1)]
+
+
 def _numbers(
     cache: Computed,
     names: list[str],
@@ -307,13 +323,9 @@ def _numbers(
     if not names:
         return _Numbers({}, {}, {}, {})
     moment = cache.as_of
-    cal = cache.ws.calendar
     custom = period.grain == "custom"
-    grain: Grain = "month" if custom else period.grain  # type: ignore[assignment]
-    last = period_start(period.end if custom else period.start, grain, cal)
-    if custom and last == period.end:
-        last = shift_period(last, grain, -1)
-    spark_dates = [shift_period(last, grain, -i) for i in range(SPARK_PERIODS - 1, -1, -1)]
+    grain, spark_dates = _spark_dates(period, cache.ws.calendar)
+    last = spark_dates[-1]
     first = spark_dates[0] if sparkline else last
     if not custom and against.until is None:
         first = min(first, against.period.start)
@@ -619,6 +631,8 @@ def scorecard(
             if only_targets and row.target is None:
                 continue
             rows.append(row)
+    if scope.checks_totals and by not in REP_DIMENSIONS:
+        rows = _hide_small_totals(ws, scope, rows, req, moment)
     if by in REP_ID_DIMENSIONS:
         previous = _previous_attainment(ws, cache, current, req, computable, numbers)
         rows = _ranked(rows, previous)
@@ -637,6 +651,68 @@ def scorecard(
         dimensions=dims,
         objectives_problem=problem,
     )
+
+
+HIDDEN = "hidden"
+_HIDDEN_FIELDS = (
+    "value",
+    "change",
+    "attainment",
+    "target_to_date",
+    "pace",
+    "pace_marker",
+    "projection",
+    "low",
+    "high",
+    "probability",
+    "method",
+    "score",
+    "level",
+    "rank",
+    "rank_change",
+    "sparkline",
+    "sparkline_chart",
+)
+
+
+def _hide_small_totals(
+    ws: Workspace, scope: Scope, rows: list[ScorecardRow], req: _Request, moment: datetime
+) -> list[ScorecardRow]:
+    """Rows whose total too few reps contribute to, blanked for a rep (see Scope).
+
+    The period's value goes, and with it everything that would give it back
+    (attainment, pace, projection, probability, status, sparkline); the
+    comparison's value goes when its own total is too small. The target stays:
+    it is a decision, not data.
+    """
+    names = sorted({r.kpi for r in rows})
+    period, against = req.period, req.against
+    now = rep_contributors(ws, names, "all", period.start, period.end, req.by, moment)
+    before = rep_contributors(
+        ws, names, "all", against.period.start, against.period.end, req.by, against.until or moment
+    )
+    grain, days = _spark_dates(period, ws.calendar)
+    spark: Contributors = {}
+    if any(r.sparkline for r in rows):
+        end = next_period_start(days[-1], grain)
+        spark = rep_contributors(ws, names, grain, days[0], end, req.by, moment)
+    out = []
+    for row in rows:
+        if not scope.total_visible(now.get((row.kpi, period.start, row.member))):
+            blank: dict[str, Any] = dict.fromkeys(_HIDDEN_FIELDS)
+            row = replace(row, **blank, status=HIDDEN, explanation="", note=scope.hidden_note())
+        if not scope.total_visible(before.get((row.kpi, against.period.start, row.member))):
+            row = replace(row, compare_value=None, change=None)
+        if row.sparkline:
+            points = [
+                p if scope.total_visible(spark.get((row.kpi, d, row.member))) else None
+                for p, d in zip(row.sparkline, days, strict=True)
+            ]
+            if points != row.sparkline:
+                chart = charts.sparkline(points) if any(p is not None for p in points) else None
+                row = replace(row, sparkline=points, sparkline_chart=chart)
+        out.append(row)
+    return out
 
 
 def scorecard_view(ws: Workspace, store: Store, scope: Scope, **params: Any) -> dict[str, Any]:

@@ -32,6 +32,7 @@ STATUS_KEYS = {
     "off track": "off_track",
     "no data": "no_data",
     "no target": "no_target",
+    "hidden": "hidden",
 }
 
 
