@@ -28,7 +28,15 @@ from starlette.routing import Match
 from onpace.auth import Auth
 from onpace.errors import OnpaceError, SpecError, UnknownNameError
 from onpace.store import open_store, store_url
-from onpace.web import alert_routes, api, compare_api, compare_routes, pages, report_routes
+from onpace.web import (
+    admin_pages,
+    alert_routes,
+    api,
+    compare_api,
+    compare_routes,
+    pages,
+    report_routes,
+)
 from onpace.web.context import AppContext
 from onpace.web.middleware import SecurityHeaders, ServerErrors
 from onpace.web.openapi import enrich
@@ -218,6 +226,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(compare_api.router)
     app.include_router(pages.router)
+    app.include_router(admin_pages.router)
     app.include_router(compare_routes.router)
     app.include_router(report_routes.router)
     app.include_router(alert_routes.router)

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
+from onpace.web.admin_strings import ADMIN_STRINGS
 from onpace.web.compare_strings import COMPARE_STRINGS
 
 LANGUAGES = {"en": "en_GB", "nl": "nl_NL"}
@@ -352,8 +353,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-# the comparison pages keep their strings in a module of their own
+# the comparison and admin pages keep their strings in modules of their own
 for _language, _strings in COMPARE_STRINGS.items():
+    STRINGS[_language].update(_strings)
+for _language, _strings in ADMIN_STRINGS.items():
     STRINGS[_language].update(_strings)
 
 

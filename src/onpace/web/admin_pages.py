@@ -1,0 +1,166 @@
+"""Admin pages: users (add, disable, enable, role, password) and API tokens (create, revoke).
+
+Every change is a POST with the session's CSRF token, made by an admin, written to
+the audit log by :class:`onpace.auth.Auth`, and in force on the next request (a
+disabled user's sessions end, a revoked token stops). A mistake re-shows the page
+with the reason; a new token is shown once, on the page that made it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from onpace.auth import Auth, Identity
+from onpace.errors import AuthError
+from onpace.views.accounts import tokens_view, users_view
+from onpace.web.pages import triple
+from onpace.web.render import page
+from onpace.web.security import check_csrf, context, require
+
+router = APIRouter(include_in_schema=False)
+ADMIN = require("manage_users")
+
+
+def _auth(request: Request) -> Auth:
+    auth: Auth = context(request).auth
+    return auth
+
+
+def _notice(request: Request) -> dict[str, Any]:
+    return {"saved": request.query_params.get("saved"), "error": None, "new_token": None}
+
+
+@triple("/admin/users", "admin_users", "admin_users.html", "manage_users", on=router)
+def users(request: Request, who: Identity) -> dict[str, Any]:
+    return {**users_view(_auth(request)), **_notice(request)}
+
+
+@triple("/admin/tokens", "admin_tokens", "admin_tokens.html", "manage_users", on=router)
+def tokens(request: Request, who: Identity) -> dict[str, Any]:
+    return {**tokens_view(_auth(request)), **_notice(request)}
+
+
+def _done(request: Request, who: Identity, where: str, saved: str) -> Response:
+    context(request).clear()  # cached views hold the scope of the old roles
+    return RedirectResponse(f"{where}?saved={quote(saved)}", status_code=303)
+
+
+def _refused(request: Request, who: Identity, where: str, exc: AuthError) -> Response:
+    built = users_view(_auth(request)) if where == "/admin/users" else tokens_view(_auth(request))
+    template = "admin_users.html" if where == "/admin/users" else "admin_tokens.html"
+    data = {**built, "saved": None, "error": str(exc), "new_token": None}
+    return page(request, template, data, who, status=400)
+
+
+def _change(
+    request: Request, who: Identity, csrf: str, where: str, change: Callable[[Auth], str]
+) -> Response:
+    """Check the CSRF token, make one change, and redirect with what was done (or re-show)."""
+    check_csrf(who, csrf)
+    try:
+        saved = change(_auth(request))
+    except AuthError as exc:
+        return _refused(request, who, where, exc)
+    return _done(request, who, where, saved)
+
+
+@router.post("/admin/users")
+def add_user(
+    request: Request,
+    who: Identity = Depends(ADMIN),
+    csrf: str = Form(""),
+    name: str = Form(""),
+    role: str = Form("viewer"),
+    rep_id: str = Form(""),
+    password: str = Form(""),
+) -> Response:
+    def add(auth: Auth) -> str:
+        auth.add_user(name.strip(), role, password, rep_id or None, actor=who.name)
+        return f"added {name.strip()} ({role})"
+
+    return _change(request, who, csrf, "/admin/users", add)
+
+
+@router.post("/admin/users/{name}/active")
+def set_active(
+    request: Request,
+    name: str,
+    who: Identity = Depends(ADMIN),
+    csrf: str = Form(""),
+    active: str = Form(""),
+) -> Response:
+    on = active == "1"
+
+    def switch(auth: Auth) -> str:
+        auth.set_active(name, on, actor=who.name)
+        return f"{'enabled' if on else 'disabled'} {name}"
+
+    return _change(request, who, csrf, "/admin/users", switch)
+
+
+@router.post("/admin/users/{name}/role")
+def set_role(
+    request: Request,
+    name: str,
+    who: Identity = Depends(ADMIN),
+    csrf: str = Form(""),
+    role: str = Form(""),
+    rep_id: str = Form(""),
+) -> Response:
+    def assign(auth: Auth) -> str:
+        auth.set_role(name, role, rep_id or None, actor=who.name)
+        return f"{name} is now {role}"
+
+    return _change(request, who, csrf, "/admin/users", assign)
+
+
+@router.post("/admin/users/{name}/password")
+def reset_password(
+    request: Request,
+    name: str,
+    who: Identity = Depends(ADMIN),
+    csrf: str = Form(""),
+    password: str = Form(""),
+) -> Response:
+    def reset(auth: Auth) -> str:
+        auth.reset_password(name, password, actor=who.name)
+        return f"new password for {name}"
+
+    return _change(request, who, csrf, "/admin/users", reset)
+
+
+@router.post("/admin/tokens")
+def create_token(
+    request: Request,
+    who: Identity = Depends(ADMIN),
+    csrf: str = Form(""),
+    user: str = Form(""),
+    label: str = Form(""),
+) -> Response:
+    """Make a token and show it once, on this page (never in a URL or a log)."""
+    check_csrf(who, csrf)
+    try:
+        made = _auth(request).create_token(user.strip(), label.strip(), actor=who.name)
+    except AuthError as exc:
+        return _refused(request, who, "/admin/tokens", exc)
+    data = {**tokens_view(_auth(request)), "saved": None, "error": None, "new_token": made}
+    return page(request, "admin_tokens.html", data, who, status=201)
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+def revoke_token(
+    request: Request,
+    token_id: int,
+    who: Identity = Depends(ADMIN),
+    csrf: str = Form(""),
+) -> Response:
+    def revoke(auth: Auth) -> str:
+        done = auth.revoke_token(token_id, actor=who.name)
+        return f"revoked token {token_id} of {done['user']}"
+
+    return _change(request, who, csrf, "/admin/tokens", revoke)

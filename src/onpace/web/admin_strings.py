@@ -1,0 +1,48 @@
+"""Interface strings of the admin pages, in English and Dutch (merged into the i18n tables)."""
+
+from __future__ import annotations
+
+ADMIN_STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "users": "Users",
+        "api_tokens": "API tokens",
+        "user_name": "User",
+        "role": "Role",
+        "rep_id": "Rep id",
+        "password": "Password",
+        "active": "Active",
+        "yes": "yes",
+        "no": "no",
+        "add_user": "Add user",
+        "disable": "Disable",
+        "enable": "Enable",
+        "set_role": "Set role",
+        "reset_password": "Reset password",
+        "token_label": "What it is for",
+        "create_token": "Create token",
+        "token_shown_once": "New token, shown this once; copy it now",
+        "revoked": "Revoked",
+        "revoke": "Revoke",
+    },
+    "nl": {
+        "users": "Gebruikers",
+        "api_tokens": "API-tokens",
+        "user_name": "Gebruiker",
+        "role": "Rol",
+        "rep_id": "Verkoper-id",
+        "password": "Wachtwoord",
+        "active": "Actief",
+        "yes": "ja",
+        "no": "nee",
+        "add_user": "Gebruiker toevoegen",
+        "disable": "Blokkeren",
+        "enable": "Deblokkeren",
+        "set_role": "Rol instellen",
+        "reset_password": "Nieuw wachtwoord",
+        "token_label": "Waarvoor",
+        "create_token": "Token maken",
+        "token_shown_once": "Nieuw token, alleen nu getoond; kopieer het meteen",
+        "revoked": "Ingetrokken",
+        "revoke": "Intrekken",
+    },
+}
