@@ -15,7 +15,10 @@
     ├── AttributionError     a change that cannot be split over drivers or members     [ValueError]
     ├── IngestError          a source cannot be read or mapped; nothing was loaded
     ├── StoreError           the state store cannot be opened or written
-    │   └── AppendOnlyError  an attempt to change or delete a stored revision
+    │   ├── AppendOnlyError  an attempt to change or delete a stored revision
+    │   ├── StoreMissingError  a state store or warehouse that held data is gone or empty
+    │   └── StoreDamagedError  a state store or warehouse file that cannot be read
+    ├── BackupError          a backup that cannot be made or restored as asked
     ├── AuthError            a user, token or session request that cannot be done
     └── DeliveryError        an alert or digest could not be sent (recorded, never fatal)
 
@@ -159,6 +162,22 @@ class StoreError(OnpaceError):
 
 class AppendOnlyError(StoreError):
     """An attempt to change or delete a stored revision: history is never rewritten."""
+
+
+class StoreMissingError(StoreError):
+    """A store the workspace had data in is gone or empty; the message says how to restore it.
+
+    SQLite and DuckDB would silently make a new empty database in its place, losing
+    users, tokens, targets and the audit log without a word; onpace refuses instead.
+    """
+
+
+class StoreDamagedError(StoreError):
+    """A state store or warehouse file that cannot be read; one line with what to do."""
+
+
+class BackupError(OnpaceError):
+    """A backup that cannot be made, or an archive that cannot be restored where asked."""
 
 
 class DeliveryError(OnpaceError):

@@ -42,7 +42,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from onpace.errors import WarehouseBusyError
+from onpace.errors import WarehouseBusyError, WorkspaceError
 
 KEEP_VERSIONS = 2
 _OPEN_ATTEMPTS = 5
@@ -106,6 +106,8 @@ class WarehouseFiles:
 
         for _ in range(_OPEN_ATTEMPTS):
             version = self.current()
+            if version is None or not version.exists():
+                self.refuse_if_lost()
             if version is None:
                 return duckdb.connect(":memory:"), None
             try:
@@ -113,7 +115,7 @@ class WarehouseFiles:
             except duckdb.IOException as exc:
                 if not version.exists():  # replaced and removed between resolve and open
                     continue
-                raise _busy_file(version, exc) from exc
+                raise _unreadable(version, exc) from exc
         raise WarehouseBusyError(
             f"the warehouse at {self.path} changed {_OPEN_ATTEMPTS} times while opening it; "
             "try again"
@@ -132,15 +134,7 @@ class WarehouseFiles:
         import duckdb
 
         with self._writer_lock(purpose):
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._remove_leftovers()
-            number = self._newest_number() + 1
-            draft = self.folder / f"{number:06d}.tmp-{os.getpid()}.duckdb"
-            source = None if fresh else self.current()
-            if source is not None:
-                _checkpoint_if_needed(source)
-                _refuse_if_written(source)
-                _copy(source, draft)
+            number, draft = self._start_draft(fresh)
             handle = Draft(duckdb.connect(str(draft)), draft)
             try:
                 yield handle
@@ -162,6 +156,47 @@ class WarehouseFiles:
             os.replace(draft, final)
             self._point_at(final)
             self._remove_old(keep=number)
+            from onpace.store.presence import remember, warehouse_key
+
+            remember(self.path.parent, warehouse_key(self.path))
+
+    def refuse_if_lost(self) -> None:
+        """Raise StoreMissingError when this warehouse held data once and is gone now.
+
+        DuckDB would start an empty one in its place (and the dashboard would show
+        nothing without a word); see :mod:`onpace.store.presence`.
+        """
+        from onpace.errors import StoreMissingError
+        from onpace.store.presence import remembered, warehouse_key
+
+        since = remembered(self.path.parent, warehouse_key(self.path))
+        if since is None:
+            return
+        folder = self.path.parent
+        raise StoreMissingError(
+            f"the warehouse {self.path} is gone, though this workspace has kept its sales data "
+            f"there since {since}: restore it from a backup with `onpace restore BACKUP.tar.gz "
+            f"-w {folder}`, or load the data again: `onpace store forget warehouse -w {folder}`, "
+            "then `onpace ingest`"
+        )
+
+    def _start_draft(self, fresh: bool) -> tuple[int, Path]:
+        """The next version's number and its draft: a copy of the current one (or none)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._remove_leftovers()
+            number = self._newest_number() + 1
+            draft = self.folder / f"{number:06d}.tmp-{os.getpid()}.duckdb"
+            source = None if fresh else self.current()
+            if source is None and not fresh:
+                self.refuse_if_lost()
+            if source is not None:
+                _checkpoint_if_needed(source)
+                _refuse_if_written(source)
+                _copy(source, draft)
+        except OSError as exc:
+            raise _not_writable(self.folder, exc) from exc
+        return number, draft
 
     def _point_at(self, version: Path) -> None:
         link = self.path.with_name(f".{self.path.name}.link-{os.getpid()}")
@@ -204,8 +239,11 @@ class WarehouseFiles:
     def _writer_lock(self, purpose: str) -> Iterator[None]:
         import fcntl
 
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _not_writable(self.lock_path.parent, exc) from exc
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -251,6 +289,28 @@ def _busy_file(version: Path, exc: Exception) -> WarehouseBusyError:
     )
 
 
+def _not_writable(folder: Path, exc: OSError) -> WorkspaceError:
+    return WorkspaceError(
+        f"cannot write the warehouse in {folder} ({exc.strerror or exc}): give this user "
+        "write access to that folder, or free some space, and run this again"
+    )
+
+
+def _unreadable(version: Path, exc: Exception) -> Exception:
+    """One line for a warehouse file DuckDB cannot open: held by a writer, or damaged
+    (truncated, empty, not a DuckDB file, a bad checksum)."""
+    from onpace.errors import StoreDamagedError
+
+    if _DUCKDB_HOLDER.search(str(exc)):
+        return _busy_file(version, exc)
+    reason = str(exc).removeprefix("IO Error: ").split("\n")[0]
+    return StoreDamagedError(
+        f"the warehouse file {version} is damaged ({reason}): restore it from a backup with "
+        "`onpace restore BACKUP.tar.gz`, or load the data again (move the file aside, run "
+        "`onpace store forget warehouse`, then `onpace ingest`)"
+    )
+
+
 def _checkpoint_if_needed(source: Path) -> None:
     """Fold a plain file's write-ahead log into it before it is copied."""
     import duckdb
@@ -260,7 +320,7 @@ def _checkpoint_if_needed(source: Path) -> None:
     try:
         con = duckdb.connect(str(source))
     except duckdb.IOException as exc:
-        raise _busy_file(source, exc) from exc
+        raise _unreadable(source, exc) from exc
     con.execute("CHECKPOINT")
     con.close()
 
@@ -272,7 +332,7 @@ def _refuse_if_written(source: Path) -> None:
     try:
         duckdb.connect(str(source), read_only=True).close()
     except duckdb.IOException as exc:
-        raise _busy_file(source, exc) from exc
+        raise _unreadable(source, exc) from exc
     except duckdb.Error:  # this process has it open already (with another configuration)
         pass
 

@@ -19,4 +19,4 @@ __all__ = ["AppendOnlyError", "Store", "StoreError", "open_store", "store_url", 
 
 def workspace_store(ws: Workspace) -> Store:
     """The store of a workspace: ``state_url`` from onpace.yml, or state.db in it."""
-    return open_store(store_url(ws.config.state_url, ws.root))
+    return open_store(store_url(ws.config.state_url, ws.root), ws.root)

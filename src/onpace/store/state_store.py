@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, func, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import Engine, create_engine, event, func, inspect, select
+from sqlalchemy.exc import DatabaseError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from onpace.errors import AppendOnlyError, StoreError
+from onpace.errors import AppendOnlyError, StoreDamagedError, StoreError, StoreMissingError
 from onpace.spec.envvars import expand_env
-from onpace.store.tables import KpiReview, TargetRevision
+from onpace.store.tables import VERSION_TABLE, KpiReview, TargetRevision
 from onpace.targets.definition import Target, TargetPeriod, target_key
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -68,7 +68,8 @@ def _refuse_rewrites(session: Session, flush_context: Any, instances: Any) -> No
             raise AppendOnlyError(refusal)
 
 
-def _migrate(engine: Engine) -> None:
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the store's schema up to ``revision`` (the newest by default)."""
     from alembic import command
     from alembic.config import Config
 
@@ -76,7 +77,7 @@ def _migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
 
 
 class Store:
@@ -228,16 +229,78 @@ def _target(r: TargetRevision) -> Target:
     )
 
 
-def open_store(url: str) -> Store:
-    """Connect to the store at ``url`` and bring its schema up to date."""
+def open_store(url: str, root: Path | None = None) -> Store:
+    """Connect to the store at ``url`` and bring its schema up to date.
+
+    With ``root`` (the workspace the store belongs to), a store the workspace has had
+    and that is now gone or empty is refused with :class:`StoreMissingError` instead
+    of being made again empty (see :mod:`onpace.store.presence`), and a file that is
+    not a database is :class:`StoreDamagedError`; both say how to restore it.
+    """
+    from onpace.store.presence import remember, remembered, state_key
+
+    key = state_key(url, root) if root is not None else None
+    since = remembered(root, key) if root is not None and key is not None else None
+    where = store_location(url)
+    if since is not None and sqlite_file_missing(url):
+        raise _missing(where, since, root)
     try:
         engine = create_engine(url, future=True)
-        _migrate(engine)
+        if since is not None and not inspect(engine).has_table(VERSION_TABLE):
+            raise _missing(where, since, root)
+        migrate(engine)
     except ModuleNotFoundError as exc:
         raise StoreError(
             f"the driver for {url.split(':', 1)[0]} is not installed ({exc.name}); "
             "for PostgreSQL: pip install 'onpace[postgres]'"
         ) from exc
+    except DatabaseError as exc:
+        if url.startswith("sqlite"):
+            raise StoreDamagedError(
+                f"the state store {where} is damaged ({getattr(exc, 'orig', exc)}): "
+                f"{_restore_hint(root)}, or move the file aside to start again empty"
+            ) from exc
+        raise StoreError(f"cannot open the state store: {exc}") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot open the state store: {exc}") from exc
+    if root is not None and key is not None:
+        remember(root, key)
     return Store(engine)
+
+
+def store_location(url: str) -> str:
+    """The store's file (SQLite) or its URL without the password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # a URL SQLAlchemy cannot read is shown cut short
+        return url.split("@")[-1]
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return parsed.database
+    return parsed.render_as_string(hide_password=True)
+
+
+def sqlite_file_missing(url: str) -> bool:
+    """A SQLite store whose file is gone or empty (SQLite would make it again, empty)."""
+    if not url.startswith("sqlite"):
+        return False
+    path = store_location(url)
+    if path in ("", ":memory:") or path.startswith("file:"):
+        return False
+    file = Path(path)
+    return not file.exists() or file.stat().st_size == 0
+
+
+def _restore_hint(root: Path | None) -> str:
+    folder = root if root is not None else Path(".")
+    return f"restore it from a backup with `onpace restore BACKUP.tar.gz -w {folder}`"
+
+
+def _missing(where: str, since: str, root: Path | None) -> StoreMissingError:
+    folder = root if root is not None else Path(".")
+    return StoreMissingError(
+        f"the state store {where} is gone or empty, though this workspace has kept its users, "
+        f"tokens, targets and audit log there since {since}: {_restore_hint(root)}; to start "
+        f"again with an empty state store on purpose, run `onpace store forget state -w {folder}`"
+    )

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -184,7 +184,7 @@ def create_app(
     throttling); from anyone else those headers are ignored.
     """
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
-    store = open_store(state_url or store_url(ws.config.state_url, ws.root))
+    store = open_store(state_url or store_url(ws.config.state_url, ws.root), ws.root)
     ctx = AppContext(ws=ws, store=store, auth=Auth(store.engine), as_of=as_of)
     app = FastAPI(
         title=f"onpace: {ws.config.name}",
@@ -209,8 +209,20 @@ def create_app(
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    def healthz() -> Response:
+        """Both stores open and answer (503 if not; the detail goes to the log only)."""
+        from onpace.store.health import stores_health
+
+        asked = ctx.lock.acquire(timeout=2)  # a running computation proves the connection
+        try:
+            found = stores_health(ctx.store, ctx.ws.warehouse, ask=asked)
+        finally:
+            if asked:
+                ctx.lock.release()
+        ok = all(h.ok for h in found)
+        body: dict[str, str] = {"status": "ok" if ok else "error"}
+        body.update({h.store: h.condition for h in found})
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/api/v1/openapi.json", include_in_schema=False)
     def openapi(request: Request) -> Response:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from onpace.store.tables import Base
-
-VERSION_TABLE = "onpace_alembic_version"
+from onpace.store.tables import VERSION_TABLE, Base
 
 connection = context.config.attributes["connection"]
 context.configure(
