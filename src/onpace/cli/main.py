@@ -53,6 +53,7 @@ def _register_command_modules() -> None:
         "onpace.cli.checkin_commands",
         "onpace.cli.report_commands",
         "onpace.cli.values_commands",
+        "onpace.cli.store_commands",
     )
     for module in modules:
         try:
