@@ -71,6 +71,7 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "--why", PAYLOADS[4], "-w", w,
     )  # fmt: skip
     _cli("review", "revenue", "--note", "Reviewed " + PAYLOADS[0] + PAYLOADS[3], "-w", w)
+    _cli("token", "create", "rep1", "--label", "Label " + PAYLOADS[2] + PAYLOADS[3], "-w", w)
     from onpace.web.process import serving
 
     with serving(root, as_of="2024-03-20T12:00") as url:
@@ -163,7 +164,20 @@ def _admin_paths() -> list[str]:
         "/health",
         "/smart",
         "/audit",
+        "/admin/users",
+        "/admin/tokens",
+        "/funnels",
+        "/related/revenue",
+        "/trees/revenue?period=2024-03",
+        "/compare?kpi=revenue&other=orders",
+        "/compare?kpi=hostile_revenue",
     ]
+    # explanations of a change and comparisons, by every dimension that carries a payload
+    for by in ("channel", "rep", "rep.team", "customer.segment"):
+        paths.append(f"/explain/revenue?period=2024-03&vs=2024-02&by={by}")
+        paths.append(f"/compare?kpi=revenue&by={by}")
+    for funnel, by in (("web_shop", "source"), ("quotes", "rep.team"), ("inquiries", "campaign")):
+        paths.append(f"/funnels/{funnel}?by={by}")
     for by in ("channel", "rep", "rep.team", "rep.region", "customer.segment", "customer.region"):
         paths.append(f"/kpis/revenue?by={by}")
     paths += ["/scorecard?by=channel", "/scorecard?by=rep"]
@@ -214,7 +228,8 @@ def test_admin_pages_keep_hostile_data_as_text(
     wait_until(w.page, "document.querySelector('#period-label').textContent === '2024-03'", 90)
     w.check("htmx swap")
     # the payloads are shown, as text
-    for text in (CHANNEL_WEB, TEAM_NORTH, hostile_rep("r2"), "Plan " + PAYLOADS[0]):
+    shown = (CHANNEL_WEB, TEAM_NORTH, hostile_rep("r2"), "Plan " + PAYLOADS[0], "Label ")
+    for text in shown:
         assert text.strip() in seen, text
     assert HOSTILE_KPI["kpis"][0]["label"] in seen  # type: ignore[index]
     w.context.close()
@@ -231,6 +246,9 @@ def test_rep_pages_keep_hostile_data_as_text(hostile_server: str, browser: Any) 
         "/targets?kpi=revenue",
         "/objectives",
         "/reviews",
+        "/explain/revenue?period=2024-03&vs=2024-02&by=rep",
+        "/compare?kpi=revenue&by=rep",
+        "/funnels/quotes?by=rep",
     ):
         seen += w.visit(path)
     assert hostile_rep("r1").strip() in seen  # the rep's own id, shown as text

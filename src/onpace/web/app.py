@@ -213,7 +213,8 @@ def create_app(
         """Both stores open and answer (503 if not; the detail goes to the log only)."""
         from onpace.store.health import stores_health
 
-        asked = ctx.lock.acquire(timeout=2)  # a running computation proves the connection
+        # never waits: a computation holding the connection proves it alive
+        asked = ctx.lock.acquire(blocking=False)
         try:
             found = stores_health(ctx.store, ctx.ws.warehouse, ask=asked)
         finally:
