@@ -94,6 +94,7 @@ class Watched:
         )
         self.context.add_init_script(WATCH)
         self.page = self.context.new_page()
+        self.page.set_default_timeout(180_000)  # a page computes its KPIs on first open
         self.dialogs: list[str] = []
         self.errors: list[str] = []
         self.page.on("dialog", self._dialog)

@@ -146,3 +146,29 @@ def test_explaining_a_change_hides_what_adds_up_to_a_small_total(site: Site) -> 
     assert (manager["before"], manager["change"]) == (230.0, -14.5)
     members = {m["member"]: m["change"] for m in manager["members"]["rows"]}
     assert members == {"r1": -60.0, "r2": 15.5, "r3": 0.0, None: 30.0}
+
+
+def _objective_kpis(node: dict[str, object]) -> list[dict[str, object]]:
+    found = [k for k in node.get("kpis", []) if isinstance(k, dict)]  # type: ignore[union-attr]
+    for child in node.get("children", []) or []:  # type: ignore[union-attr]
+        found += _objective_kpis(child)
+    return found
+
+
+def test_objectives_hide_the_attainment_of_a_small_total(fresh_site: Site) -> None:
+    """Attainment times the target is the total: hidden wherever the total is."""
+    body = {"kpi": "revenue", "period": "2024-03", "value": "300", "reason": "plan"}
+    assert fresh_site.api("manager").post("/api/v1/targets", json=body).status_code == 201
+    params = {"grain": "month", "period": "2024-03"}
+
+    def revenue(user: str) -> list[dict[str, object]]:
+        tree = fresh_site.api(user).get("/api/v1/objectives", params=params).json()["tree"]
+        found = [k for node in tree for k in _objective_kpis(node) if k["kpi"] == "revenue"]
+        assert found, tree
+        return found
+
+    assert {k["attainment"] for k in revenue("manager")} == {0.5}  # March: r3's 150 of 300
+    assert {k["attainment"] for k in revenue("rep3")} == {0.5}  # only rep3 themselves
+    assert {k["attainment"] for k in revenue("rep1")} == {None}  # r3 alone: a colleague's
+    page = fresh_site.api("rep1").get("/objectives.json", params=params).json()
+    assert "0.5" not in str([r for r in page["table"] if "revenue" in str(r)])

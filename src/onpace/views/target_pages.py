@@ -24,8 +24,8 @@ from onpace.targets.roster import Roster
 from onpace.targets.selection import applicable_targets
 from onpace.targets.smart import LETTERS, smart_check
 from onpace.views import charts
-from onpace.views.scope import Scope, rep_contributors
-from onpace.views.scorecard import Scorecard, scorecard
+from onpace.views.scope import UNRESTRICTED, Scope, rep_contributors
+from onpace.views.scorecard import TOTAL, Scorecard, scorecard
 from onpace.workspace import Workspace
 
 
@@ -269,11 +269,14 @@ def objectives_view(
     as_of: datetime | None = None,
     grain: str = "quarter",
     period: str | None = None,
+    scope: Scope = UNRESTRICTED,
 ) -> dict[str, Any]:
     """The objective tree of one period (default: the quarter in progress).
 
-    Built from the scorecard of the same period, so an objective's roll-up, its
-    KPIs' scores and statuses are the scorecard's, on every screen.
+    Built from the scorecard of the same period (its totals, seen with ``scope``), so
+    an objective's roll-up, its KPIs' scores and statuses are the scorecard's, on
+    every screen, and a total hidden from a rep there is hidden here too (its
+    attainment times its target would give it away).
     """
     try:
         objectives = workspace_objectives(ws)
@@ -285,7 +288,9 @@ def objectives_view(
             "table": [],
             "columns": [],
         }
-    card = scorecard(ws, store, grain=grain, period=period, as_of=as_of, sparkline=False)
+    card = scorecard(
+        ws, store, scope, grain=grain, period=period, by=TOTAL, as_of=as_of, sparkline=False
+    )
     return objective_tree(card, objectives)
 
 

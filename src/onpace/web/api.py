@@ -263,7 +263,7 @@ def objectives(
     who: Identity = Depends(require("read")),
 ) -> Response:
     """The objective tree of a period with roll-up attainment (the scorecard's numbers)."""
-    return json_response(cached_views.objectives(context(request), grain, period))
+    return json_response(cached_views.objectives(context(request), who, grain, period))
 
 
 @router.get("/smart", responses=ERRORS)

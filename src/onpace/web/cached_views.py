@@ -128,11 +128,12 @@ def kpi(
 
 
 def objectives(
-    ctx: AppContext, grain: str = "quarter", period: str | None = None
+    ctx: AppContext, who: Identity, grain: str = "quarter", period: str | None = None
 ) -> dict[str, Any]:
+    scope = scope_of(ctx, who)
     return ctx.cached(
-        ("objectives", grain, period),
-        lambda: target_pages.objectives_view(ctx.ws, ctx.store, ctx.now(), grain, period),
+        ("objectives", grain, period, _scope_key(scope)),
+        lambda: target_pages.objectives_view(ctx.ws, ctx.store, ctx.now(), grain, period, scope),
     )
 
 

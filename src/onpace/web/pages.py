@@ -145,7 +145,7 @@ def _annotated(built: dict[str, Any], name: str, store: Any) -> dict[str, Any]:
 @triple("/objectives", "objectives", "objectives.html", "read")
 def objectives(request: Request, who: Identity) -> dict[str, Any]:
     return cached_views.objectives(
-        context(request), _q(request, "grain") or "quarter", _q(request, "period")
+        context(request), who, _q(request, "grain") or "quarter", _q(request, "period")
     )
 
 
