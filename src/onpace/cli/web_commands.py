@@ -289,7 +289,7 @@ def _serve(
 
     scheduler = start_scheduler(ws, as_of)  # alerts and digests on their schedule
     try:
-        _run_uvicorn(app, host, port, ssl_certfile, ssl_keyfile, proxy_headers)
+        _run_uvicorn(app, host, port, ssl_certfile, ssl_keyfile)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
@@ -301,7 +301,6 @@ def _run_uvicorn(
     port: int,
     ssl_certfile: Path | None,
     ssl_keyfile: Path | None,
-    proxy_headers: bool,
 ) -> None:
     import uvicorn
 
