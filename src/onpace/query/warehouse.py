@@ -19,6 +19,7 @@ Amsterdam, and it is done once, on load, so every engine truncates the same way.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,14 +250,13 @@ def connect_duckdb(files: WarehouseFiles) -> Warehouse:
 
 def connect(settings: WarehouseSettings, root: Path) -> Warehouse:
     """Open the warehouse a workspace's settings describe (the embedded one read-only)."""
-    import ibis
 
     if settings.backend == "duckdb":
         return connect_duckdb(duckdb_files(settings, root))
     if settings.backend == "url":
         if not settings.url:
             raise WorkspaceError("warehouse.backend is 'url' but warehouse.url is empty")
-        return Warehouse(ibis.connect(expand_env(settings.url, "warehouse.url")), "url")
+        return Warehouse(connect_url(expand_env(settings.url, "warehouse.url")), "url")
     return connect_spark(settings, root)
 
 
@@ -265,6 +265,43 @@ def writing(files: WarehouseFiles, purpose: str, fresh: bool = False) -> Iterato
     """A writable :class:`Warehouse` on a new version, published when the block ends."""
     with files.write(purpose, fresh=fresh) as draft:
         yield Warehouse(_ibis_duckdb(draft.con), "duckdb", draft=draft)
+
+
+def ibis_url(url: str) -> str:
+    """``url`` as Ibis reads it: a SQLAlchemy driver suffix is dropped.
+
+    The state store takes SQLAlchemy URLs (``postgresql+psycopg://...``); accepting the
+    same spelling here lets one URL serve both.
+
+    >>> ibis_url("postgresql+psycopg://onpace@db/sales?sslmode=require")
+    'postgresql://onpace@db/sales?sslmode=require'
+    >>> ibis_url("duckdb:///data/sales.duckdb")
+    'duckdb:///data/sales.duckdb'
+    """
+    scheme, sep, rest = url.partition("://")
+    return scheme.split("+", 1)[0] + sep + rest if sep else url
+
+
+def _shown(url: str) -> str:
+    """``url`` without its password, for messages."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+def connect_url(url: str) -> Any:
+    """An Ibis connection to ``url`` (``postgres://...``, ``trino://...``, ...)."""
+    import ibis
+
+    target = ibis_url(url)
+    try:
+        return ibis.connect(target)
+    except (ImportError, ModuleNotFoundError) as exc:
+        raise WorkspaceError(
+            f"the warehouse at {_shown(url)} needs a driver that is not installed ({exc}); "
+            "for PostgreSQL: pip install 'onpace[postgres]'"
+        ) from exc
+    except ValueError as exc:
+        reason = str(exc).replace(target, _shown(target))
+        raise WorkspaceError(f"cannot connect to the warehouse at {_shown(url)}: {reason}") from exc
 
 
 def spark_session(master: str = "local[2]", tables_dir: Path | None = None) -> Any:
