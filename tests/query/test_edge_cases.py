@@ -693,3 +693,59 @@ def test_churn_by_end_date(make_session, compute):
         values(df, "customer_lifetime_days"),
         {"2024-01": NAN, "2024-02": NAN, "2024-03": 4, "2024-04": NAN},
     )
+
+
+# --- aggregations -------------------------------------------------------------------
+
+
+def _orders_kpi(name: str, agg: str, column: str | None = "amount") -> SimpleKpi:
+    return SimpleKpi(
+        name=name,
+        label=name,
+        type="simple",
+        entity="orders",
+        agg=agg,  # type: ignore[arg-type]
+        column=column,
+        time="ordered_at",
+        unit="currency",
+    )
+
+
+def test_median_min_max_and_distinct_counts(make_session, compute, catalog):
+    kpis = {
+        **catalog,
+        **{
+            k.name: k
+            for k in (
+                _orders_kpi("median_amount", "median"),
+                _orders_kpi("min_amount", "min"),
+                _orders_kpi("max_amount", "max"),
+                _orders_kpi("avg_amount", "avg"),
+                _orders_kpi("buyers", "count_distinct", "customer_id"),
+            )
+        },
+    }
+    s = make_session(
+        {
+            "orders": orders(
+                # January: four amounts, the median is halfway between the middle two
+                ("a", "2024-01-03", 10.0, "c1"),
+                ("b", "2024-01-04", 40.0, "c2"),
+                ("c", "2024-01-05", 20.0, "c1"),
+                ("d", "2024-01-06", 30.0, None),
+                # February: three amounts, one of them null
+                ("e", "2024-02-03", 5.0, "c3"),
+                ("f", "2024-02-04", None, "c3"),
+                ("g", "2024-02-05", 100.0, "c3"),
+            )
+        },
+        kpis=kpis,
+    )
+    df = compute(s, ("median_amount", "min_amount", "max_amount", "avg_amount", "buyers"))
+    months = ("2024-01", "2024-02", "2024-03")
+    assert_values(values(df, "median_amount"), dict(zip(months, (25, 52.5, NAN), strict=True)))
+    assert_values(values(df, "min_amount"), dict(zip(months, (10, 5, NAN), strict=True)))
+    assert_values(values(df, "max_amount"), dict(zip(months, (40, 100, NAN), strict=True)))
+    assert_values(values(df, "avg_amount"), dict(zip(months, (25, 52.5, NAN), strict=True)))
+    # a guest order has no customer; c3 bought twice in February
+    assert_values(values(df, "buyers"), dict(zip(months, (2, 1, 0), strict=True)))

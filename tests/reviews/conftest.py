@@ -1,4 +1,3 @@
 """Reviews are stored in the state store: the same SQLite and PostgreSQL fixtures as tests/store."""
 
 from tests.store.conftest import store, store_url_param  # noqa: F401
-from tests.support.pg_server import pg_url  # noqa: F401

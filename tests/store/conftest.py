@@ -11,9 +11,6 @@ from sqlalchemy import create_engine, text
 
 from onpace.store import Store, open_store
 
-# tests/ is on sys.path (its conftest.py is a rootdir conftest), so the fixture imports plainly
-from tests.support.pg_server import pg_url  # noqa: F401
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url_param(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:

@@ -11,11 +11,10 @@ from sqlalchemy.exc import DatabaseError
 
 from onpace.auth import Auth
 from onpace.store import open_store
-from tests.support.pg_server import pg_url  # noqa: F401
 
 
 @pytest.fixture
-def pg_store_url(pg_url: str) -> Iterator[str]:  # noqa: F811
+def pg_store_url(pg_url: str) -> Iterator[str]:
     name = "w_" + uuid.uuid4().hex[:12]
     admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as con:
