@@ -1,0 +1,145 @@
+-- snapshot_distinct: distinct_active_customers
+-- month grain, 2024-01-01 to 2024-04-01, as of 2024-07-01 00:00, duckdb
+
+-- query: snapshot distinct_active_customers
+SELECT
+  "t17"."period",
+  CAST(COUNT(DISTINCT "t17"."__value") AS DOUBLE) AS "value"
+FROM (
+  SELECT
+    "t16"."__start",
+    "t16"."__end",
+    "t16"."__value",
+    "t3"."period",
+    "t3"."cutoff"
+  FROM (
+    SELECT
+      "t14"."started_at" AS "__start",
+      "t14"."lost_at" AS "__end",
+      "t14"."customer_id" AS "__value"
+    FROM (
+      SELECT
+        "t13".*
+        EXCLUDE ("__cid")
+      FROM (
+        SELECT
+          "t12"."customer_id",
+          "t12"."spell_number",
+          "t12"."started_at",
+          "t12"."last_order_at",
+          "t12"."orders",
+          "t12"."lost_at",
+          "t5"."__cid",
+          "t5"."segment",
+          "t5"."region",
+          "t5"."country",
+          "t5"."is_target_audience"
+        FROM (
+          SELECT
+            "t10"."customer_id",
+            "t10"."spell_number",
+            "t10"."started_at",
+            "t10"."last_order_at",
+            "t10"."orders",
+            CASE
+              WHEN (
+                "t10"."last_order_at" + INTERVAL '30' DAY
+              ) < MAKE_TIMESTAMP(2024, 7, 1, 0, 0, 0.0)
+              THEN "t10"."last_order_at" + INTERVAL '30' DAY
+              ELSE CAST(NULL AS TIMESTAMP)
+            END AS "lost_at"
+          FROM (
+            SELECT
+              "t9"."customer_id",
+              "t9"."spell_number",
+              MIN("t9"."ordered_at") AS "started_at",
+              MAX("t9"."ordered_at") AS "last_order_at",
+              COUNT("t9"."ordered_at") AS "orders"
+            FROM (
+              SELECT
+                "t8"."customer_id",
+                "t8"."ordered_at",
+                "t8"."prev",
+                "t8"."new_spell",
+                SUM("t8"."new_spell") OVER (
+                  PARTITION BY "t8"."customer_id"
+                  ORDER BY "t8"."ordered_at" ASC, "t8"."new_spell" DESC
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+                ) AS "spell_number"
+              FROM (
+                SELECT
+                  "t7"."customer_id",
+                  "t7"."ordered_at",
+                  "t7"."prev",
+                  CASE
+                    WHEN (
+                      "t7"."prev" IS NULL
+                    )
+                    OR (
+                      (
+                        EPOCH(CAST("t7"."ordered_at" AS TIMESTAMP)) - EPOCH(CAST("t7"."prev" AS TIMESTAMP))
+                      ) > 2592000.0
+                    )
+                    THEN 1
+                    ELSE 0
+                  END AS "new_spell"
+                FROM (
+                  SELECT
+                    "t6"."customer_id",
+                    "t6"."ordered_at",
+                    LAG("t6"."ordered_at") OVER (
+                      PARTITION BY "t6"."customer_id"
+                      ORDER BY "t6"."ordered_at" ASC
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                    ) AS "prev"
+                  FROM (
+                    SELECT
+                      "t2"."customer_id",
+                      "t2"."ordered_at"
+                    FROM "orders" AS "t2"
+                    WHERE
+                      "t2"."customer_id" IS NOT NULL
+                      AND "t2"."ordered_at" < MAKE_TIMESTAMP(2024, 7, 1, 0, 0, 0.0)
+                      AND (
+                        (
+                          "t2"."status" IS NULL
+                        ) OR (
+                          "t2"."status" <> 'cancelled'
+                        )
+                      )
+                  ) AS "t6"
+                ) AS "t7"
+              ) AS "t8"
+            ) AS "t9"
+            GROUP BY
+              1,
+              2
+          ) AS "t10"
+        ) AS "t12"
+        LEFT OUTER JOIN (
+          SELECT
+            "t1"."customer_id" AS "__cid",
+            "t1"."segment",
+            "t1"."region",
+            "t1"."country",
+            "t1"."is_target_audience"
+          FROM "customers" AS "t1"
+        ) AS "t5"
+          ON "t12"."customer_id" = "t5"."__cid"
+      ) AS "t13"
+    ) AS "t14"
+    WHERE
+      "t14"."started_at" IS NOT NULL
+  ) AS "t16"
+  INNER JOIN "spine" AS "t3"
+    ON "t16"."__start" < "t3"."cutoff"
+    AND (
+      (
+        "t16"."__end" IS NULL
+      ) OR (
+        "t16"."__end" >= "t3"."cutoff"
+      )
+    )
+) AS "t17"
+GROUP BY
+  1;

@@ -1,0 +1,69 @@
+-- conversion: lead_to_sale_conversion
+-- month grain, 2024-01-01 to 2024-04-01, as of 2024-07-01 00:00, pyspark
+
+-- query: conversion lead_to_sale_conversion: base
+SELECT
+  `t1`.`period`,
+  CAST(COUNT(DISTINCT `t1`.`__id`) AS DOUBLE) AS `value`
+FROM (
+  SELECT
+    `t0`.`lead_id` AS `__id`,
+    `t0`.`customer_id` AS `__key`,
+    `t0`.`created_at` AS `__t`,
+    CAST(DATE_TRUNC('month', `t0`.`created_at`) AS DATE) AS `period`
+  FROM `leads` AS `t0`
+  WHERE
+    `t0`.`created_at` >= CAST('2024-01-01T00:00:00' AS TIMESTAMP)
+    AND `t0`.`created_at` < CAST('2024-04-01T00:00:00' AS TIMESTAMP)
+    AND `t0`.`customer_id` IS NOT NULL
+) AS `t1`
+GROUP BY
+  1;
+
+-- query: conversion lead_to_sale_conversion: converted
+SELECT
+  `t6`.`period`,
+  CAST(COUNT(DISTINCT `t6`.`__id`) AS DOUBLE) AS `value`
+FROM (
+  SELECT
+    `t4`.`__id`,
+    `t4`.`__key`,
+    `t4`.`__t`,
+    `t4`.`period`
+  FROM (
+    SELECT
+      `t0`.`lead_id` AS `__id`,
+      `t0`.`customer_id` AS `__key`,
+      `t0`.`created_at` AS `__t`,
+      CAST(DATE_TRUNC('month', `t0`.`created_at`) AS DATE) AS `period`
+    FROM `leads` AS `t0`
+    WHERE
+      `t0`.`created_at` >= CAST('2024-01-01T00:00:00' AS TIMESTAMP)
+      AND `t0`.`created_at` < CAST('2024-04-01T00:00:00' AS TIMESTAMP)
+      AND `t0`.`customer_id` IS NOT NULL
+  ) AS `t4`
+  LEFT SEMI JOIN (
+    SELECT
+      `t1`.`customer_id` AS `__ckey`,
+      `t1`.`ordered_at` AS `__ct`
+    FROM `orders` AS `t1`
+    WHERE
+      `t1`.`ordered_at` IS NOT NULL
+      AND `t1`.`customer_id` IS NOT NULL
+      AND `t1`.`ordered_at` < CAST('2024-07-01T00:00:00' AS TIMESTAMP)
+      AND (
+        (
+          `t1`.`status` IS NULL
+        ) OR (
+          `t1`.`status` <> 'cancelled'
+        )
+      )
+  ) AS `t5`
+    ON `t4`.`__key` = `t5`.`__ckey`
+    AND `t5`.`__ct` >= `t4`.`__t`
+    AND `t5`.`__ct` <= (
+      `t4`.`__t` + INTERVAL '90' DAY
+    )
+) AS `t6`
+GROUP BY
+  1;

@@ -1,0 +1,111 @@
+"""The plan: one grouped scan per entity and time column, identical measures computed once.
+
+These pin the claim of docs/architecture.md by counting: the queries a plan holds,
+the aggregates in each, and the queries a computation actually sends to the
+warehouse.
+"""
+
+from __future__ import annotations
+
+from onpace.query.plan import build_plan
+from onpace.query.session import ComputeRequest, Session
+from tests.support.compiled_sql import plan_expressions, to_sql
+
+
+def test_order_kpis_share_one_scan_and_identical_measures_are_computed_once(catalog) -> None:  # type: ignore[no-untyped-def]
+    names = ["revenue", "orders", "average_order_value", "gross_profit", "gross_margin"]
+    plan = build_plan(names, catalog)
+    assert list(plan.aggregates) == [("orders", "ordered_at")]
+    measures = plan.aggregates[("orders", "ordered_at")].measures
+    # all five read completed orders (status null or not cancelled):
+    # sum(amount): revenue, AOV's numerator, gross margin's denominator
+    # count(*): orders, AOV's denominator
+    # sum(amount - coalesce(cost, 0)): gross profit, gross margin's numerator
+    assert sorted((m.agg, m.kind) for m in measures.values()) == [
+        ("count", "rows"),
+        ("sum", "column"),
+        ("sum", "expr"),
+    ]
+    refs = plan.refs
+    assert refs["revenue"]["value"].column == refs["average_order_value"]["numerator"].column
+    assert refs["revenue"]["value"].column == refs["gross_margin"]["denominator"].column
+    assert refs["orders"]["value"].column == refs["average_order_value"]["denominator"].column
+    assert refs["gross_profit"]["value"].column == refs["gross_margin"]["numerator"].column
+    # and the SQL holds three aggregates, not seven
+    [(title, expr)] = plan_expressions(names, catalog).items()
+    assert title == "orders by ordered_at"
+    assert to_sql(expr, "duckdb").count(" FILTER(WHERE") == 3
+
+
+def test_the_catalog_plan_has_one_query_per_entity_and_time_column(catalog) -> None:  # type: ignore[no-untyped-def]
+    plan = build_plan(sorted(catalog), catalog)
+    # the (entity, time column) pairs the catalog's simple, ratio and duration KPIs use,
+    # read off catalog/kpis/*.yml
+    assert sorted(plan.aggregates) == sorted(
+        [
+            ("orders", "ordered_at"),
+            ("returns", "returned_at"),
+            ("returns", "order.ordered_at"),  # return rate: by the order's date
+            ("quotes", "submitted_at"),
+            ("quotes", "decided_at"),
+            ("leads", "created_at"),
+            ("leads", "converted_at"),  # sales cycle
+            ("web_sessions", "started_at"),
+            ("carts", "created_at"),
+            ("complaints", "opened_at"),
+            ("satisfaction", "responded_at"),
+            ("invoices", "due_at"),
+            ("costs", "incurred_on"),
+            ("customer_spells", "started_at"),  # won, new
+            ("customer_spells", "lost_at"),  # lost, lifetime
+        ]
+    )
+    assert plan.snapshots == ["active_customers", "active_target_customers"]
+    assert plan.conversions == ["lead_to_sale_conversion"]
+    # 47 measure references (20 simple KPIs, 12 ratios of two, 3 durations), 34 different
+    assert sum(len(r) for r in plan.refs.values()) == 47
+    assert sum(len(q.measures) for q in plan.aggregates.values()) == 34
+
+
+def test_computing_the_catalog_sends_exactly_the_planned_queries(  # type: ignore[no-untyped-def]
+    duckdb_sales_session, catalog
+) -> None:
+    sales_session = duckdb_sales_session
+    sent: list[object] = []
+    counting = Session(
+        sales_session.kpis, sales_session.warehouse, sales_session.calendar, sales_session.churn
+    )
+    run = counting._execute
+
+    def execute(expr):  # type: ignore[no-untyped-def]
+        sent.append(expr)
+        return run(expr)
+
+    counting._execute = execute  # type: ignore[method-assign]
+    import datetime as dt
+
+    frame = counting.compute(
+        ComputeRequest(
+            tuple(sorted(catalog)),
+            "month",
+            dt.date(2024, 1, 1),
+            dt.date(2024, 4, 1),
+            as_of=dt.datetime(2024, 7, 1),
+        )
+    )
+    assert set(frame["kpi"]) == set(catalog)
+    # 15 grouped scans + 2 snapshots + 2 per conversion (its base and its converted events)
+    assert len(sent) == 15 + 2 + 2
+    # a breakdown does not add queries: the dimension is a group-by key of the same scans
+    sent.clear()
+    counting.compute(
+        ComputeRequest(
+            ("revenue", "orders", "average_order_value", "gross_margin", "units_sold"),
+            "quarter",
+            dt.date(2024, 1, 1),
+            dt.date(2024, 4, 1),
+            by=("channel",),
+            as_of=dt.datetime(2024, 7, 1),
+        )
+    )
+    assert len(sent) == 1
