@@ -16,15 +16,16 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping
 
+import ibis
 import pandas as pd
 import pytest
 
 from onpace.calendar import Calendar
 from onpace.catalog import load_catalog
 from onpace.query.session import ComputeRequest, Session
-from onpace.query.warehouse import Warehouse, connect
+from onpace.query.warehouse import Warehouse
 from onpace.spec.kpi import AnyKpi
-from onpace.spec.workspace_config import ChurnSettings, WarehouseSettings
+from onpace.spec.workspace_config import ChurnSettings
 from tests.support.backends import BACKENDS, Backend, make_backend, mark_gaps
 from tests.support.pg_server import pg_url  # noqa: F401
 from tests.support.sales_data import SALES_DATA
@@ -79,8 +80,8 @@ def duckdb_sales_session(
     tmp_path_factory: pytest.TempPathFactory, catalog: dict[str, AnyKpi]
 ) -> Session:
     """``SALES_DATA`` in a DuckDB file, for tests about DuckDB itself."""
-    folder = tmp_path_factory.mktemp("sales")
-    wh = connect(WarehouseSettings(backend="duckdb", path="warehouse.duckdb"), folder)
+    path = tmp_path_factory.mktemp("sales") / "warehouse.duckdb"
+    wh = Warehouse(ibis.duckdb.connect(str(path)), "duckdb")
     wh.load_all(SALES_DATA, "UTC")
     return Session(catalog, wh, Calendar(fiscal_year_start=1), ChurnSettings(days=30))
 

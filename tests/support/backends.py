@@ -5,7 +5,7 @@ One parametrized fixture (``backend`` in tests/conftest.py) hands each test a
 every hand-computed number is checked on every engine. Each warehouse is reached
 the way a user reaches it:
 
-- DuckDB: a DuckDB file, as ``warehouse.backend: duckdb`` opens it;
+- DuckDB: a DuckDB file, the kind ``warehouse.backend: duckdb`` keeps its versions in;
 - PostgreSQL: an Ibis URL (``warehouse.backend: url``) to a real server started for
   the test session (tests/support/pg_server.py), one schema per warehouse;
 - PySpark: one local Spark session for the whole test session, a new Spark session
@@ -70,8 +70,11 @@ class Backend:
 
 
 def duckdb_backend(folder: Path) -> Backend:
+    import ibis
+
     def make(name: str) -> Warehouse:
-        return connect(WarehouseSettings(backend="duckdb", path=f"{name}.duckdb"), folder)
+        # one writable DuckDB file (a workspace publishes such files as read-only versions)
+        return Warehouse(ibis.duckdb.connect(str(folder / f"{name}.duckdb")), "duckdb")
 
     return Backend("duckdb", make)
 

@@ -92,10 +92,12 @@ def _cells(output: str, title: str, label: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("│┃").split("│")]
 
 
-def test_the_cli_prints_them(ws: Workspace) -> None:
-    result = CliRunner().invoke(
-        app, ["periods", "-w", str(Path(ws.root)), "--as-of", AS_OF.isoformat()]
-    )
+def test_the_cli_prints_them(tmp_path: Path) -> None:
+    made = make_workspace(tmp_path / "ws", orders=ORDERS)
+    root = made.root
+    # the command opens the workspace itself, read-only: let go of the writing connection
+    made.warehouse.backend.disconnect()
+    result = CliRunner().invoke(app, ["periods", "-w", str(root), "--as-of", AS_OF.isoformat()])
     assert result.exit_code == 0, result.output
     month = "last complete month (2026-03)"
     quarter = "last complete quarter (2026-Q1)"
