@@ -13,11 +13,11 @@ from onpace.spec.rules import RULES, RuleContext
 from onpace.spec.rules.aggregations import aggregated_values
 from onpace.spec.rules.columns import known_columns
 from onpace.spec.rules.derived_dimensions import shared_dimensions
+from onpace.spec.rules.derived_formulas import known_references
+from onpace.spec.rules.derived_loops import no_loops
 from onpace.spec.rules.dimensions import reachable_dimensions
-from onpace.spec.rules.entities import known_entities
+from onpace.spec.rules.entity_names import known_entities
 from onpace.spec.rules.expressions import allowed_expressions
-from onpace.spec.rules.formulas import known_references
-from onpace.spec.rules.loops import no_loops
 from onpace.spec.rules.multipliers import sensible_multipliers
 from onpace.spec.rules.units import fitting_units
 from onpace.spec.validate import validate_kpis

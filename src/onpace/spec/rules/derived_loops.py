@@ -1,6 +1,6 @@
 """Rule: derived KPIs do not refer to each other in a loop (a -> b -> a).
 
-Self-references are reported by :mod:`onpace.spec.rules.formulas`; a loop
+Self-references are reported by :mod:`onpace.spec.rules.derived_formulas`; a loop
 through several KPIs is reported once, at the KPI it was found from.
 """
 
