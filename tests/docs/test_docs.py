@@ -56,3 +56,31 @@ def test_spec_reference_documents_every_field() -> None:
     )
     missing = [f"{m.__name__}.{f}" for m in models for f in m.model_fields if f"`{f}`" not in page]
     assert not missing, f"undocumented fields in docs/spec.md: {missing}"
+
+
+def test_cli_reference_is_current() -> None:
+    from onpace.cli.command_reference import cli_markdown
+
+    committed = (DOCS / "cli.md").read_text(encoding="utf-8")
+    assert committed == cli_markdown(), (
+        "docs/cli.md is stale: run python -m onpace.cli.command_reference"
+    )
+
+
+def test_every_command_argument_and_option_says_what_it_is_for() -> None:
+    from typer.main import get_command
+
+    from onpace.cli.command_reference import _commands
+    from onpace.cli.main import app
+
+    root = get_command(app)
+    ctx = root.make_context("onpace", [], resilient_parsing=True)
+    silent = []
+    for path, command in _commands(root, ctx, "onpace"):
+        if not (command.help or "").strip():
+            silent.append(path)
+        silent += [f"{path} {p.name}" for p in command.params if not (p.help or "").strip()]
+    assert silent == [], f"add help= to: {silent}"
+    page = (DOCS / "cli.md").read_text(encoding="utf-8")
+    for path, _ in _commands(root, ctx, "onpace"):
+        assert f"`{path}`" in page, path

@@ -242,7 +242,9 @@ def kpi_list(workspace: WorkspaceOpt = Path(".")) -> None:
 
 
 @kpi_app.command("show")
-def kpi_show(name: str, workspace: WorkspaceOpt = Path(".")) -> None:
+def kpi_show(
+    name: Annotated[str, typer.Argument(help="KPI name.")], workspace: WorkspaceOpt = Path(".")
+) -> None:
     """Show one KPI: definition, formula, unit, direction, dimensions."""
     from onpace.views.kpis import kpi_detail
 
@@ -268,7 +270,7 @@ def kpi_show(name: str, workspace: WorkspaceOpt = Path(".")) -> None:
 
 @app.command()
 def explain(
-    name: str,
+    name: Annotated[str, typer.Argument(help="KPI name.")],
     workspace: WorkspaceOpt = Path("."),
     grain: Annotated[str, typer.Option(help="day, week, month, quarter or year.")] = "month",
     by: Annotated[list[str] | None, typer.Option(help="Dimension to break down by.")] = None,

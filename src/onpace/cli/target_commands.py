@@ -220,8 +220,8 @@ def _print_trial(ws: Workspace, trial: dict[str, Any]) -> None:
 
 @target_app.command("remove")
 def target_remove(
-    kpi: str,
-    period: str,
+    kpi: Annotated[str, typer.Argument(help="KPI name.")],
+    period: Annotated[str, typer.Argument(help="The target's period, as it was set.")],
     why: WhyOpt,
     workspace: WorkspaceOpt = Path("."),
     by: Annotated[str | None, typer.Option(help="One dimension value: rep=ann.")] = None,
@@ -311,7 +311,9 @@ def target_list(
 
 
 @target_app.command("history")
-def target_history(kpi: str, workspace: WorkspaceOpt = Path(".")) -> None:
+def target_history(
+    kpi: Annotated[str, typer.Argument(help="KPI name.")], workspace: WorkspaceOpt = Path(".")
+) -> None:
     """Every revision of a KPI's targets, oldest first: who, when, what and why."""
     ws = open_workspace(workspace)
     revisions = _run(lambda: _store(ws).history(kpi))
@@ -338,7 +340,7 @@ def target_history(kpi: str, workspace: WorkspaceOpt = Path(".")) -> None:
 
 @target_app.command("import")
 def target_import(
-    file: Path,
+    file: Annotated[Path, typer.Argument(help="A targets YAML file (see docs/targets.md).")],
     workspace: WorkspaceOpt = Path("."),
     user: UserOpt = None,
 ) -> None:
