@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -21,6 +21,9 @@ from onpace.cli.support import (
 )
 from onpace.errors import OnpaceError
 from onpace.views.formatting import MISSING, format_duration, format_value
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
 AsOfOpt = Annotated[str | None, typer.Option(help="Take the data as of this moment.")]
@@ -54,7 +57,7 @@ def _share(value: float | None) -> str:
     return MISSING if value is None else f"{value * 100:.1f}%"
 
 
-def _store(ws: Any) -> Any:
+def _store(ws: Workspace) -> Any:
     from onpace.store import workspace_store
 
     return workspace_store(ws)

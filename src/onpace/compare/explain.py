@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from onpace.calendar import (
     Calendar,
@@ -42,6 +42,10 @@ from onpace.compare.target_reference import target_for
 from onpace.compare.values import Member, Value, adds_up, period_values, volume_kpi
 from onpace.errors import AttributionError, UnknownNameError, did_you_mean
 from onpace.targets.actuals import KpiData, is_additive
+
+if TYPE_CHECKING:
+    from onpace.store import Store
+    from onpace.workspace import Workspace
 
 Against = Literal["period", "target"]
 TOLERANCE = 1e-6
@@ -229,7 +233,7 @@ def _number(values: dict[Member, Value], kpi: str, side: str, label: str) -> flo
 
 @dataclass(frozen=True)
 class _Context:
-    ws: Any
+    ws: Workspace
     grain: Grain
     after_start: date
     before_start: date | None
@@ -349,7 +353,7 @@ def _driver_targets(
     ctx: _Context,
     formula: TreeFormula,
     target: float,
-    store: Any,
+    store: Store,
     data: KpiData,
 ) -> tuple[dict[str, float], dict[str, str], list[str]]:
     """Reference values of the drivers: their own targets, the rest share what is left."""
@@ -393,7 +397,7 @@ def _driver_targets(
 
 
 def explain_change(
-    ws: Any,
+    ws: Workspace,
     kpi: str,
     period: str | None = None,
     vs: str | None = None,
@@ -402,7 +406,7 @@ def explain_change(
     method: str = "shapley",
     depth: int = 1,
     as_of: datetime | None = None,
-    store: Any = None,
+    store: Store | None = None,
 ) -> Explanation:
     """Explain ``kpi``'s change from ``vs`` (a period, ``last_year``, ``previous`` or
     ``target``) to ``period`` by its drivers, and by the members of ``by`` if given."""
@@ -492,6 +496,7 @@ def explain_change(
             )
     if by is not None:
         if against == "target":
+            assert store is not None  # a gap to target was refused above without a store
             result.members = _member_targets(ctx, kpi, by, result, store)
         else:
             result.members = _member_view(ctx, kpi, by, result.before, result.after)
@@ -499,7 +504,7 @@ def explain_change(
 
 
 def _member_targets(
-    ctx: _Context, kpi: str, by: str, result: Explanation, store: Any
+    ctx: _Context, kpi: str, by: str, result: Explanation, store: Store
 ) -> MemberView:
     """The gap to target by member, for amounts: member targets, the rest by last year's share."""
     ws = ctx.ws

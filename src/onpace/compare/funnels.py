@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -28,6 +28,9 @@ from onpace.compare.funnel_query import FunnelWindow, cohort_expr, event_expr, u
 from onpace.compare.models import Funnel
 from onpace.errors import MissingDataError, UnknownNameError, did_you_mean
 from onpace.query.plain import as_number
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 MAX_PERIODS = 400
 
@@ -104,7 +107,7 @@ def _normalize(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cohort_rows(
-    funnel: Funnel, frame: pd.DataFrame, result: FunnelResult, ws: Any, as_of: datetime
+    funnel: Funnel, frame: pd.DataFrame, result: FunnelResult, ws: Workspace, as_of: datetime
 ) -> list[FunnelRow]:
     n = len(funnel.steps)
     by_key = {
@@ -131,7 +134,7 @@ def _cohort_rows(
 
 
 def _event_rows(
-    funnel: Funnel, frame: pd.DataFrame, result: FunnelResult, ws: Any
+    funnel: Funnel, frame: pd.DataFrame, result: FunnelResult, ws: Workspace
 ) -> list[FunnelRow]:
     n = len(funnel.steps)
     found: dict[tuple[Any, Any], dict[int, tuple[int, float | None]]] = {}
@@ -165,7 +168,7 @@ def _total_rows(funnel: Funnel, frame: pd.DataFrame, result: FunnelResult) -> li
     return rows
 
 
-def _tables(ws: Any) -> tuple[Any, Any]:
+def _tables(ws: Workspace) -> tuple[Any, Any]:
     warehouse = ws.warehouse
 
     def table(name: str) -> Any:
@@ -187,7 +190,7 @@ def _tables(ws: Any) -> tuple[Any, Any]:
 
 
 def compute_funnel(
-    ws: Any,
+    ws: Workspace,
     name: str,
     grain: Grain = "month",
     start: date | None = None,

@@ -12,19 +12,22 @@ and are not checked.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from onpace.calendar import period_start, shift_period
 from onpace.compare.models import DriverTree
 from onpace.errors import IssueOwner, OnpaceError, SpecIssue
 from onpace.query.plain import as_number
 
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
+
 SAMPLE_MONTHS = 12
 RELATIVE_TOLERANCE = 1e-6
 ABSOLUTE_TOLERANCE = 1e-9
 
 
-def _has_data(ws: Any) -> bool:
+def _has_data(ws: Workspace) -> bool:
     """Whether there is data to check against (an embedded warehouse may not exist yet)."""
     settings = ws.config.warehouse
     if settings.backend != "duckdb":
@@ -34,7 +37,7 @@ def _has_data(ws: Any) -> bool:
     return duckdb_files(settings, ws.root).current() is not None
 
 
-def _issue(ws: Any, tree: DriverTree, level: str, message: str, fix: str) -> SpecIssue:
+def _issue(ws: Workspace, tree: DriverTree, level: str, message: str, fix: str) -> SpecIssue:
     file, line = ws.comparisons.lines.get(f"tree:{tree.key}", (None, None))
     suffix = "" if tree.name == "default" else f"/{tree.name}"
     return SpecIssue(
@@ -49,7 +52,7 @@ def _issue(ws: Any, tree: DriverTree, level: str, message: str, fix: str) -> Spe
 
 
 def _check_tree(
-    ws: Any, tree: DriverTree, values: dict[tuple[str, str], float | None], labels: list[str]
+    ws: Workspace, tree: DriverTree, values: dict[tuple[str, str], float | None], labels: list[str]
 ) -> list[SpecIssue]:
     formula = ws.comparisons.formula(tree)
     checked, off = 0, []
@@ -96,7 +99,7 @@ def _check_tree(
     ]
 
 
-def check_identities(ws: Any, as_of: datetime | None = None) -> list[SpecIssue]:
+def check_identities(ws: Workspace, as_of: datetime | None = None) -> list[SpecIssue]:
     """An error for every written tree whose identity fails on the last complete months.
 
     Nothing is checked when the workspace has no data yet; a tree whose KPIs
@@ -145,7 +148,7 @@ def check_identities(ws: Any, as_of: datetime | None = None) -> list[SpecIssue]:
     return issues
 
 
-def _derived(ws: Any, tree: DriverTree) -> bool:
+def _derived(ws: Workspace, tree: DriverTree) -> bool:
     """Whether ``tree`` is the KPI's own derived formula (an identity by definition)."""
     from onpace.spec.kpi import DerivedKpi
 

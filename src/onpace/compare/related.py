@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from onpace.calendar import Grain, period_start, shift_period
 from onpace.compare.lead_lag import SEASONS, Change, LeadLag, changes, lead_lag
 from onpace.compare.series import Series, kpi_series
 from onpace.spec.kpi import derived_references
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 DEFAULT_PERIODS = {"month": 36, "week": 104, "quarter": 16, "day": 180, "year": 8}
 
@@ -43,7 +46,7 @@ def default_change(grain: Grain) -> Change:
 
 
 def history_range(
-    ws: Any, grain: Grain, periods: int | None, as_of: datetime, change: Change = "previous"
+    ws: Workspace, grain: Grain, periods: int | None, as_of: datetime, change: Change = "previous"
 ) -> tuple[date, date]:
     """The complete periods before the one in progress that give ``periods`` changes."""
     current = period_start(as_of.date(), grain, ws.calendar)
@@ -53,7 +56,7 @@ def history_range(
     return shift_period(current, grain, -count), current
 
 
-def definitional_relation(ws: Any, a: str, b: str) -> str:
+def definitional_relation(ws: Workspace, a: str, b: str) -> str:
     """How ``a`` and ``b`` are tied by definition ("" when they are not)."""
     for x, y in ((a, b), (b, a)):
         if y in derived_references(ws.kpis[x]):
@@ -72,7 +75,7 @@ def definitional_relation(ws: Any, a: str, b: str) -> str:
 
 
 def workspace_series(
-    ws: Any,
+    ws: Workspace,
     grain: Grain = "month",
     change: Change | None = None,
     periods: int | None = None,
@@ -90,7 +93,7 @@ def workspace_series(
 
 
 def related_kpis(
-    ws: Any,
+    ws: Workspace,
     kpi: str,
     grain: Grain = "month",
     max_lag: int = 3,
@@ -126,7 +129,7 @@ def related_kpis(
 
 
 def pair_lead_lag(
-    ws: Any,
+    ws: Workspace,
     names: list[str],
     grain: Grain = "month",
     max_lag: int = 3,

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from onpace.calendar import Grain
 from onpace.query.plain import as_number
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class Series:
 
 
 def kpi_series(
-    ws: Any,
+    ws: Workspace,
     names: Sequence[str],
     grain: Grain,
     start: date,

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onpace.calendar import Grain, period_label, period_start
 from onpace.compare.formula import TreeFormula
 from onpace.compare.target_reference import target_for
 from onpace.compare.values import period_values
 from onpace.targets.actuals import KpiData
+
+if TYPE_CHECKING:
+    from onpace.store import Store
+    from onpace.workspace import Workspace
 
 MAX_LEVELS = 3
 
@@ -85,8 +89,8 @@ def needed_alone(
 
 @dataclass(frozen=True)
 class _Trace:
-    ws: Any
-    store: Any
+    ws: Workspace
+    store: Store
     data: KpiData
     grain: Grain
     start: date
@@ -115,7 +119,7 @@ def _node(t: _Trace, kpi: str, goal: float | None, level: int, seen: frozenset[s
     return node
 
 
-def _names(ws: Any, kpi: str, level: int, seen: set[str]) -> None:
+def _names(ws: Workspace, kpi: str, level: int, seen: set[str]) -> None:
     seen.add(kpi)
     trees = ws.comparisons.trees_of(kpi)
     if trees and level < MAX_LEVELS:
@@ -125,8 +129,8 @@ def _names(ws: Any, kpi: str, level: int, seen: set[str]) -> None:
 
 
 def trace_tree(
-    ws: Any,
-    store: Any,
+    ws: Workspace,
+    store: Store,
     kpi: str,
     grain: Grain,
     start: date,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from onpace.calendar import Grain, next_period_start
 from onpace.query.plain import as_number
@@ -30,6 +30,9 @@ from onpace.spec.kpi import (
     SnapshotKpi,
 )
 
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
+
 Member = str | None
 VOLUME_SUFFIX = "__volume"
 
@@ -43,7 +46,7 @@ class Value:
 
 
 def period_values(
-    ws: Any,
+    ws: Workspace,
     names: Sequence[str],
     grain: Grain,
     start: date,

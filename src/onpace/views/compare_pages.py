@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onpace.calendar import GRAINS, Grain, next_period_start, period_start, periods_between
 from onpace.compare.explain import explain_change, resolve_period
@@ -25,6 +25,10 @@ from onpace.errors import UnknownNameError, did_you_mean
 from onpace.views import compare_charts, compare_scope
 from onpace.views.scope import UNRESTRICTED, Scope
 
+if TYPE_CHECKING:
+    from onpace.store import Store
+    from onpace.workspace import Workspace
+
 OTHERS = "(other members)"
 MAX_LAGS = 24
 MAX_SERIES = 8
@@ -36,7 +40,7 @@ def _grain(value: str, allowed: tuple[str, ...] = GRAINS) -> Grain:
     return value  # type: ignore[return-value]
 
 
-def _kpi(ws: Any, name: str) -> Any:
+def _kpi(ws: Workspace, name: str) -> Any:
     if name not in ws.kpis:
         raise UnknownNameError(f"unknown KPI '{name}'." + did_you_mean(name, ws.kpis))
     return ws.kpis[name]
@@ -127,7 +131,7 @@ def _explain_table(d: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def explain_form(ws: Any, kpi: str) -> dict[str, Any]:
+def explain_form(ws: Workspace, kpi: str) -> dict[str, Any]:
     """What the explain page offers for ``kpi``: its trees and dimensions, and no result yet."""
     spec = _kpi(ws, kpi)
     return {
@@ -147,8 +151,8 @@ def explain_form(ws: Any, kpi: str) -> dict[str, Any]:
 
 
 def explain_view(
-    ws: Any,
-    store: Any,
+    ws: Workspace,
+    store: Store | None,
     kpi: str,
     period: str | None = None,
     vs: str | None = None,
@@ -214,7 +218,7 @@ def _funnel_rows(rows: list[FunnelRow]) -> list[dict[str, Any]]:
     return [{**asdict(r), "steps": [asdict(s) for s in r.steps]} for r in rows]
 
 
-def funnels_view(ws: Any) -> dict[str, Any]:
+def funnels_view(ws: Workspace) -> dict[str, Any]:
     """Every funnel of the workspace with its steps."""
     table = []
     for f in ws.comparisons.funnels.values():
@@ -231,7 +235,7 @@ def funnels_view(ws: Any) -> dict[str, Any]:
 
 
 def _bounds(
-    ws: Any, grain: Grain, start: str | date | None, end: str | date | None
+    ws: Workspace, grain: Grain, start: str | date | None, end: str | date | None
 ) -> tuple[date | None, date | None]:
     from onpace.calendar import parse_period
 
@@ -251,7 +255,7 @@ def _bounds(
 
 
 def funnel_view(
-    ws: Any,
+    ws: Workspace,
     name: str,
     grain: str = "month",
     start: str | date | None = None,
@@ -374,7 +378,7 @@ def _pair(result: LeadLag) -> dict[str, Any]:
 
 
 def lead_lag_view(
-    ws: Any,
+    ws: Workspace,
     kpis: list[str],
     grain: str = "month",
     max_lag: int = 3,
@@ -425,7 +429,7 @@ def lead_lag_view(
 
 
 def related_series(
-    ws: Any, grain: str = "month", change: str | None = None, as_of: datetime | None = None
+    ws: Workspace, grain: str = "month", change: str | None = None, as_of: datetime | None = None
 ) -> Series:
     """The series every related list of ``grain`` is computed from."""
     return workspace_series(
@@ -434,7 +438,7 @@ def related_series(
 
 
 def related_view(
-    ws: Any,
+    ws: Workspace,
     kpi: str,
     grain: str = "month",
     max_lag: int = 3,
@@ -500,7 +504,7 @@ def _index(values: list[float | None]) -> list[float | None]:
 
 
 def compare_view(
-    ws: Any,
+    ws: Workspace,
     kpi: str,
     other: str | None = None,
     grain: str = "month",
@@ -617,8 +621,8 @@ def _flatten(node: dict[str, Any], level: int, out: list[dict[str, Any]]) -> Non
 
 
 def tree_view(
-    ws: Any,
-    store: Any,
+    ws: Workspace,
+    store: Store,
     kpi: str,
     period: str | None = None,
     as_of: datetime | None = None,
