@@ -105,7 +105,8 @@ class Plan:
         return MeasureRef(query.key, column_id, spec, entity)
 
 
-def _filter(text: str | None) -> ParsedExpression | None:
+def parsed_filter(text: str | None) -> ParsedExpression | None:
+    """A KPI's filter, parsed and checked (None when it has none)."""
     return parse_row_expression(text, kind="filter") if text else None
 
 
@@ -113,11 +114,14 @@ def measure_spec(m: Measure) -> MeasureSpec:
     """The aggregate column a spec measure becomes."""
     if m.expr:
         return MeasureSpec(
-            m.agg, "expr", expr=parse_row_expression(m.expr, kind="value"), filter=_filter(m.filter)
+            m.agg,
+            "expr",
+            expr=parse_row_expression(m.expr, kind="value"),
+            filter=parsed_filter(m.filter),
         )
     if m.column:
-        return MeasureSpec(m.agg, "column", column=m.column, filter=_filter(m.filter))
-    return MeasureSpec("count", "rows", filter=_filter(m.filter))
+        return MeasureSpec(m.agg, "column", column=m.column, filter=parsed_filter(m.filter))
+    return MeasureSpec("count", "rows", filter=parsed_filter(m.filter))
 
 
 def expand(names: list[str], kpis: dict[str, AnyKpi]) -> list[str]:
@@ -155,7 +159,7 @@ def build_plan(names: list[str], kpis: dict[str, AnyKpi]) -> Plan:
             refs["denominator"] = plan.add_measure(den.entity, den.time, measure_spec(den))
         elif isinstance(kpi, DurationKpi):
             spec = MeasureSpec(
-                kpi.agg, "duration", start=kpi.start, end=kpi.end, filter=_filter(kpi.filter)
+                kpi.agg, "duration", start=kpi.start, end=kpi.end, filter=parsed_filter(kpi.filter)
             )
             refs["value"] = plan.add_measure(kpi.entity, kpi.time_column, spec)
         elif isinstance(kpi, SnapshotKpi):
