@@ -298,3 +298,22 @@ def test_derived_kpi_dimensions_must_exist_on_every_input(tmp_path: Path) -> Non
     assert issue.line == 24  # the dimensions: line of margin_after_costs
     assert "'channel' is not a dimension of 'costs_total'" in issue.message
     assert "costs_total" in issue.fix
+
+
+def test_a_simple_kpi_is_checked_like_any_measure(tmp_path: Path) -> None:
+    # an empty filter was refused inside ratios but passed on a simple KPI
+    path = tmp_path / "kpis.yml"
+    path.write_text(
+        "kpis:\n"
+        "  - name: blank\n"
+        "    type: simple\n"
+        "    label: Blank\n"
+        "    entity: orders\n"
+        "    agg: count\n"
+        "    filter: '  '\n"
+        "    time: ordered_at\n"
+        "    unit: count\n"
+    )
+    [issue] = load_kpi_file(path).issues
+    assert (issue.line, issue.field, issue.kpi) == (7, "blank.filter", "blank")
+    assert "must not be empty" in issue.message

@@ -87,27 +87,17 @@ class _KpiBase(_Frozen):
         return value
 
 
-class SimpleKpi(_KpiBase):
-    """One aggregation of one entity: ``agg(column) where filter``, per period."""
+class SimpleKpi(_KpiBase, Measure):
+    """One aggregation of one entity: ``agg(column) where filter``, per period.
+
+    Its fields are a :class:`Measure`'s (with the same checks) plus the KPI's own.
+    """
 
     type: Literal["simple"]
-    entity: str
-    agg: Agg
-    column: str | None = None
-    expr: str | None = None
-    filter: str | None = None
-    time: str
 
     @property
     def measure(self) -> Measure:
-        return Measure(
-            entity=self.entity,
-            agg=self.agg,
-            column=self.column,
-            expr=self.expr,
-            filter=self.filter,
-            time=self.time,
-        )
+        return Measure.model_validate(self.model_dump(include=set(Measure.model_fields)))
 
 
 class RatioKpi(_KpiBase):

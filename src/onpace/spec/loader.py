@@ -127,6 +127,19 @@ def _issue_from_error(
     return SpecIssue("error", file, line, field, message, fix)
 
 
+def _defined_again(name: str, file: Path | None, line: int | None, how: str) -> SpecIssue:
+    """A second definition of KPI ``name`` (the first one counts)."""
+    return SpecIssue(
+        "error",
+        file,
+        line,
+        f"{name}.name",
+        f"KPI '{name}' {how}",
+        "rename or remove one of them",
+        owner=IssueOwner("kpi", name),
+    )
+
+
 def parse_kpi_items(
     items: list[Any], doc: LocatedDocument | None, file: Path | None, base: PathKey = ("kpis",)
 ) -> LoadedKpis:
@@ -166,17 +179,7 @@ def parse_kpi_items(
                 )
             continue
         if kpi.name in out.sources:
-            out.issues.append(
-                SpecIssue(
-                    "error",
-                    file,
-                    line,
-                    f"{kpi.name}.name",
-                    f"KPI '{kpi.name}' is defined twice",
-                    "rename or remove one of them",
-                    owner=IssueOwner("kpi", kpi.name),
-                )
-            )
+            out.issues.append(_defined_again(kpi.name, file, line, "is defined twice"))
             continue
         out.kpis.append(kpi)
         out.sources[kpi.name] = KpiSource(file=file, document=doc, path=path)
@@ -264,17 +267,8 @@ def merge(parts: list[LoadedKpis]) -> LoadedKpis:
             source = part.sources[kpi.name]
             if kpi.name in out.sources:
                 first = out.sources[kpi.name]
-                out.issues.append(
-                    SpecIssue(
-                        "error",
-                        source.file,
-                        source.line(),
-                        f"{kpi.name}.name",
-                        f"KPI '{kpi.name}' is already defined in {first.file}:{first.line()}",
-                        "rename or remove one of them",
-                        owner=IssueOwner("kpi", kpi.name),
-                    )
-                )
+                where = f"is already defined in {first.file}:{first.line()}"
+                out.issues.append(_defined_again(kpi.name, source.file, source.line(), where))
                 continue
             out.kpis.append(kpi)
             out.sources[kpi.name] = source

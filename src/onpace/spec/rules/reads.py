@@ -14,6 +14,7 @@ from onpace.model.entities import ENTITIES
 from onpace.spec.kpi import (
     AnyKpi,
     ConversionKpi,
+    ConversionSide,
     DurationKpi,
     Measure,
     RatioKpi,
@@ -75,6 +76,17 @@ def _measures(kpi: AnyKpi) -> list[tuple[Loc, Measure]]:
     return []
 
 
+def _known_measures(kpi: AnyKpi) -> list[tuple[Loc, Measure]]:
+    return [(prefix, m) for prefix, m in _measures(kpi) if m.entity in ENTITIES]
+
+
+def _known_sides(kpi: AnyKpi) -> list[tuple[str, ConversionSide]]:
+    if not isinstance(kpi, ConversionKpi):
+        return []
+    sides = (("base", kpi.base), ("conversion", kpi.conversion))
+    return [(name, side) for name, side in sides if side.entity in ENTITIES]
+
+
 def entity_uses(kpi: AnyKpi) -> list[EntityUse]:
     """Every entity ``kpi`` names, at its field (derived KPIs name none)."""
     uses = [EntityUse((*prefix, "entity"), m.entity) for prefix, m in _measures(kpi)]
@@ -88,11 +100,7 @@ def entity_uses(kpi: AnyKpi) -> list[EntityUse]:
 
 def aggregation_uses(kpi: AnyKpi) -> list[AggregationUse]:
     """Every aggregation of ``kpi`` over an entity that exists."""
-    uses = [
-        AggregationUse(prefix, m.entity, m.agg, m.column, m.expr)
-        for prefix, m in _measures(kpi)
-        if m.entity in ENTITIES
-    ]
+    uses = [AggregationUse(p, m.entity, m.agg, m.column, m.expr) for p, m in _known_measures(kpi)]
     if isinstance(kpi, SnapshotKpi) and kpi.entity in ENTITIES:
         uses.append(AggregationUse((), kpi.entity, kpi.agg, kpi.column, None, snapshot=True))
     return uses
@@ -101,9 +109,7 @@ def aggregation_uses(kpi: AnyKpi) -> list[AggregationUse]:
 def column_uses(kpi: AnyKpi) -> list[ColumnUse]:
     """Every column ``kpi`` names on an entity that exists, with the kinds allowed there."""
     uses: list[ColumnUse] = []
-    for prefix, m in _measures(kpi):
-        if m.entity not in ENTITIES:
-            continue
+    for prefix, m in _known_measures(kpi):
         if m.column:
             kinds = NUMERIC if m.agg in ("sum", "avg", "median") else None
             uses.append(ColumnUse((*prefix, "column"), m.entity, m.column, kinds))
@@ -120,34 +126,25 @@ def column_uses(kpi: AnyKpi) -> list[ColumnUse]:
             value = getattr(kpi, name)
             if value:
                 uses.append(ColumnUse((name,), kpi.entity, value, TIME, "time column"))
-    if isinstance(kpi, ConversionKpi):
-        for side_name, side in (("base", kpi.base), ("conversion", kpi.conversion)):
-            if side.entity in ENTITIES:
-                uses.append(
-                    ColumnUse((side_name, "time"), side.entity, side.time, TIME, "time column")
-                )
-                uses.append(ColumnUse((side_name, "key"), side.entity, side.key))
+    for side_name, side in _known_sides(kpi):
+        uses.append(ColumnUse((side_name, "time"), side.entity, side.time, TIME, "time column"))
+        uses.append(ColumnUse((side_name, "key"), side.entity, side.key))
     return uses
 
 
 def expression_uses(kpi: AnyKpi) -> list[ExpressionUse]:
     """Every filter and value expression of ``kpi`` over an entity that exists."""
     uses: list[ExpressionUse] = []
-    for prefix, m in _measures(kpi):
-        if m.entity not in ENTITIES:
-            continue
+    for prefix, m in _known_measures(kpi):
         if m.expr:
             uses.append(ExpressionUse((*prefix, "expr"), m.entity, m.expr, "value"))
         if m.filter:
             uses.append(ExpressionUse((*prefix, "filter"), m.entity, m.filter, "filter"))
     if isinstance(kpi, SnapshotKpi | DurationKpi) and kpi.entity in ENTITIES and kpi.filter:
         uses.append(ExpressionUse(("filter",), kpi.entity, kpi.filter, "filter"))
-    if isinstance(kpi, ConversionKpi):
-        for side_name, side in (("base", kpi.base), ("conversion", kpi.conversion)):
-            if side.entity in ENTITIES and side.filter:
-                uses.append(
-                    ExpressionUse((side_name, "filter"), side.entity, side.filter, "filter")
-                )
+    for side_name, side in _known_sides(kpi):
+        if side.filter:
+            uses.append(ExpressionUse((side_name, "filter"), side.entity, side.filter, "filter"))
     return uses
 
 
