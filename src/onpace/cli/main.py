@@ -194,16 +194,7 @@ def validate(
     ] = True,
 ) -> None:
     """Check every KPI definition (and that driver trees hold on the data); exits 1 on errors."""
-    from onpace.workspace import Workspace
-
-    try:
-        ws = Workspace.open(workspace)
-    except SpecError as exc:
-        print_issues(exc.issues)
-        raise typer.Exit(1) from exc
-    except OnpaceError as exc:
-        fail(str(exc))
-        return
+    ws = open_workspace(workspace, warn=False)
     issues = list(ws.issues)
     if data:
         from onpace.compare.identity import check_identities

@@ -36,7 +36,11 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def open_workspace(path: Path) -> Workspace:
+def open_workspace(path: Path, warn: bool = True) -> Workspace:
+    """The workspace at ``path``; a broken onpace.yml exits 1 with every issue printed.
+
+    KPIs with definition errors are left out; ``warn`` says so in one line.
+    """
     from onpace.workspace import Workspace
 
     try:
@@ -46,7 +50,7 @@ def open_workspace(path: Path) -> Workspace:
         raise typer.Exit(1) from exc
     except OnpaceError as exc:
         fail(str(exc))
-    if ws.errors:
+    if warn and ws.errors:
         err_console.print(
             f"[yellow]{len(ws.errors)} definition error(s); the KPIs affected are left out. "
             "Run 'onpace validate' for details.[/]"
