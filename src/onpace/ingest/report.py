@@ -8,11 +8,14 @@ fix the file and ingest again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onpace.ingest.ledger import QUARANTINE_TABLE, RUNS_TABLE, has_table
 from onpace.ingest.outcome import IngestResult
 from onpace.ingest.run import duckdb_connection
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class QuarantinedRow:
 
 
 def quarantine_rows(
-    ws: Any, source: str | None = None, limit: int | None = 100
+    ws: Workspace, source: str | None = None, limit: int | None = 100
 ) -> tuple[int, list[QuarantinedRow]]:
     """The total number of quarantined rows (of ``source``) and the first ``limit`` of them."""
     con = duckdb_connection(ws.warehouse)
@@ -50,7 +53,7 @@ def quarantine_rows(
     return total, rows
 
 
-def last_runs(ws: Any, limit: int = 10) -> list[dict[str, Any]]:
+def last_runs(ws: Workspace, limit: int = 10) -> list[dict[str, Any]]:
     """The ledger of the last ingests: when, rows read, loaded and quarantined."""
     con = duckdb_connection(ws.warehouse)
     if not has_table(con, RUNS_TABLE, temporary=False):

@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from onpace.errors import did_you_mean
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 # dimensions whose members are rep ids, and those that describe a rep's attributes
 REP_ID_DIMENSIONS = frozenset({"rep", "rep_id", "rep.rep_id"})
@@ -130,7 +133,7 @@ class Roster:
         raise LookupError(f"no rep '{text}'." + did_you_mean(text, options))
 
 
-def load_roster(ws: Any) -> Roster:
+def load_roster(ws: Workspace) -> Roster:
     """The workspace's reps; an empty roster when it has no ``salespeople`` table."""
     wh = ws.warehouse
     if not wh.has_table("salespeople"):
