@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from onpace.alerts.run import run_alerts
+from onpace.alerts.dispatch import run_alerts
 from onpace.reports.digest_send import send_digests
 from onpace.reports.pack import review_pack
 from onpace.reports.writers import write_pack

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from onpace.alerts.dispatch import run_alerts
 from onpace.alerts.history import channel_health, events, snooze
-from onpace.alerts.run import run_alerts
 from onpace.auth import Auth
 from onpace.workspace import Workspace
 from tests.support.receivers import free_port, http_receiver, smtp_server

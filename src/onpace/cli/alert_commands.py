@@ -53,7 +53,7 @@ def run(
     format_: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """Evaluate every rule; send the alerts whose condition changed (for cron)."""
-    from onpace.alerts.run import run_alerts
+    from onpace.alerts.dispatch import run_alerts
 
     ws = open_workspace(workspace)
     try:
