@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from onpace.reports.cells import safe_text
 from onpace.reports.pack import review_pack
+from onpace.reports.sheet_cells import safe_text
 from onpace.reports.writers import write_pack
 from onpace.reviews.checkins import add_checkin
 from onpace.workspace import Workspace

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from onpace.reports.cells import safe_text
 from onpace.reports.pack import ReviewPack
+from onpace.reports.sheet_cells import safe_text
 from onpace.views.scorecard import ScorecardRow
 
 UNIT_FORMAT = {
