@@ -196,7 +196,11 @@ def _agg(spec: MeasureSpec) -> str:
 
 def _exact(value: Any) -> Any:
     """Booleans add up as 0 and 1; decimals and integers stay exact until the end."""
-    return value.cast("int64") if value.type().is_boolean() else value
+    if not value.type().is_boolean():
+        return value
+    # CASE, not a cast: PostgreSQL refuses to cast a boolean to bigint; null stays null
+    one, zero = ibis.literal(1, "int64"), ibis.literal(0, "int64")
+    return ibis.cases((value, one), (~value, zero), else_=ibis.null("int64"))
 
 
 def _partials(gid: str, spec: MeasureSpec, v: _Value) -> dict[str, Any]:

@@ -113,7 +113,8 @@ def _inactivity_spells(orders: Any, days: int, cutoff: Any, wanted: set[str]) ->
         counted = ibis.cumulative_window(
             group_by=edges.customer_id, order_by=[edges.ordered_at, edges.__n]
         )
-        extra["spell_number"] = edges.__start.cast("int64").sum().over(counted)
+        # CASE, not a cast: PostgreSQL refuses to cast a boolean to bigint
+        extra["spell_number"] = ibis.cases((edges.__start, 1), else_=0).sum().over(counted)
     spells = edges.mutate(__began=began, __first=first, **extra).filter(lambda t: t.__end)
     lost = spells.ordered_at + ibis.interval(days=days)
     return spells.select(

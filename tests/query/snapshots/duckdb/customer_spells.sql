@@ -3,278 +3,395 @@
 
 -- query: customer_spells by started_at
 SELECT
-  CAST(DATE_TRUNC('MONTH', "t13"."started_at") AS DATE) AS "period",
-  COUNT("t13"."spell_id") AS "m0"
+  'month' AS "__grain",
+  CAST(DATE_TRUNC('MONTH', CAST("t14"."__day" AS TIMESTAMP)) AS DATE) AS "period",
+  "t14"."__set",
+  SUM("t14"."__rows") AS "__rows",
+  CAST(SUM("t14"."g0") AS DOUBLE) AS "g0"
 FROM (
   SELECT
-    "t12"."customer_id" || '#' || CAST("t12"."spell_number" AS TEXT) AS "spell_id",
-    "t12"."customer_id",
-    "t12"."spell_number",
-    "t12"."started_at",
-    "t12"."last_order_at",
-    "t12"."lost_at",
-    "t12"."orders",
-    "t12"."segment",
-    "t12"."region",
-    "t12"."country",
-    "t12"."is_target_audience"
+    CAST(DATE_TRUNC('DAY', "t13"."started_at") AS DATE) AS "__day",
+    0 AS "__set",
+    COUNT("t13"."customer_id") AS "__rows",
+    COUNT("t13"."customer_id") AS "g0"
   FROM (
     SELECT
-      "t11".*
-      EXCLUDE ("__cid")
+      "t12"."customer_id" || '#' || CAST("t12"."spell_number" AS TEXT) AS "spell_id",
+      "t12"."customer_id",
+      "t12"."spell_number",
+      "t12"."started_at",
+      "t12"."last_order_at",
+      "t12"."lost_at",
+      "t12"."orders",
+      "t12"."segment",
+      "t12"."region",
+      "t12"."country",
+      "t12"."is_target_audience"
     FROM (
       SELECT
-        "t10"."customer_id",
-        "t10"."spell_number",
-        "t10"."started_at",
-        "t10"."last_order_at",
-        "t10"."orders",
-        "t10"."lost_at",
-        "t3"."__cid",
-        "t3"."segment",
-        "t3"."region",
-        "t3"."country",
-        "t3"."is_target_audience"
+        "t11".*
+        EXCLUDE ("__cid")
       FROM (
         SELECT
-          "t8"."customer_id",
-          "t8"."spell_number",
-          "t8"."started_at",
-          "t8"."last_order_at",
-          "t8"."orders",
-          CASE
-            WHEN (
-              "t8"."last_order_at" + INTERVAL '30' DAY
-            ) < MAKE_TIMESTAMP(2024, 7, 1, 0, 0, 0.0)
-            THEN "t8"."last_order_at" + INTERVAL '30' DAY
-            ELSE CAST(NULL AS TIMESTAMP)
-          END AS "lost_at"
+          "t10"."customer_id",
+          "t10"."started_at",
+          "t10"."last_order_at",
+          "t10"."orders",
+          "t10"."lost_at",
+          "t10"."spell_number",
+          "t3"."__cid",
+          "t3"."segment",
+          "t3"."region",
+          "t3"."country",
+          "t3"."is_target_audience"
         FROM (
           SELECT
-            "t7"."customer_id",
-            "t7"."spell_number",
-            MIN("t7"."ordered_at") AS "started_at",
-            MAX("t7"."ordered_at") AS "last_order_at",
-            COUNT("t7"."ordered_at") AS "orders"
+            "t8"."customer_id",
+            "t8"."__began" AS "started_at",
+            "t8"."ordered_at" AS "last_order_at",
+            (
+              "t8"."__n" - "t8"."__first"
+            ) + 1 AS "orders",
+            CASE
+              WHEN (
+                "t8"."ordered_at" + INTERVAL '30' DAY
+              ) < MAKE_TIMESTAMP(2024, 7, 1, 0, 0, 0.0)
+              THEN "t8"."ordered_at" + INTERVAL '30' DAY
+              ELSE CAST(NULL AS TIMESTAMP)
+            END AS "lost_at",
+            "t8"."spell_number"
           FROM (
             SELECT
-              "t6"."customer_id",
-              "t6"."ordered_at",
-              "t6"."prev",
-              "t6"."new_spell",
-              SUM("t6"."new_spell") OVER (
-                PARTITION BY "t6"."customer_id"
-                ORDER BY "t6"."ordered_at" ASC, "t6"."new_spell" DESC
+              "t7"."customer_id",
+              "t7"."ordered_at",
+              "t7"."__prev",
+              "t7"."__next",
+              "t7"."__n",
+              "t7"."__start",
+              "t7"."__end",
+              CASE
+                WHEN "t7"."__start"
+                THEN "t7"."ordered_at"
+                ELSE LAG("t7"."ordered_at") OVER (
+                  PARTITION BY "t7"."customer_id"
+                  ORDER BY "t7"."ordered_at" ASC, "t7"."__n" ASC
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                )
+              END AS "__began",
+              CASE
+                WHEN "t7"."__start"
+                THEN "t7"."__n"
+                ELSE LAG("t7"."__n") OVER (
+                  PARTITION BY "t7"."customer_id"
+                  ORDER BY "t7"."ordered_at" ASC, "t7"."__n" ASC
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                )
+              END AS "__first",
+              SUM(CASE WHEN "t7"."__start" THEN 1 ELSE 0 END) OVER (
+                PARTITION BY "t7"."customer_id"
+                ORDER BY "t7"."ordered_at" ASC, "t7"."__n" ASC
                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
               ) AS "spell_number"
             FROM (
               SELECT
-                "t5"."customer_id",
-                "t5"."ordered_at",
-                "t5"."prev",
-                CASE
-                  WHEN (
-                    "t5"."prev" IS NULL
+                *
+              FROM (
+                SELECT
+                  "t5"."customer_id",
+                  "t5"."ordered_at",
+                  "t5"."__prev",
+                  "t5"."__next",
+                  "t5"."__n",
+                  (
+                    "t5"."__prev" IS NULL
                   )
                   OR (
                     (
-                      EPOCH(CAST("t5"."ordered_at" AS TIMESTAMP)) - EPOCH(CAST("t5"."prev" AS TIMESTAMP))
+                      EPOCH(CAST("t5"."ordered_at" AS TIMESTAMP)) - EPOCH(CAST("t5"."__prev" AS TIMESTAMP))
                     ) > 2592000.0
+                  ) AS "__start",
+                  (
+                    "t5"."__next" IS NULL
                   )
-                  THEN 1
-                  ELSE 0
-                END AS "new_spell"
-              FROM (
-                SELECT
-                  "t4"."customer_id",
-                  "t4"."ordered_at",
-                  LAG("t4"."ordered_at") OVER (
-                    PARTITION BY "t4"."customer_id"
-                    ORDER BY "t4"."ordered_at" ASC
-                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                  ) AS "prev"
+                  OR (
+                    (
+                      EPOCH(CAST("t5"."__next" AS TIMESTAMP)) - EPOCH(CAST("t5"."ordered_at" AS TIMESTAMP))
+                    ) > 2592000.0
+                  ) AS "__end"
                 FROM (
                   SELECT
-                    "t1"."customer_id",
-                    "t1"."ordered_at"
-                  FROM "orders" AS "t1"
-                  WHERE
-                    "t1"."customer_id" IS NOT NULL
-                    AND "t1"."ordered_at" < MAKE_TIMESTAMP(2024, 7, 1, 0, 0, 0.0)
-                    AND (
-                      (
-                        "t1"."status" IS NULL
-                      ) OR (
-                        "t1"."status" <> 'cancelled'
+                    "t4"."customer_id",
+                    "t4"."ordered_at",
+                    LAG("t4"."ordered_at") OVER (
+                      PARTITION BY "t4"."customer_id"
+                      ORDER BY "t4"."ordered_at" ASC
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                    ) AS "__prev",
+                    LEAD("t4"."ordered_at") OVER (
+                      PARTITION BY "t4"."customer_id"
+                      ORDER BY "t4"."ordered_at" ASC
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                    ) AS "__next",
+                    ROW_NUMBER() OVER (
+                      PARTITION BY "t4"."customer_id"
+                      ORDER BY "t4"."ordered_at" ASC
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                    ) - 1 AS "__n"
+                  FROM (
+                    SELECT
+                      "t1"."customer_id",
+                      "t1"."ordered_at"
+                    FROM "orders" AS "t1"
+                    WHERE
+                      "t1"."customer_id" IS NOT NULL
+                      AND "t1"."ordered_at" < MAKE_TIMESTAMP(2024, 7, 1, 0, 0, 0.0)
+                      AND (
+                        (
+                          "t1"."status" IS NULL
+                        ) OR (
+                          "t1"."status" <> 'cancelled'
+                        )
                       )
-                    )
-                ) AS "t4"
-              ) AS "t5"
-            ) AS "t6"
-          ) AS "t7"
-          GROUP BY
-            1,
-            2
-        ) AS "t8"
-      ) AS "t10"
-      LEFT OUTER JOIN (
-        SELECT
-          "t0"."customer_id" AS "__cid",
-          "t0"."segment",
-          "t0"."region",
-          "t0"."country",
-          "t0"."is_target_audience"
-        FROM "customers" AS "t0"
-      ) AS "t3"
-        ON "t10"."customer_id" = "t3"."__cid"
-    ) AS "t11"
-  ) AS "t12"
-  WHERE
-    "t12"."started_at" >= MAKE_TIMESTAMP(2024, 1, 1, 0, 0, 0.0)
-    AND "t12"."started_at" < MAKE_TIMESTAMP(2024, 4, 1, 0, 0, 0.0)
-) AS "t13"
+                  ) AS "t4"
+                ) AS "t5"
+              ) AS "t6"
+              WHERE
+                "t6"."__start" OR "t6"."__end"
+            ) AS "t7"
+          ) AS "t8"
+          WHERE
+            "t8"."__end"
+        ) AS "t10"
+        LEFT OUTER JOIN (
+          SELECT
+            "t0"."customer_id" AS "__cid",
+            "t0"."segment",
+            "t0"."region",
+            "t0"."country",
+            "t0"."is_target_audience"
+          FROM "customers" AS "t0"
+        ) AS "t3"
+          ON "t10"."customer_id" = "t3"."__cid"
+      ) AS "t11"
+    ) AS "t12"
+    WHERE
+      "t12"."started_at" < MAKE_TIMESTAMP(2024, 7, 1, 0, 0, 0.0)
+      AND "t12"."started_at" >= MAKE_TIMESTAMP(2024, 1, 1, 0, 0, 0.0)
+      AND "t12"."started_at" < MAKE_TIMESTAMP(2024, 4, 1, 0, 0, 0.0)
+  ) AS "t13"
+  GROUP BY
+    1,
+    2
+) AS "t14"
 GROUP BY
-  1;
+  1,
+  2,
+  3;
 
 -- query: customer_spells by lost_at
 SELECT
-  CAST(DATE_TRUNC('MONTH', "t13"."lost_at") AS DATE) AS "period",
-  COUNT("t13"."spell_id") AS "m0",
-  AVG(
-    CAST(EPOCH(CAST("t13"."last_order_at" AS TIMESTAMP)) - EPOCH(CAST("t13"."started_at" AS TIMESTAMP)) AS DOUBLE) / 86400.0
-  ) FILTER(WHERE
-    (
-      "t13"."started_at" IS NOT NULL
-    ) AND (
-      "t13"."last_order_at" IS NOT NULL
-    )) AS "m1"
+  'month' AS "__grain",
+  CAST(DATE_TRUNC('MONTH', CAST("t14"."__day" AS TIMESTAMP)) AS DATE) AS "period",
+  "t14"."__set",
+  SUM("t14"."__rows") AS "__rows",
+  CAST(SUM("t14"."g0") AS DOUBLE) AS "g0",
+  CASE
+    WHEN SUM("t14"."g1__c") > 0
+    THEN CAST(SUM("t14"."g1__s") AS DOUBLE) / CAST(SUM("t14"."g1__c") AS DOUBLE)
+    ELSE CAST(NULL AS DOUBLE)
+  END * 1.1574074074074073e-05 AS "g1"
 FROM (
   SELECT
-    "t12"."customer_id" || '#' || CAST("t12"."spell_number" AS TEXT) AS "spell_id",
-    "t12"."customer_id",
-    "t12"."spell_number",
-    "t12"."started_at",
-    "t12"."last_order_at",
-    "t12"."lost_at",
-    "t12"."orders",
-    "t12"."segment",
-    "t12"."region",
-    "t12"."country",
-    "t12"."is_target_audience"
+    CAST(DATE_TRUNC('DAY', "t13"."lost_at") AS DATE) AS "__day",
+    0 AS "__set",
+    COUNT("t13"."customer_id") AS "__rows",
+    COUNT("t13"."customer_id") AS "g0",
+    SUM(
+      EPOCH(CAST("t13"."last_order_at" AS TIMESTAMP)) - EPOCH(CAST("t13"."started_at" AS TIMESTAMP))
+    ) FILTER(WHERE
+      (
+        "t13"."started_at" IS NOT NULL
+      ) AND (
+        "t13"."last_order_at" IS NOT NULL
+      )) AS "g1__s",
+    COUNT(
+      EPOCH(CAST("t13"."last_order_at" AS TIMESTAMP)) - EPOCH(CAST("t13"."started_at" AS TIMESTAMP))
+    ) FILTER(WHERE
+      (
+        "t13"."started_at" IS NOT NULL
+      ) AND (
+        "t13"."last_order_at" IS NOT NULL
+      )) AS "g1__c"
   FROM (
     SELECT
-      "t11".*
-      EXCLUDE ("__cid")
+      "t12"."customer_id" || '#' || CAST("t12"."spell_number" AS TEXT) AS "spell_id",
+      "t12"."customer_id",
+      "t12"."spell_number",
+      "t12"."started_at",
+      "t12"."last_order_at",
+      "t12"."lost_at",
+      "t12"."orders",
+      "t12"."segment",
+      "t12"."region",
+      "t12"."country",
+      "t12"."is_target_audience"
     FROM (
       SELECT
-        "t10"."customer_id",
-        "t10"."spell_number",
-        "t10"."started_at",
-        "t10"."last_order_at",
-        "t10"."orders",
-        "t10"."lost_at",
-        "t3"."__cid",
-        "t3"."segment",
-        "t3"."region",
-        "t3"."country",
-        "t3"."is_target_audience"
+        "t11".*
+        EXCLUDE ("__cid")
       FROM (
         SELECT
-          "t8"."customer_id",
-          "t8"."spell_number",
-          "t8"."started_at",
-          "t8"."last_order_at",
-          "t8"."orders",
-          CASE
-            WHEN (
-              "t8"."last_order_at" + INTERVAL '30' DAY
-            ) < MAKE_TIMESTAMP(2024, 7, 1, 0, 0, 0.0)
-            THEN "t8"."last_order_at" + INTERVAL '30' DAY
-            ELSE CAST(NULL AS TIMESTAMP)
-          END AS "lost_at"
+          "t10"."customer_id",
+          "t10"."started_at",
+          "t10"."last_order_at",
+          "t10"."orders",
+          "t10"."lost_at",
+          "t10"."spell_number",
+          "t3"."__cid",
+          "t3"."segment",
+          "t3"."region",
+          "t3"."country",
+          "t3"."is_target_audience"
         FROM (
           SELECT
-            "t7"."customer_id",
-            "t7"."spell_number",
-            MIN("t7"."ordered_at") AS "started_at",
-            MAX("t7"."ordered_at") AS "last_order_at",
-            COUNT("t7"."ordered_at") AS "orders"
+            "t8"."customer_id",
+            "t8"."__began" AS "started_at",
+            "t8"."ordered_at" AS "last_order_at",
+            (
+              "t8"."__n" - "t8"."__first"
+            ) + 1 AS "orders",
+            CASE
+              WHEN (
+                "t8"."ordered_at" + INTERVAL '30' DAY
+              ) < MAKE_TIMESTAMP(2024, 7, 1, 0, 0, 0.0)
+              THEN "t8"."ordered_at" + INTERVAL '30' DAY
+              ELSE CAST(NULL AS TIMESTAMP)
+            END AS "lost_at",
+            "t8"."spell_number"
           FROM (
             SELECT
-              "t6"."customer_id",
-              "t6"."ordered_at",
-              "t6"."prev",
-              "t6"."new_spell",
-              SUM("t6"."new_spell") OVER (
-                PARTITION BY "t6"."customer_id"
-                ORDER BY "t6"."ordered_at" ASC, "t6"."new_spell" DESC
+              "t7"."customer_id",
+              "t7"."ordered_at",
+              "t7"."__prev",
+              "t7"."__next",
+              "t7"."__n",
+              "t7"."__start",
+              "t7"."__end",
+              CASE
+                WHEN "t7"."__start"
+                THEN "t7"."ordered_at"
+                ELSE LAG("t7"."ordered_at") OVER (
+                  PARTITION BY "t7"."customer_id"
+                  ORDER BY "t7"."ordered_at" ASC, "t7"."__n" ASC
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                )
+              END AS "__began",
+              CASE
+                WHEN "t7"."__start"
+                THEN "t7"."__n"
+                ELSE LAG("t7"."__n") OVER (
+                  PARTITION BY "t7"."customer_id"
+                  ORDER BY "t7"."ordered_at" ASC, "t7"."__n" ASC
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                )
+              END AS "__first",
+              SUM(CASE WHEN "t7"."__start" THEN 1 ELSE 0 END) OVER (
+                PARTITION BY "t7"."customer_id"
+                ORDER BY "t7"."ordered_at" ASC, "t7"."__n" ASC
                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
               ) AS "spell_number"
             FROM (
               SELECT
-                "t5"."customer_id",
-                "t5"."ordered_at",
-                "t5"."prev",
-                CASE
-                  WHEN (
-                    "t5"."prev" IS NULL
+                *
+              FROM (
+                SELECT
+                  "t5"."customer_id",
+                  "t5"."ordered_at",
+                  "t5"."__prev",
+                  "t5"."__next",
+                  "t5"."__n",
+                  (
+                    "t5"."__prev" IS NULL
                   )
                   OR (
                     (
-                      EPOCH(CAST("t5"."ordered_at" AS TIMESTAMP)) - EPOCH(CAST("t5"."prev" AS TIMESTAMP))
+                      EPOCH(CAST("t5"."ordered_at" AS TIMESTAMP)) - EPOCH(CAST("t5"."__prev" AS TIMESTAMP))
                     ) > 2592000.0
+                  ) AS "__start",
+                  (
+                    "t5"."__next" IS NULL
                   )
-                  THEN 1
-                  ELSE 0
-                END AS "new_spell"
-              FROM (
-                SELECT
-                  "t4"."customer_id",
-                  "t4"."ordered_at",
-                  LAG("t4"."ordered_at") OVER (
-                    PARTITION BY "t4"."customer_id"
-                    ORDER BY "t4"."ordered_at" ASC
-                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                  ) AS "prev"
+                  OR (
+                    (
+                      EPOCH(CAST("t5"."__next" AS TIMESTAMP)) - EPOCH(CAST("t5"."ordered_at" AS TIMESTAMP))
+                    ) > 2592000.0
+                  ) AS "__end"
                 FROM (
                   SELECT
-                    "t1"."customer_id",
-                    "t1"."ordered_at"
-                  FROM "orders" AS "t1"
-                  WHERE
-                    "t1"."customer_id" IS NOT NULL
-                    AND "t1"."ordered_at" < MAKE_TIMESTAMP(2024, 7, 1, 0, 0, 0.0)
-                    AND (
-                      (
-                        "t1"."status" IS NULL
-                      ) OR (
-                        "t1"."status" <> 'cancelled'
+                    "t4"."customer_id",
+                    "t4"."ordered_at",
+                    LAG("t4"."ordered_at") OVER (
+                      PARTITION BY "t4"."customer_id"
+                      ORDER BY "t4"."ordered_at" ASC
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                    ) AS "__prev",
+                    LEAD("t4"."ordered_at") OVER (
+                      PARTITION BY "t4"."customer_id"
+                      ORDER BY "t4"."ordered_at" ASC
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                    ) AS "__next",
+                    ROW_NUMBER() OVER (
+                      PARTITION BY "t4"."customer_id"
+                      ORDER BY "t4"."ordered_at" ASC
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                    ) - 1 AS "__n"
+                  FROM (
+                    SELECT
+                      "t1"."customer_id",
+                      "t1"."ordered_at"
+                    FROM "orders" AS "t1"
+                    WHERE
+                      "t1"."customer_id" IS NOT NULL
+                      AND "t1"."ordered_at" < MAKE_TIMESTAMP(2024, 7, 1, 0, 0, 0.0)
+                      AND (
+                        (
+                          "t1"."status" IS NULL
+                        ) OR (
+                          "t1"."status" <> 'cancelled'
+                        )
                       )
-                    )
-                ) AS "t4"
-              ) AS "t5"
-            ) AS "t6"
-          ) AS "t7"
-          GROUP BY
-            1,
-            2
-        ) AS "t8"
-      ) AS "t10"
-      LEFT OUTER JOIN (
-        SELECT
-          "t0"."customer_id" AS "__cid",
-          "t0"."segment",
-          "t0"."region",
-          "t0"."country",
-          "t0"."is_target_audience"
-        FROM "customers" AS "t0"
-      ) AS "t3"
-        ON "t10"."customer_id" = "t3"."__cid"
-    ) AS "t11"
-  ) AS "t12"
-  WHERE
-    "t12"."lost_at" >= MAKE_TIMESTAMP(2024, 1, 1, 0, 0, 0.0)
-    AND "t12"."lost_at" < MAKE_TIMESTAMP(2024, 4, 1, 0, 0, 0.0)
-) AS "t13"
+                  ) AS "t4"
+                ) AS "t5"
+              ) AS "t6"
+              WHERE
+                "t6"."__start" OR "t6"."__end"
+            ) AS "t7"
+          ) AS "t8"
+          WHERE
+            "t8"."__end"
+        ) AS "t10"
+        LEFT OUTER JOIN (
+          SELECT
+            "t0"."customer_id" AS "__cid",
+            "t0"."segment",
+            "t0"."region",
+            "t0"."country",
+            "t0"."is_target_audience"
+          FROM "customers" AS "t0"
+        ) AS "t3"
+          ON "t10"."customer_id" = "t3"."__cid"
+      ) AS "t11"
+    ) AS "t12"
+    WHERE
+      "t12"."lost_at" < MAKE_TIMESTAMP(2024, 7, 1, 0, 0, 0.0)
+      AND "t12"."lost_at" >= MAKE_TIMESTAMP(2024, 1, 1, 0, 0, 0.0)
+      AND "t12"."lost_at" < MAKE_TIMESTAMP(2024, 4, 1, 0, 0, 0.0)
+  ) AS "t13"
+  GROUP BY
+    1,
+    2
+) AS "t14"
 GROUP BY
-  1;
+  1,
+  2,
+  3;

@@ -24,11 +24,11 @@ FROM (
       FROM (
         SELECT
           "t12"."customer_id",
-          "t12"."spell_number",
           "t12"."started_at",
           "t12"."last_order_at",
           "t12"."orders",
           "t12"."lost_at",
+          "t12"."spell_number",
           "t5"."__cid",
           "t5"."segment",
           "t5"."region",
@@ -37,52 +37,77 @@ FROM (
         FROM (
           SELECT
             "t10"."customer_id",
-            "t10"."spell_number",
-            "t10"."started_at",
-            "t10"."last_order_at",
-            "t10"."orders",
+            "t10"."__began" AS "started_at",
+            "t10"."ordered_at" AS "last_order_at",
+            (
+              "t10"."__n" - "t10"."__first"
+            ) + 1 AS "orders",
             CASE
               WHEN (
-                "t10"."last_order_at" + INTERVAL '30' DAY
+                "t10"."ordered_at" + INTERVAL '30' DAY
               ) < MAKE_TIMESTAMP(2024, 7, 1, 0, 0, 0.0)
-              THEN "t10"."last_order_at" + INTERVAL '30' DAY
+              THEN "t10"."ordered_at" + INTERVAL '30' DAY
               ELSE CAST(NULL AS TIMESTAMP)
-            END AS "lost_at"
+            END AS "lost_at",
+            "t10"."spell_number"
           FROM (
             SELECT
               "t9"."customer_id",
-              "t9"."spell_number",
-              MIN("t9"."ordered_at") AS "started_at",
-              MAX("t9"."ordered_at") AS "last_order_at",
-              COUNT("t9"."ordered_at") AS "orders"
+              "t9"."ordered_at",
+              "t9"."__prev",
+              "t9"."__next",
+              "t9"."__n",
+              "t9"."__start",
+              "t9"."__end",
+              CASE
+                WHEN "t9"."__start"
+                THEN "t9"."ordered_at"
+                ELSE LAG("t9"."ordered_at") OVER (
+                  PARTITION BY "t9"."customer_id"
+                  ORDER BY "t9"."ordered_at" ASC, "t9"."__n" ASC
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                )
+              END AS "__began",
+              CASE
+                WHEN "t9"."__start"
+                THEN "t9"."__n"
+                ELSE LAG("t9"."__n") OVER (
+                  PARTITION BY "t9"."customer_id"
+                  ORDER BY "t9"."ordered_at" ASC, "t9"."__n" ASC
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                )
+              END AS "__first",
+              SUM(CASE WHEN "t9"."__start" THEN 1 ELSE 0 END) OVER (
+                PARTITION BY "t9"."customer_id"
+                ORDER BY "t9"."ordered_at" ASC, "t9"."__n" ASC
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+              ) AS "spell_number"
             FROM (
               SELECT
-                "t8"."customer_id",
-                "t8"."ordered_at",
-                "t8"."prev",
-                "t8"."new_spell",
-                SUM("t8"."new_spell") OVER (
-                  PARTITION BY "t8"."customer_id"
-                  ORDER BY "t8"."ordered_at" ASC, "t8"."new_spell" DESC
-                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-                ) AS "spell_number"
+                *
               FROM (
                 SELECT
                   "t7"."customer_id",
                   "t7"."ordered_at",
-                  "t7"."prev",
-                  CASE
-                    WHEN (
-                      "t7"."prev" IS NULL
-                    )
-                    OR (
-                      (
-                        EPOCH(CAST("t7"."ordered_at" AS TIMESTAMP)) - EPOCH(CAST("t7"."prev" AS TIMESTAMP))
-                      ) > 2592000.0
-                    )
-                    THEN 1
-                    ELSE 0
-                  END AS "new_spell"
+                  "t7"."__prev",
+                  "t7"."__next",
+                  "t7"."__n",
+                  (
+                    "t7"."__prev" IS NULL
+                  )
+                  OR (
+                    (
+                      EPOCH(CAST("t7"."ordered_at" AS TIMESTAMP)) - EPOCH(CAST("t7"."__prev" AS TIMESTAMP))
+                    ) > 2592000.0
+                  ) AS "__start",
+                  (
+                    "t7"."__next" IS NULL
+                  )
+                  OR (
+                    (
+                      EPOCH(CAST("t7"."__next" AS TIMESTAMP)) - EPOCH(CAST("t7"."ordered_at" AS TIMESTAMP))
+                    ) > 2592000.0
+                  ) AS "__end"
                 FROM (
                   SELECT
                     "t6"."customer_id",
@@ -91,7 +116,17 @@ FROM (
                       PARTITION BY "t6"."customer_id"
                       ORDER BY "t6"."ordered_at" ASC
                       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                    ) AS "prev"
+                    ) AS "__prev",
+                    LEAD("t6"."ordered_at") OVER (
+                      PARTITION BY "t6"."customer_id"
+                      ORDER BY "t6"."ordered_at" ASC
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                    ) AS "__next",
+                    ROW_NUMBER() OVER (
+                      PARTITION BY "t6"."customer_id"
+                      ORDER BY "t6"."ordered_at" ASC
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                    ) - 1 AS "__n"
                   FROM (
                     SELECT
                       "t2"."customer_id",
@@ -110,11 +145,12 @@ FROM (
                   ) AS "t6"
                 ) AS "t7"
               ) AS "t8"
+              WHERE
+                "t8"."__start" OR "t8"."__end"
             ) AS "t9"
-            GROUP BY
-              1,
-              2
           ) AS "t10"
+          WHERE
+            "t10"."__end"
         ) AS "t12"
         LEFT OUTER JOIN (
           SELECT
