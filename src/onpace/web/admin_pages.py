@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from onpace.auth import Auth, Identity
 from onpace.errors import AuthError
-from onpace.views.accounts import tokens_view, users_view
+from onpace.views.account_pages import tokens_view, users_view
 from onpace.web.pages import triple
 from onpace.web.render import page
 from onpace.web.security import check_csrf, context, require

@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from onpace.auth import Identity, allowed
-from onpace.views.cells import safe_cell
 from onpace.views.serialize import json_bytes as json_bytes
 from onpace.views.serialize import plain as _plain
+from onpace.views.value_cells import safe_cell
 from onpace.web.i18n import format_day, format_number, pick_language, translate
 from onpace.web.security import LANG_COOKIE, context
 
@@ -70,7 +70,7 @@ def csv_response(data: dict[str, Any], name: str) -> Response:
     """The dict's ``table`` (its ``columns`` in order) as CSV with a download name.
 
     Text that a spreadsheet would run as a formula is neutralised (see
-    :mod:`onpace.views.cells`); numbers are written as they are.
+    :mod:`onpace.views.value_cells`); numbers are written as they are.
     """
     out = io.StringIO()
     columns: list[str] = list(data.get("columns") or [])
