@@ -57,7 +57,7 @@ def digest_slot(now: datetime, settings: DigestSettings) -> datetime:
 
 def run_due(ws: Workspace, now: datetime | None = None) -> list[str]:
     """Run every job whose latest slot is not yet claimed; returns what ran."""
-    from onpace.alerts.run import run_alerts
+    from onpace.alerts.dispatch import run_alerts
     from onpace.reports.digest_send import JOB as DIGEST_JOB
     from onpace.reports.digest_send import send_digests
     from onpace.reports.schedule_runs import claim_slot

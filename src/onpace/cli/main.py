@@ -102,7 +102,7 @@ def demo(
 
 def _demo_mail(ws: Workspace, folder: Path) -> None:
     """The demo's first alerts and digests, through the sink into ``folder``."""
-    from onpace.alerts.run import run_alerts
+    from onpace.alerts.dispatch import run_alerts
     from onpace.reports.digest_send import send_digests
 
     with console.status("Sending the demo's alerts and digests..."):
