@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from onpace.cli.main import app
-from onpace.demo.setup import create_demo
+from tests.support.demo_workspace import make_small_demo
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("cli") / "demo"
-    create_demo(root, orders=3000, seed=3, years=2, today=date(2025, 11, 27))
-    return root
+    return make_small_demo(tmp_path_factory.mktemp("cli") / "demo")
 
 
 def test_init_templates_pick_different_kpis(tmp_path: Path) -> None:

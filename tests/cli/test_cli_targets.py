@@ -169,7 +169,7 @@ def test_import_errors_point_at_the_entry(ws: Path, tmp_path: Path) -> None:
 
 def test_scorecard_objectives_and_check(ws: Path) -> None:
     w = str(ws)
-    invoke("target", "set", "revenue", "2026-Q1", "870", "--why", "b", "-w", w)
+    invoke("target", "set", "revenue", "2026-Q1", "855", "--why", "b", "-w", w)
     invoke("target", "set", "cancelled_orders", "2026-Q1", "4", "--why", "b", "-w", w)
     invoke("target", "set", "revenue", "2026-Q1", "350", "--by", "rep=r1", "--why", "q", "-w", w)
     code, out = invoke("scorecard", "-w", w, "--as-of", "2026-02-15")
@@ -177,11 +177,13 @@ def test_scorecard_objectives_and_check(ws: Path) -> None:
     code, out = invoke("scorecard", "-w", w, "--as-of", "2026-02-15", "--format", "json")
     card = json.loads(out)
     rows = {r["kpi"]: r for g in card["groups"] for r in g["rows"]}
-    assert rows["revenue"]["value"] == 450.0 and rows["revenue"]["projection"] == 870.0
+    # revenue: 450 so far, half run-rate (450 more), half model (360 more); see test_pace
+    assert rows["revenue"]["value"] == 450.0
+    assert rows["revenue"]["projection"] == pytest.approx(855.0)
     # 45 of Q1's 90 days are gone: past the too-early 20%, judged on the projection
     assert card["elapsed"] == 0.5 and rows["revenue"]["status"] == "on track"
-    # roll-up: revenue projected at 870 of 870, cancellations at 3.5 for at most 4 (inverted)
-    assert card["groups"][0]["attainment"] == pytest.approx((2 * 1 + 1 * 4 / 3.5) / 3)
+    # roll-up: revenue projected at 855 of 855, cancellations at 3.75 for at most 4 (inverted)
+    assert card["groups"][0]["attainment"] == pytest.approx((2 * 1 + 1 * 4 / 3.75) / 3)
     code, out = invoke(
         "scorecard", "-w", w, "--as-of", "2026-02-15", "--by", "rep", "--format", "json"
     )
@@ -200,7 +202,8 @@ def test_scorecard_objectives_and_check(ws: Path) -> None:
     assert code == 0, out
     invoke("target", "set", "revenue", "2026-Q1", "5000", "--why", "dream", "-w", w)
     code, out = invoke("check", "-w", w, "--as-of", "2026-02-15")
-    assert code == 1 and "unrealistic" in out
+    # three months of history cannot calibrate the probability: a warning, not an error
+    assert code == 0 and "probably unrealistic" in out
 
 
 def test_state_url_from_onpace_yml(

@@ -16,8 +16,9 @@ import pytest
 from onpace.spec.workspace_config import StatusSettings, StatusThresholds
 from onpace.targets.actuals import KpiData, is_additive
 from onpace.targets.definition import Target, parse_target_period
-from onpace.targets.evaluation import evaluate_target, monthly_series
+from onpace.targets.evaluation import evaluate_target
 from onpace.targets.pace import BEATEN_ATTAINMENT, attainment, pace, status
+from onpace.targets.projection import monthly_values
 from onpace.workspace import Workspace
 from tests.support.target_fixtures import AS_OF, make_workspace
 
@@ -75,8 +76,8 @@ def test_additivity(tiny: Workspace) -> None:
 
 def test_series_starts_at_the_first_value_and_fills_gaps_with_zero() -> None:
     history = {date(2025, 1, 1): 0.0, date(2025, 2, 1): 5.0, date(2025, 4, 1): 7.0}
-    assert monthly_series(history, date(2025, 5, 1), True) == [5.0, 0.0, 7.0]
-    assert monthly_series(history, date(2025, 5, 1), False) == [7.0]
+    assert monthly_values(history, date(2025, 5, 1), True) == [5.0, 0.0, 7.0]
+    assert monthly_values(history, date(2025, 5, 1), False) == [7.0]
 
 
 def test_period_in_progress_revenue(tiny: Workspace) -> None:
@@ -85,26 +86,30 @@ def test_period_in_progress_revenue(tiny: Workspace) -> None:
     assert s.state == "in progress" and s.actual == pytest.approx(450.0)
     assert s.attainment == pytest.approx(0.5)
     assert s.target_to_date == pytest.approx(450.0) and s.pace == pytest.approx(1.0)
-    # history Nov-Jan = 300, 300, 240: too short for seasons, so the mean of the last
-    # three, 280 a month; left: half of February (140) and March (280)
-    assert s.method == "recent_mean"
-    assert s.projection == pytest.approx(450 + 140 + 280)
-    assert s.score == pytest.approx(870 / 900)
+    # whole months of history: December 300 and January 240 (November starts on the 5th),
+    # so the model is naive: 240 a month; its rest: half of February (120) and March (240)
+    assert s.method == "naive"
+    # the run-rate: 450 in 45 of 90 days (a handful of orders shows no weekday pattern, so
+    # every day weighs the same) -> 450 more; blended by the share gone, one half
+    assert s.forecast is not None and s.forecast.run_rate == pytest.approx(900.0)
+    assert s.forecast.model_value == pytest.approx(450 + 360)
+    assert s.projection == pytest.approx(450 + 0.5 * 450 + 0.5 * 360)
+    assert s.score == pytest.approx(855 / 900)
     assert s.status == "at risk"
-    # spread: default 0.2 per month, horizon weighted (140*1 + 280*2) / 420
-    spread = 0.2 * math.sqrt(700 / 420)
-    expected = 1 - phi((math.log(900 - 450) - math.log(420)) / spread)
-    assert s.probability == pytest.approx(expected)
-    assert s.low == pytest.approx(450 + 420 * math.exp(-1.2815515655446004 * spread))
+    # no past window to learn the spread from: a default 20% of the 405 still to come
+    assert not s.forecast.calibrated
+    spread = 0.2 * 405
+    assert s.probability == pytest.approx(1 - phi((900 - 855) / spread))
+    assert s.low == pytest.approx(855 - 1.2815515655446004 * spread, rel=1e-6)
 
 
 def test_lower_is_better_count(tiny: Workspace) -> None:
     s = evaluate_target(KpiData(tiny, AS_OF), Target("cancelled_orders", Q1, 3.0), SETTINGS)
     # cancelled so far: Jan 16 and Feb 5 = 2; due so far 3 * 0.5 = 1.5 -> pace 1.5 / 2
     assert s.actual == 2.0 and s.pace == pytest.approx(0.75)
-    # one a month: 0.5 more in February, 1 in March -> 3.5; attainment inverted 3 / 3.5
-    assert s.projection == pytest.approx(3.5)
-    assert s.score == pytest.approx(3 / 3.5) and s.status == "off track"
+    # model: one a month (0.5 more in February, 1 in March); run-rate: 2 more; half each
+    assert s.projection == pytest.approx(2 + 0.5 * 2 + 0.5 * 1.5)
+    assert s.score == pytest.approx(3 / 3.75) and s.status == "off track"
     assert s.probability is not None and s.probability < 0.5
 
 
@@ -142,11 +147,12 @@ def test_future_period_is_projected_from_history(tiny: Workspace) -> None:
     s = evaluate_target(
         KpiData(tiny, AS_OF), Target("revenue", parse_target_period("2026-Q2"), 840.0), SETTINGS
     )
-    # three months ahead at 280 each
+    # three months ahead at January's 240 each (naive: two whole months of history)
     assert s.state == "future" and s.actual is None
-    assert s.projection == pytest.approx(840.0) and s.score == pytest.approx(1.0)
-    assert s.status == "not started" and s.probability == pytest.approx(0.5)
-    assert s.explanation == "starts 2026-Q2; projected 100% of target, probability 50%"
+    assert s.projection == pytest.approx(720.0) and s.score == pytest.approx(720 / 840)
+    probability = 1 - phi(120 / 720 / 0.2)
+    assert s.status == "not started" and s.probability == pytest.approx(probability)
+    assert s.explanation == "starts 2026-Q2; projected 86% of target, probability 20%"
 
 
 def test_fiscal_year_starting_in_april(tmp_path: Path) -> None:

@@ -216,3 +216,19 @@ def test_objectives_tree(site: Site) -> None:
         "status": "no target",
         "explanation": "no target applies to 2024-Q1",
     }
+
+
+def test_kpi_page_says_how_the_projection_was_made(fresh_site: Site) -> None:
+    c = fresh_site.login("manager")
+    page = c.get("/targets")
+    csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+    form = {"csrf": csrf, "kpi": "revenue", "period": "2024-03", "value": "300", "reason": "plan"}
+    assert c.post("/targets", data=form).status_code == 303
+    progress = c.get("/kpis/revenue.json").json()["progress"]
+    forecast = progress["status"]["forecast"]
+    from onpace.targets.candidates import METHOD_LABELS
+
+    assert progress["method"].startswith(f"method: {METHOD_LABELS[forecast['method']]}")
+    assert forecast["value"] == pytest.approx(progress["status"]["projection"])
+    html = c.get("/kpis/revenue").text
+    assert 'id="projection-method"' in html and "method: " in html

@@ -54,6 +54,7 @@ def _register_command_modules() -> None:
         "onpace.cli.report_commands",
         "onpace.cli.values_commands",
         "onpace.cli.store_commands",
+        "onpace.cli.forecast_commands",
     )
     for module in modules:
         try:

@@ -154,6 +154,19 @@ class KpiData:
         values = self._values(kpi, "year", dimension, add_months(end, -12 * 6), end)
         return {member for _, member in values if member is not None}
 
+    def daily(
+        self,
+        kpi: str,
+        dimension: str | None = None,
+        dimension_value: str | None = None,
+    ) -> dict[date, float]:
+        """Daily values for the last few years, up to the day before as_of (whole days)."""
+        self.check(kpi, dimension)
+        today = self.as_of.date()
+        first = add_months(period_start(today, "month"), -12 * HISTORY_YEARS)
+        values = self._values(kpi, "day", dimension, first, today)
+        return {d: v for (d, dv), v in values.items() if dv == dimension_value and v is not None}
+
     def monthly(
         self,
         kpi: str,

@@ -1,100 +1,436 @@
-"""Rolling-origin backtest: how well the forecast does against seasonal naive.
+"""Rolling-origin backtests: how well each method forecasts a series, and onpace's pace.
 
-At every origin ``t`` from ``first`` on, each method sees ``y[:t]`` only and
-forecasts ``y[t + h - 1]`` for every horizon ``h``. Errors are scaled as in MASE
-(Hyndman and Koehler, 2006): by the in-sample mean absolute error of the one-step
-seasonal naive forecast on ``y[:t]``, so a MASE below the seasonal-naive one means
-the method beats the baseline on this series. ``onpace`` is :func:`forecast.fit`
-as the product uses it: with its own selection and fallback, so its number is the
-one that must not be worse than seasonal naive.
+**Forecasts** (:func:`backtest_series`). At every origin ``t`` each method sees
+``y[:t]`` only and forecasts ``y[t + h - 1]`` for ``h = 1..H``; ``onpace`` is
+the method chosen at ``t`` by :mod:`onpace.targets.rolling_origin` (its own backtest
+up to ``t``). Per method:
+
+- **MASE** (Hyndman and Koehler, 2006): absolute errors scaled by the in-sample
+  one-step seasonal-naive error on ``y[:t]`` (naive below a season);
+- **sMAPE**: ``2 |y - f| / (|y| + |f|)``;
+- **coverage and width** of the 80% interval read from the same method's errors
+  at the same horizon settled before ``t`` (:mod:`onpace.targets.intervals`), so
+  both are out of sample; width is relative to the actual;
+- **Brier score** of P(reach) for targets at -10%, -5%, +5% and +10% of the
+  actual: the mean of ``(p - reached)^2``; 0 is perfect, 0.25 is a coin.
+
+**Pace** (:func:`backtest_pace`): for past periods (months or weeks), the total
+projected at 25%, 50% and 75% of the period against the actual total, for
+onpace (:func:`onpace.targets.projection.project_total` on the data up to
+that moment, exactly as a scorecard would have shown it) and the simple
+rules: run-rate (to date / share of days gone), weekday run-rate (the same with
+the weekday profile) and the model alone (to date plus the model's rest).
+
+The reliability table pools every P(reach) onpace gave and says, per band of
+probability, how often the target was in fact reached.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from onpace.targets.forecast import fit, growth_seasonal_naive, seasonal_naive
+from onpace.calendar import add_months
+from onpace.targets.candidates import Array, Values
+from onpace.targets.intervals import ErrorDistribution, p_reach
+from onpace.targets.nowcast import (
+    DailySeries,
+    DayWeights,
+    Nowcast,
+    Pace,
+    months_between,
+    scale_for,
+)
+from onpace.targets.profile import DayProfile
+from onpace.targets.projection import total_projection
+from onpace.targets.rolling_origin import SeriesModel, insample_scale, series_model
 
-Forecast = Callable[[Sequence[float], int, int], float]
+TARGET_OFFSETS = (-0.10, -0.05, 0.05, 0.10)
+CHECKPOINTS = (0.25, 0.5, 0.75)
+BANDS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0)
+PACE_PERIODS = 24
+METHODS = ("seasonal_naive", "growth_seasonal_naive", "theta", "ets", "mean", "onpace")
+PACE_METHODS = ("onpace", "run_rate", "weekday_run_rate", "model")
 
 
-def _onpace(y: Sequence[float], h: int, m: int) -> float:
-    model = fit(y, m)
-    if model is None:
-        return float(y[-1])
-    return model.predict(h)
+@dataclass
+class Scores:
+    """Accumulates one method's forecasts and outcomes."""
+
+    scaled: list[float] = field(default_factory=list)
+    smape: list[float] = field(default_factory=list)
+    covered: list[bool] = field(default_factory=list)
+    widths: list[float] = field(default_factory=list)
+    brier: list[float] = field(default_factory=list)
+    by_horizon: dict[int, list[bool]] = field(default_factory=dict)
+    pairs: list[tuple[float, bool]] = field(default_factory=list)
+
+    def add_point(self, actual: float, forecast: float, scale: float | None) -> None:
+        if scale:
+            self.scaled.append(abs(actual - forecast) / scale)
+        denominator = abs(actual) + abs(forecast)
+        if denominator > 0:
+            self.smape.append(2 * abs(actual - forecast) / denominator)
+
+    def add_distribution(
+        self,
+        actual: float,
+        forecast: float,
+        errors: ErrorDistribution,
+        scale: float,
+        horizon: int | None = None,
+    ) -> None:
+        """Coverage, width and Brier of a forecast with its error distribution."""
+        if not errors.calibrated:
+            return
+        lo, hi = errors.bounds()
+        low, high = forecast + lo * scale, forecast + hi * scale
+        inside = low <= actual <= high
+        self.covered.append(inside)
+        if horizon is not None:
+            self.by_horizon.setdefault(horizon, []).append(inside)
+        if actual:
+            self.widths.append((high - low) / abs(actual))
+        for offset in TARGET_OFFSETS:
+            target = actual * (1 + offset)
+            if target == actual:
+                continue
+            p = errors.p_at_least((target - forecast) / scale)
+            reached = actual >= target
+            self.brier.append((p - reached) ** 2)
+            self.pairs.append((p, reached))
+
+    def summary(self) -> dict[str, float | int | None]:
+        return {
+            "mase": _mean(self.scaled),
+            "smape": _mean(self.smape),
+            "coverage": _mean(self.covered),
+            "width": _mean(self.widths),
+            "brier": _mean(self.brier),
+            "forecasts": max(len(self.scaled), len(self.smape)),
+        }
 
 
-METHODS: dict[str, Forecast] = {
-    "seasonal_naive": seasonal_naive,
-    "growth_seasonal_naive": growth_seasonal_naive,
-    "onpace": _onpace,
-}
+def _mean(values: Sequence[float] | Sequence[bool]) -> float | None:
+    return float(np.mean(values)) if len(values) else None
 
 
 @dataclass(frozen=True)
-class BacktestResult:
-    """MASE per method over all origins and horizons, and how many forecasts it rests on."""
+class MethodResult:
+    """One method's backtest on one series."""
 
-    series: str
-    m: int
-    horizons: tuple[int, ...]
-    origins: int
+    method: str
+    mase: float | None
+    smape: float | None
+    coverage: float | None
+    width: float | None
+    brier: float | None
     forecasts: int
-    mase: dict[str, float]
+    coverage_by_horizon: dict[int, float]
 
-    @property
-    def beats_baseline(self) -> bool:
-        return self.mase["onpace"] <= self.mase["seasonal_naive"] + 1e-12
-
-
-def insample_scale(y: Sequence[float], m: int) -> float:
-    """Mean absolute one-step seasonal-naive error on ``y`` (the MASE denominator)."""
-    diffs = [abs(float(y[i]) - float(y[i - m])) for i in range(m, len(y))]
-    return float(np.mean(diffs)) if diffs else math.nan
-
-
-def rolling_origin(
-    y: Sequence[float],
-    m: int,
-    horizons: Sequence[int] = (1, 2, 3),
-    first: int | None = None,
-    name: str = "series",
-    methods: dict[str, Forecast] | None = None,
-) -> BacktestResult:
-    """Backtest ``methods`` on ``y`` from origin ``first`` (default ``2m``, the method's need)."""
-    methods = methods or METHODS
-    values = [float(v) for v in y]
-    start = 2 * m if first is None else first
-    scaled: dict[str, list[float]] = {k: [] for k in methods}
-    origins = 0
-    for t in range(start, len(values)):
-        train = values[:t]
-        scale = insample_scale(train, m)
-        if not scale or math.isnan(scale):
-            continue
-        used = False
-        for h in horizons:
-            if t + h - 1 >= len(values):
-                break
-            actual = values[t + h - 1]
-            for key, method in methods.items():
-                scaled[key].append(abs(actual - method(train, h, m)) / scale)
-            used = True
-        origins += used
-    if not scaled["seasonal_naive"]:
-        raise ValueError(
-            f"{name}: {len(values)} values are too few for a backtest from origin {start}"
+    @classmethod
+    def of(cls, method: str, scores: Scores) -> MethodResult:
+        s = scores.summary()
+        return cls(
+            method=method,
+            mase=s["mase"],  # type: ignore[arg-type]
+            smape=s["smape"],  # type: ignore[arg-type]
+            coverage=s["coverage"],  # type: ignore[arg-type]
+            width=s["width"],  # type: ignore[arg-type]
+            brier=s["brier"],  # type: ignore[arg-type]
+            forecasts=int(s["forecasts"] or 0),
+            coverage_by_horizon={
+                h: float(np.mean(v)) for h, v in sorted(scores.by_horizon.items())
+            },
         )
-    return BacktestResult(
-        series=name,
+
+
+def _by_horizon(scores: Scores) -> dict[int, float]:
+    return {h: float(np.mean(v)) for h, v in sorted(scores.by_horizon.items())}
+
+
+@dataclass(frozen=True)
+class ReliabilityRow:
+    """Of the probabilities given in ``[low, high)``, how often the target was reached."""
+
+    low: float
+    high: float
+    count: int
+    mean_probability: float | None
+    reached: float | None
+
+
+def reliability(pairs: Sequence[tuple[float, bool]]) -> list[ReliabilityRow]:
+    """The reliability table of (probability, reached) pairs over :data:`BANDS`."""
+    rows = []
+    for lo, hi in itertools.pairwise(BANDS):
+        inside = [(p, r) for p, r in pairs if lo <= p < hi or (hi == 1.0 and p == 1.0)]
+        rows.append(
+            ReliabilityRow(
+                lo,
+                hi,
+                len(inside),
+                _mean([p for p, _ in inside]),
+                _mean([r for _, r in inside]),
+            )
+        )
+    return rows
+
+
+def pool_reliability(tables: Sequence[Sequence[ReliabilityRow]]) -> list[ReliabilityRow]:
+    """Reliability tables of many series as one: counts added, means weighted by them."""
+    out = []
+    for rows in zip(*tables, strict=True):
+        count = sum(r.count for r in rows)
+        given = sum((r.mean_probability or 0) * r.count for r in rows) / count if count else None
+        hit = sum((r.reached or 0) * r.count for r in rows) / count if count else None
+        out.append(ReliabilityRow(rows[0].low, rows[0].high, count, given, hit))
+    return out
+
+
+@dataclass(frozen=True)
+class SeriesBacktest:
+    """The forecast backtest of one series: per method, and onpace's reliability table."""
+
+    name: str
+    m: int
+    horizons: int
+    origins: int
+    methods: list[MethodResult]
+    reliability: list[ReliabilityRow]
+    chosen: dict[str, int]
+
+    def method(self, name: str) -> MethodResult:
+        return next(r for r in self.methods if r.method == name)
+
+
+def evaluation_origins(model: SeriesModel, horizons: int) -> range:
+    """Origins scored: after a few settled forecasts to read intervals from, to the last."""
+    earliest = model.first + 9 + horizons
+    start = max(earliest, min(2 * model.m, model.n - 6))
+    return range(start, model.n)
+
+
+def backtest_series(
+    y: Values,
+    m: int,
+    horizons: int = 3,
+    name: str = "series",
+    model: SeriesModel | None = None,
+) -> SeriesBacktest:
+    """Backtest every method of :data:`METHODS` on ``y`` (see the module doc)."""
+    model = model or series_model(y, m, origins=10_000)
+    if model is None or model.n - model.first < 12:
+        raise ValueError(f"{name}: {len(y)} values are too few for a backtest")
+    values = np.asarray(model.values, dtype=float)
+    typical = float(np.mean(np.abs(values))) if len(values) else 0.0
+    scores = {k: Scores() for k in METHODS}
+    origins = evaluation_origins(model, horizons)
+    chosen: dict[str, int] = {}
+    for t in origins:
+        scale = insample_scale(values[:t], m)
+        comparable = model.comparable_from(t)
+        chosen[model.chosen[t - model.first]] = chosen.get(model.chosen[t - model.first], 0) + 1
+        for h in range(1, horizons + 1):
+            if t + h - 1 >= model.n:
+                break
+            actual = float(values[t + h - 1])
+            for method in METHODS:
+                key = None if method == "onpace" else method
+                forecast = float(model.forecast_at(t, key)[h - 1])
+                if not math.isfinite(forecast):
+                    continue
+                scores[method].add_point(actual, forecast, scale)
+                past = [
+                    (a - f) / scale_for(f, typical)
+                    for origin, a, f in model.errors(h, key)
+                    if comparable <= origin and origin + h - 1 < t
+                ]
+                scores[method].add_distribution(
+                    actual, forecast, ErrorDistribution.of(past), scale_for(forecast, typical), h
+                )
+    return SeriesBacktest(
+        name=name,
         m=m,
-        horizons=tuple(horizons),
-        origins=origins,
-        forecasts=len(scaled["seasonal_naive"]),
-        mase={k: float(np.mean(v)) for k, v in scaled.items()},
+        horizons=horizons,
+        origins=len(origins),
+        methods=[MethodResult.of(k, v) for k, v in scores.items()],
+        reliability=reliability(scores["onpace"].pairs),
+        chosen=chosen,
     )
+
+
+@dataclass(frozen=True)
+class PaceResult:
+    """The error of the period total at each checkpoint, per method.
+
+    ``error`` is the mean absolute error of the period's total as a share of it;
+    coverage and Brier score are onpace's only (the simple rules give no
+    distribution).
+    """
+
+    method: str
+    error: dict[float, float | None]
+    coverage: dict[float, float | None]
+    brier: dict[float, float | None]
+    periods: int
+
+
+@dataclass(frozen=True)
+class PaceBacktest:
+    name: str
+    grain: str
+    methods: list[PaceResult]
+    reliability: list[ReliabilityRow]
+
+    def method(self, name: str) -> PaceResult:
+        return next(r for r in self.methods if r.method == name)
+
+
+# A baseline for the rest of a period: (the whole days before the checkpoint, days left)
+# -> the total expected over the days left, or None when it cannot say.
+RestForecast = Callable[[Array, int], float | None]
+
+
+def seasonal_naive_days(history: Array, days: int) -> float | None:
+    """Each day left as the same weekday a week earlier."""
+    if len(history) < 7:
+        return None
+    return float(np.resize(history[-7:], days).sum())
+
+
+def periods_of(daily: DailySeries, grain: str, count: int) -> list[tuple[date, date]]:
+    """The last ``count`` complete months (or weeks from Monday) of ``daily``."""
+    out: list[tuple[date, date]] = []
+    if grain == "week":
+        end = daily.end - timedelta(days=daily.end.weekday())
+        while len(out) < count and end - timedelta(days=7) >= daily.series_start:
+            out.append((end - timedelta(days=7), end))
+            end -= timedelta(days=7)
+    else:
+        end = daily.end.replace(day=1)
+        while len(out) < count and add_months(end, -1) >= daily.series_start:
+            out.append((add_months(end, -1), end))
+            end = add_months(end, -1)
+    return out[::-1]
+
+
+@dataclass
+class _PaceTally:
+    methods: tuple[str, ...]
+    checkpoints: tuple[float, ...]
+    errors: dict[str, dict[float, list[float]]] = field(init=False)
+    onpace: dict[float, Scores] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.errors = {k: {c: [] for c in self.checkpoints} for k in self.methods}
+        self.onpace = {c: Scores() for c in self.checkpoints}
+
+    def add(self, method: str, share: float, value: float | None, total: float) -> None:
+        if value is not None and math.isfinite(value):
+            self.errors[method][share].append(abs(value - total) / abs(total))
+
+
+def backtest_pace(
+    daily: DailySeries,
+    grain: str = "month",
+    name: str = "series",
+    periods: int = PACE_PERIODS,
+    checkpoints: Sequence[float] = CHECKPOINTS,
+    baselines: dict[str, RestForecast] | None = None,
+) -> PaceBacktest:
+    """onpace's projection of past periods at ``checkpoints`` against the simple rules.
+
+    Checkpoints fall on whole days (25% of a 31-day month: after 8 days), so a
+    baseline in ``baselines`` (beside run-rate, weekday run-rate, the model
+    alone and seasonal naive on the days) sees whole days only.
+    """
+    full = series_model(daily.monthly(daily.end), 12, origins=10_000)
+    if full is None:
+        raise ValueError(f"{name}: too little history for a pace backtest")
+    extra = {"seasonal_naive_days": seasonal_naive_days, **(baselines or {})}
+    tally = _PaceTally((*PACE_METHODS, *extra), tuple(checkpoints))
+    profiles: dict[date, DayWeights] = {}  # a month's profile is the same at every cut
+    used = 0
+    for start, end in periods_of(daily, grain, periods):
+        total = daily.total(start, end)
+        if total == 0 or not full.has_origin(
+            months_between(daily.series_start, start.replace(day=1))
+        ):
+            continue
+        used += 1
+        for share in tally.checkpoints:
+            day = start + timedelta(days=round(share * (end - start).days))
+            origin = months_between(daily.series_start, day.replace(day=1))
+            if full.has_origin(origin):
+                pace = Pace(daily.until(day), full.truncated(origin), profiles=profiles)
+                _score_checkpoint(pace, daily, start, end, day, share, tally, extra)
+    if not used:
+        raise ValueError(f"{name}: no past period to backtest the pace on")
+    methods = []
+    for k in tally.methods:
+        mine = k == "onpace"
+        summaries = {c: tally.onpace[c].summary() for c in tally.checkpoints}
+        methods.append(
+            PaceResult(
+                k,
+                {c: _mean(v) for c, v in tally.errors[k].items()},
+                {c: summaries[c]["coverage"] if mine else None for c in tally.checkpoints},  # type: ignore[misc]
+                {c: summaries[c]["brier"] if mine else None for c in tally.checkpoints},  # type: ignore[misc]
+                used,
+            )
+        )
+    pairs = [p for s in tally.onpace.values() for p in s.pairs]
+    return PaceBacktest(name, grain, methods, reliability(pairs))
+
+
+def _score_checkpoint(
+    pace: Pace,
+    daily: DailySeries,
+    start: date,
+    end: date,
+    day: date,
+    share: float,
+    tally: _PaceTally,
+    extra: dict[str, RestForecast],
+) -> None:
+    """Every method's projection of ``[start, end)`` after the whole days before ``day``."""
+    total = daily.total(start, end)
+    past = pace.daily
+    actual = daily.total(start, day)
+    gone, left = (day - start).days, (end - day).days
+    nowcast = pace.project(start, end, datetime.combine(day, datetime.min.time()), actual)
+    if nowcast is not None:
+        tally.add("onpace", share, nowcast.value, total)
+        tally.add("model", share, nowcast.model_total, total)
+        _score_distribution(tally.onpace[share], nowcast, pace, actual, total)
+    tally.add("run_rate", share, actual * (end - start).days / gone if gone else None, total)
+    weekday = DayProfile(pace.profile(day.replace(day=1)).weekday).weights(start, end)
+    done = float(weekday[:gone].sum())
+    tally.add(
+        "weekday_run_rate", share, actual * float(weekday.sum()) / done if done else None, total
+    )
+    for method, rest in extra.items():
+        expected = rest(past.values, left)
+        tally.add(method, share, None if expected is None else actual + expected, total)
+
+
+def _score_distribution(
+    scores: Scores, nowcast: Nowcast, pace: Pace, actual: float, total: float
+) -> None:
+    if not nowcast.errors.calibrated:
+        return
+    projection = total_projection(nowcast, pace, actual, total, "higher", True)
+    assert projection.low is not None and projection.high is not None
+    scores.covered.append(projection.low <= total <= projection.high)
+    scores.widths.append((projection.high - projection.low) / abs(total))
+    for offset in TARGET_OFFSETS:
+        target = total * (1 + offset)
+        p = p_reach(nowcast.value, nowcast.scale, nowcast.errors, target, "higher")
+        scores.brier.append((p - (total >= target)) ** 2)
+        scores.pairs.append((p, total >= target))

@@ -3,7 +3,7 @@
 This is where the pieces meet: the KPI's value in the target's period so far
 (:mod:`onpace.targets.actuals`), the phased target-to-date (:mod:`.definition`),
 attainment and pace (:mod:`.pace`) and the projection to the end of the period
-(:mod:`.forecast`, fitted on the KPI's monthly history before the current month).
+(:mod:`.projection`: the period so far and the KPI's own history).
 
 The status knows where the period is. Before it starts: *not started* (the
 projection is shown). In its first part (``status.too_early`` of it, default
@@ -19,13 +19,14 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Literal
 
-from onpace.calendar import add_months, period_start
+from onpace.calendar import add_months
 from onpace.errors import TargetError
 from onpace.spec.workspace_config import StatusSettings, StatusThresholds
 from onpace.targets.actuals import KpiData, is_additive
-from onpace.targets.definition import Target, month_shares, month_slices, share_to_date
-from onpace.targets.forecast import Projection, fit, project_additive, project_level, settled
+from onpace.targets.definition import Target, month_shares, share_to_date
+from onpace.targets.forecast import Projection
 from onpace.targets.pace import Status, attainment, band, final_status, pace, status
+from onpace.targets.projection import project_target
 
 State = Literal["future", "in progress", "complete"]
 Level = Literal["below floor", "floor to target", "target to stretch", "stretch reached"]
@@ -68,6 +69,7 @@ class TargetStatus:
     stretch: float | None = None
     level: Level | None = None
     explanation: str = ""
+    forecast: Projection | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -79,60 +81,6 @@ def period_state(target: Target, today: date) -> State:
     if today >= target.period.end:
         return "complete"
     return "in progress"
-
-
-def monthly_series(history: dict[date, float], before: date, additive: bool) -> list[float]:
-    """Consecutive monthly values up to the month before ``before``.
-
-    The series starts at the first non-zero month (before it, the business or its
-    data did not exist yet). After that, months without a value count as 0 for
-    sums and counts (nothing was sold) and restart the series for rates.
-    """
-    months = sorted(d for d in history if d < before and history[d] != 0)
-    if not months:
-        return []  # leading zeros are months before the data starts, not months of nothing
-    out: list[float] = []
-    current = months[0]
-    while current < before:
-        if current in history:
-            out.append(history[current])
-        elif additive:
-            out.append(0.0)
-        else:
-            out = []
-        current = add_months(current, 1)
-    return out
-
-
-def _projection(
-    target: Target,
-    additive: bool,
-    actual: float | None,
-    history: dict[date, float],
-    today: date,
-    direction: str,
-) -> Projection:
-    if today >= target.period.end:
-        return settled(actual, target.value, direction)
-    this_month = period_start(today, "month")
-    model = fit(monthly_series(history, this_month, additive), 12)
-    if model is None:
-        return Projection(None, None, None, None, "none (under 3 months of history)")
-    parts: list[tuple[int, float]] = []
-    last_complete = add_months(this_month, -1)
-    for s in month_slices(target.period):
-        if s.end <= today:
-            continue
-        remaining = (s.end - max(today, s.start)).days
-        h = (s.month.year - last_complete.year) * 12 + s.month.month - last_complete.month
-        share = remaining / s.month_days if additive else remaining / target.period.days
-        parts.append((h, share))
-    if additive:
-        return project_additive(actual or 0.0, parts, model, target.value, direction)
-    elapsed = max(0, (min(today, target.period.end) - target.period.start).days)
-    return project_level(
-        actual, elapsed / target.period.days, parts, model, target.value, direction
-    )
 
 
 def _pct(x: float | None) -> str:
@@ -259,7 +207,7 @@ def evaluate_target(data: KpiData, target: Target, settings: StatusSettings) -> 
         share = share_to_date(target, today, history) if additive else 1.0
         to_date = target.value * share
         current_pace = pace(actual, to_date, direction)
-    projection = _projection(target, additive, actual, history, today, direction)
+    projection = project_target(data, target, additive, actual, history, direction)
     projected = attainment(projection.value, target.value, direction)
     final = attainment(actual, target.value, direction)
     score = final if state == "complete" else projected
@@ -278,6 +226,7 @@ def evaluate_target(data: KpiData, target: Target, settings: StatusSettings) -> 
         score=score,
         status=judge(state, blank.elapsed, score, actual, target, direction, thresholds),
         method=projection.method,
+        forecast=projection,
         phasing=phasing,
         note=note,
         level=level_of(projection.value, target, direction),

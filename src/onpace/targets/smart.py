@@ -9,7 +9,9 @@
   probability of reaching it. Below ``status.unrealistic_below`` (default 10%) it
   is unrealistic (an error: the classic mistake of a growth target far above
   what the last years support); above ``status.unambitious_above`` (95%) it is
-  unambitious (a warning).
+  unambitious (a warning). The error needs a calibrated probability: one read
+  from the projection's own backtest errors on enough past periods
+  (:mod:`onpace.targets.intervals`); below that it is a warning.
 - **Relevant**: the KPI serves an objective; KPIs without objectives and
   objectives without KPIs are listed.
 - **Time-bound**: a target with a period and a deadline still ahead, and a
@@ -234,15 +236,26 @@ def achievable(ws: Workspace, data: KpiData, name: str, targets: Sequence[Target
         needed = _growth(t.value, ly, kpi.unit)
         forecast = _growth(status.projection, ly, kpi.unit)
         p = status.probability
+        calibrated = status.forecast is not None and status.forecast.calibrated
         verdict = "probability unknown (too little history)"
         if p is not None:
             verdict = f"probability {p:.0%}"
-            if p < settings.unrealistic_below:
+            if p < settings.unrealistic_below and calibrated:
                 worst = "error"
                 verdict += f": unrealistic (below {settings.unrealistic_below:.0%})"
                 fixes.append(
                     f"lower the {t.period.label} target towards the forecast or give the "
                     "plan that makes it reachable, then set it again with --why"
+                )
+            elif p < settings.unrealistic_below:
+                worst = "warning" if worst == "ok" else worst
+                verdict += (
+                    ": probably unrealistic, but the probability rests on too little "
+                    "history to be calibrated"
+                )
+                fixes.append(
+                    f"check the {t.period.label} target against the forecast; with more "
+                    "history onpace can say how likely it is"
                 )
             elif p > settings.unambitious_above:
                 worst = "warning" if worst == "ok" else worst

@@ -257,6 +257,7 @@ def _progress(ws: Workspace, data: KpiData, target: Target, as_of: datetime) -> 
     return {
         "target": target_row(target),
         "status": status.as_dict(),
+        "method": status.forecast.summary if status.forecast else None,
         "rows": rows,
         "chart": charts.trend_chart(rows, kpi.unit, date_format="%d %b"),
         "cumulative": additive,
