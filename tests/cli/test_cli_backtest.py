@@ -86,27 +86,30 @@ def test_backtest_table_and_bad_input(demo: Path) -> None:
 
 
 def test_a_won_quotes_target_shows_the_pipeline_beside_the_series(demo: Path) -> None:
-    code, out = invoke(
-        "target", "set", "quotes_won", "2025-11", "40", "--why", "plan", "-w", str(demo)
+    from datetime import datetime
+
+    from onpace.spec.workspace_config import StatusSettings
+    from onpace.targets.actuals import KpiData
+    from onpace.targets.definition import Target, parse_target_period
+    from onpace.targets.evaluation import evaluate_target
+    from onpace.workspace import Workspace
+
+    ws = Workspace.open(demo)
+    data = KpiData(ws, datetime(2025, 11, 20))
+    status = evaluate_target(
+        data, Target("quotes_won", parse_target_period("2025-11"), 40.0), StatusSettings()
     )
-    assert code == 0, out
-    code, out = invoke(
-        "scorecard",
-        "-w",
-        str(demo),
-        "--as-of",
-        "2025-11-20",
-        "--period",
-        "2025-11",
-        "--format",
-        "json",
-    )
-    assert code == 0, out
-    rows = [r for g in json.loads(out)["groups"] for r in g["rows"] if r["kpi"] == "quotes_won"]
-    forecast = rows[0]["forecast"]
-    assert forecast["pipeline"] is not None and forecast["pipeline"] >= rows[0]["actual"]
-    assert forecast["pipeline_weight"] in (0.0, 0.25, 0.5, 0.75, 1.0)
-    weight = forecast["pipeline_weight"]
+    forecast = status.forecast
+    assert forecast is not None and status.actual is not None
+    assert forecast.pipeline is not None and forecast.pipeline >= status.actual
+    assert forecast.pipeline_weight in (0.0, 0.25, 0.5, 0.75, 1.0)
+    assert forecast.series_value is not None
     # the projection is the backtested blend of the time series' projection and the pipeline's
-    expected = (1 - weight) * forecast["series_value"] + weight * forecast["pipeline"]
-    assert rows[0]["projection"] == pytest.approx(expected)
+    weight = forecast.pipeline_weight
+    expected = (1 - weight) * forecast.series_value + weight * forecast.pipeline
+    assert status.projection == pytest.approx(expected)
+    # revenue does not count quotes: no pipeline line
+    revenue = evaluate_target(
+        data, Target("revenue", parse_target_period("2025-11"), 1.0), StatusSettings()
+    )
+    assert revenue.forecast is not None and revenue.forecast.pipeline is None

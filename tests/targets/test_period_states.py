@@ -4,8 +4,8 @@ The tiny workspace (tests/support/target_fixtures.py) sold in November 2025:
 o1 200 on the 5th and o2 100 on the 20th (and a cancelled order on the 25th).
 November has 30 days, so the default too-early share of 20% is exactly 6 days:
 as of 6 November (5 days gone, 16.7%) it is too early, as of 7 November (6 days,
-20.0%) the target is judged. There is no history before November, so there is
-no projection and the status is judged on the pace.
+20.0%) the target is judged. There is no history before November, so the
+projection is the run-rate alone.
 """
 
 from __future__ import annotations
@@ -60,12 +60,11 @@ def test_too_early_share_boundary(tiny: Workspace) -> None:
     assert early.pace == pytest.approx(200 / 50)
     judged = status_on(tiny, datetime(2025, 11, 7), target)
     assert judged.elapsed == pytest.approx(0.2) and judged.status == "on track"
-    # no projection (no history before November): judged on the pace, 200 / 60
-    assert judged.projection is None and judged.score == pytest.approx(200 / 60)
-    assert judged.explanation == (
-        "pace 333% of the target due so far (no projection: none (under 3 months of "
-        "history)); on track at 98% or more"
-    )
+    # no history before November, so no model: the projection is the run-rate alone,
+    # 200 in 6 of 30 days -> 1000, the same 333% of target as the pace (200 / 60)
+    assert judged.projection == pytest.approx(1000.0) and judged.method == "run_rate"
+    assert judged.score == pytest.approx(200 / 60)
+    assert judged.explanation == "projected 333% of target; on track at 98% or more"
     # the share is configurable: with 25% the 7th is still too early
     later = StatusSettings(too_early=0.25)
     assert status_on(tiny, datetime(2025, 11, 7), target, later).status == "too early"
