@@ -1,6 +1,8 @@
 """onpace's projections against the methods a user would pick instead, side by side.
 
-Run ``python bench/forecast_backtest.py`` (``--quick`` for a smaller run). Every
+Run ``python bench/forecast_backtest.py`` (``--quick`` for a smaller run; the
+shared datasets are looked for in ``shared/datasets`` above this file, or where
+``ONPACE_DATASETS`` points). Every
 series is a daily series of a sum or a count; each is backtested twice, with
 the same code the product runs:
 
@@ -36,6 +38,7 @@ after they were fixed, see bench/README.md):
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 import warnings
@@ -62,7 +65,17 @@ from onpace.targets.intervals import Z90, normal_cdf
 from onpace.targets.nowcast import DailySeries
 from onpace.targets.rolling_origin import insample_scale, series_model
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+def _datasets() -> Path:
+    """``shared/datasets`` in the nearest folder above this file that has it."""
+    here = Path(__file__).resolve()
+    for folder in here.parents:
+        if (folder / "shared" / "datasets").is_dir():
+            return folder / "shared" / "datasets"
+    return here.parents[2] / "shared" / "datasets"
+
+
+DATA = Path(os.environ.get("ONPACE_DATASETS") or _datasets())
 RETAIL = DATA / "online_retail_ii" / "online_retail_ii_2009_2010.parquet"
 DEMO_KPIS = ("revenue", "orders", "gross_profit", "new_customers", "website_visits", "quotes_won")
 CHECKPOINTS = (0.25, 0.5, 0.75)
