@@ -230,6 +230,27 @@ def sakila_months(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     return [(str(m), int(n)) for m, n in rows]
 
 
+def sample(series: list[Named], per_group: int) -> list[Named]:
+    """At most ``per_group`` series of each group, one data set after another in turn.
+
+    Every data set is represented before any gives a second series, so a short
+    run still spans the shapes (a B2C shop, a B2B catalogue, a music store).
+    """
+    out: list[Named] = []
+    for group in ("dev", "held-out"):
+        queues: dict[str, list[Named]] = {}
+        for named in series:
+            if named.group == group:
+                queues.setdefault(named.dataset, []).append(named)
+        picked: list[Named] = []
+        while len(picked) < per_group and any(queues.values()):
+            for queue in queues.values():
+                if queue and len(picked) < per_group:
+                    picked.append(queue.pop(0))
+        out += picked
+    return out
+
+
 # -- baselines ------------------------------------------------------------------------
 
 
@@ -420,6 +441,12 @@ def main() -> None:
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 27))
     parser.add_argument("--periods", type=int, default=24, help="months backtested per series")
     parser.add_argument("--quick", action="store_true", help="demo only, 12 months")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        help="at most this many series per group (dev, held-out), taken in turn from each data set",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     series = demo_series(args.today, args.orders, 7)
@@ -427,6 +454,9 @@ def main() -> None:
     if not args.quick and DATA.exists():
         series += retail_series(con) + chinook_series(con) + classicmodels_series(con)
     periods = 12 if args.quick else args.periods
+    if args.sample:
+        series = sample(series, args.sample)
+    print(f"{len(series)} series, {periods} months each", flush=True)
     pace: list[tuple[Named, PaceBacktest]] = []
     monthly: list[tuple[Named, SeriesBacktest, MonthlyScores]] = []
     for named in series:

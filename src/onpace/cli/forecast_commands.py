@@ -79,12 +79,14 @@ def reliability_table(title: str, tables: list[list[ReliabilityRow]]) -> Table:
     table = Table(title=title)
     for col in ("P(reach) given", "forecasts", "mean P", "target reached"):
         table.add_column(col, justify="right")
-    for rows in zip(*tables, strict=True):
-        count = sum(r.count for r in rows)
-        given = sum((r.mean_probability or 0) * r.count for r in rows) / count if count else None
-        hit = sum((r.reached or 0) * r.count for r in rows) / count if count else None
+    from onpace.targets.backtest import pool_reliability
+
+    for row in pool_reliability(tables):
         table.add_row(
-            f"{rows[0].low:.0%} to {rows[0].high:.0%}", str(count), _pct(given), _pct(hit)
+            f"{row.low:.0%} to {row.high:.0%}",
+            str(row.count),
+            _pct(row.mean_probability),
+            _pct(row.reached),
         )
     return table
 
