@@ -75,10 +75,17 @@ def test_other_members_folded_into_one_row_only_when_enough_of_them() -> None:
     from onpace.views.compare_pages import OTHERS, _fold_hidden
 
     def row(member: str | None, change: float) -> dict[str, object]:
-        return {"member": member, "change": change, "mix": None, "rate": None}
+        # a member with no value in either period (r4) contributes nothing
+        before, after = (100.0, 100.0 + change) if change else (0.0, 0.0)
+        return {"member": member, "before": before, "after": after, "change": change,
+                "mix": None, "rate": None}  # fmt: skip
 
     two = [row("r1", -60.0), row("r2", 15.5), row("r3", 4.0), row("r4", 0.0)]
-    assert _fold_hidden(two, "rep", REP1) == [row("r1", -60.0)]  # r2 + r3: two colleagues
+    # r2 + r3: two colleagues, too few: the other members' row says so and shows no number
+    mine, others = _fold_hidden(two, "rep", REP1)
+    assert mine == row("r1", -60.0)
+    assert others["member"] == OTHERS and others["note"] == REP1.hidden_note()
+    assert (others["before"], others["after"], others["change"]) == (None, None, None)
     three = [*two, row("r5", 1.0)]
     folded = _fold_hidden(three, "rep", REP1)
     assert folded[0] == row("r1", -60.0)
