@@ -174,7 +174,7 @@ def _duckdb() -> Warehouse:
 
 
 @settings(
-    max_examples=int(os.environ.get("ONPACE_REFRESH_EXAMPLES", "12")),
+    max_examples=int(os.environ.get("ONPACE_REFRESH_EXAMPLES", "6")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
