@@ -90,3 +90,21 @@ def test_projection_summary_says_how_it_was_made() -> None:
     assert settled(120.0, 100.0, "higher").probability == 1.0
     assert settled(120.0, 100.0, "lower").probability == 0.0
     assert settled(None, 100.0, "higher").value is None
+
+
+def test_a_series_too_short_for_ets_forecasts_its_last_value() -> None:
+    """statsforecast's ETS refuses 4 to 6 values ("tiny datasets"): the candidate falls back.
+
+    10, 11, 12, 10, 11, 12 ends on 12, so both steps ahead are 12; with a seventh value
+    the model fits and no longer repeats the last value.
+    """
+    from onpace.targets.candidates import FittedModel
+
+    six = [10.0, 11.0, 12.0, 10.0, 11.0, 12.0]
+    fallback = FittedModel("ets", six, 12)
+    assert fallback.model is None
+    assert list(fallback.forecast(six, 2)) == [12.0, 12.0]  # type: ignore[arg-type]
+    seven = [*six, 10.0]
+    fitted = FittedModel("ets", seven, 12)
+    assert fitted.model is not None
+    assert list(fitted.forecast(seven, 1)) != [10.0]  # type: ignore[arg-type]

@@ -78,6 +78,14 @@ def growth_seasonal_naive(y: Values, horizons: int, m: int) -> Array | None:
     return base * (last / before)
 
 
+# What a fit or a forecast raises on a series it cannot model: a singular matrix, a
+# zero variance, a domain error, or statsforecast's ETS refusing a series too short
+# for its parameters (it raises NotImplementedError("tiny datasets")). The candidate
+# then forecasts the last value and loses the backtest to the others; anything else
+# is a bug and is left to surface.
+NUMERIC_FAILURES = (ValueError, ZeroDivisionError, NotImplementedError, np.linalg.LinAlgError)
+
+
 def season(n: int, m: int) -> int:
     """The season length handed to statsforecast: ``m`` with two seasons of data, else 1."""
     return m if n >= 2 * m else 1
@@ -102,7 +110,7 @@ class FittedModel:
             warnings.simplefilter("ignore")
             try:
                 self.model = _statsforecast_model(kind, self.season).fit(np.asarray(y, dtype=float))
-            except (ValueError, ZeroDivisionError, NotImplementedError, np.linalg.LinAlgError):
+            except NUMERIC_FAILURES:
                 self.model = None
 
     def forecast(self, y: Values, horizons: int) -> Array | None:
@@ -114,7 +122,7 @@ class FittedModel:
             warnings.simplefilter("ignore")
             try:
                 out = self.model.forward(y=values, h=horizons)["mean"]
-            except (ValueError, ZeroDivisionError, NotImplementedError, np.linalg.LinAlgError):
+            except NUMERIC_FAILURES:
                 return _flat(values, horizons)
         result = np.asarray(out, dtype=float)
         return result if np.all(np.isfinite(result)) else _flat(values, horizons)
