@@ -19,7 +19,7 @@ say about each other settles the rest:
 from __future__ import annotations
 
 from onpace.ingest.propose.column_roles import rules
-from onpace.ingest.propose.derived import FACTS, derive
+from onpace.ingest.propose.derived import FACTS, derive, fact_proposals
 from onpace.ingest.propose.entity_choice import (
     MIN_ENTITY_SCORE,
     Candidate,
@@ -123,10 +123,7 @@ def name_lists(
     tables: dict[str, Table], props: dict[str, TableProposal], refs: list[Reference]
 ) -> None:
     """A list a fact's customer (rep) column points at is the customer (rep) list."""
-    for name, prop in props.items():
-        main = prop.main
-        if main is None or main.entity not in FACTS:
-            continue
+    for name, prop, main in fact_proposals(props):
         for column, target_entity in REF_TARGETS.items():
             choice = main.columns.get(column)
             ref = _refs_from(refs, name, choice.source) if choice and choice.source else None
@@ -145,10 +142,7 @@ def other_party(
     tables: dict[str, Table], props: dict[str, TableProposal], refs: list[Reference]
 ) -> None:
     """A fact's unused id column pointing at a list: its customer (or rep, or order)."""
-    for name, prop in props.items():
-        main = prop.main
-        if main is None or main.entity not in FACTS:
-            continue
+    for name, _, main in fact_proposals(props):
         used = {c.source for c in main.columns.values() if c.source}
         for ref in (r for r in refs if r.table == name and r.column not in used):
             target = props[ref.target].main

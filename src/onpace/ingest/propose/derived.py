@@ -9,6 +9,7 @@ become returns, and the orders and customers leave them out.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from onpace.ingest.propose.column_roles import rules
@@ -18,6 +19,19 @@ from onpace.ingest.propose.proposal import EntityProposal, TableProposal
 from onpace.model.entities import ENTITIES
 
 FACTS = ("orders", "invoices", "quotes", "leads", "returns", "complaints", "satisfaction", "carts")
+
+
+def fact_proposals(
+    props: dict[str, TableProposal],
+) -> Iterator[tuple[str, TableProposal, EntityProposal]]:
+    """Each export proposed as a fact (orders, quotes, ...), with its main entity.
+
+    The steps that point a fact's id columns at lists all walk these, and only these.
+    """
+    for name, prop in props.items():
+        main = prop.main
+        if main is not None and main.entity in FACTS:
+            yield name, prop, main
 
 
 def time_choice(main: EntityProposal) -> Choice | None:

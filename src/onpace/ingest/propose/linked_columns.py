@@ -9,7 +9,7 @@ a join, so every deal finds its customer.
 
 from __future__ import annotations
 
-from onpace.ingest.propose.derived import FACTS
+from onpace.ingest.propose.derived import fact_proposals
 from onpace.ingest.propose.entity_choice import Choice, Table
 from onpace.ingest.propose.links import Reference
 from onpace.ingest.propose.proposal import EntityProposal, SourceJoin, TableProposal
@@ -36,10 +36,7 @@ def _pointing(
 
 def prefer_linked(props: dict[str, TableProposal], refs: list[Reference]) -> None:
     """Map a fact's customer (rep, order) to the column that points at that list."""
-    for name, prop in props.items():
-        main = prop.main
-        if main is None or main.entity not in FACTS:
-            continue
+    for name, _, main in fact_proposals(props):
         for column, entity in REF_TARGETS.items():
             if column not in ENTITIES[main.entity].column_names:
                 continue
@@ -66,10 +63,7 @@ def join_keys(
     tables: dict[str, Table], props: dict[str, TableProposal], refs: list[Reference]
 ) -> None:
     """A reference by another column of the list (a name): take the list's key by a join."""
-    for name, prop in props.items():
-        main = prop.main
-        if main is None or main.entity not in FACTS:
-            continue
+    for name, prop, main in fact_proposals(props):
         for column in REF_TARGETS:
             choice = main.columns.get(column)
             ref = next(
