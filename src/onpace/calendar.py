@@ -28,6 +28,10 @@ GRAINS: tuple[Grain, ...] = ("day", "week", "month", "quarter", "year")
 # the whole range (targets, pace and the scorecard always work in calendar grains).
 ComputeGrain = Literal["day", "week", "month", "quarter", "year", "all"]
 COMPUTE_GRAINS: tuple[ComputeGrain, ...] = (*GRAINS, "all")
+# The years onpace counts with: wide enough for any sales history and plan, narrow
+# enough that every period arithmetic (a year later, the day after) stays a date.
+FIRST_YEAR = 1900
+LAST_YEAR = 2200
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ HOLDERS = {
     "read_data_quality": {"admin", "manager", "viewer"},
     "write_targets": {"admin", "manager"},
     "audit": {"admin"},
+    "manage_users": {"admin"},
     "public": set(ROLES),
 }
 USER_OF = {"admin": "admin", "manager": "manager", "rep": "rep1", "viewer": "viewer"}
@@ -41,6 +42,8 @@ PAGES = {
     "/related/{name}": "read",
     "/compare": "read",
     "/trees/{name}": "read",
+    "/admin/users": "manage_users",
+    "/admin/tokens": "manage_users",
 }
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/"): "read",
@@ -78,6 +81,12 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/alerts"): "write_targets",
     ("POST", "/alerts"): "write_targets",
     ("GET", "/scorecard/pack.{kind}"): "read",
+    ("POST", "/admin/users"): "manage_users",
+    ("POST", "/admin/users/{name}/active"): "manage_users",
+    ("POST", "/admin/users/{name}/role"): "manage_users",
+    ("POST", "/admin/users/{name}/password"): "manage_users",
+    ("POST", "/admin/tokens"): "manage_users",
+    ("POST", "/admin/tokens/{token_id}/revoke"): "manage_users",
 }
 for path, permission in PAGES.items():
     for suffix in ("", ".json", ".csv"):
@@ -93,9 +102,24 @@ PARAMS: dict[str, Any] = {
 }
 
 
+# Each admin change is a real one that succeeds, on the viewer (whose token was made
+# fifth by the site fixture: admin, manager, rep1, rep3, viewer).
+VIEWER_TOKEN_ID = 5
+ADMIN_FORMS: dict[str, dict[str, str]] = {
+    "/admin/users": {"name": "matrix", "role": "viewer", "password": "matrix-password-1"},
+    "/admin/users/{name}/active": {"active": "1"},
+    "/admin/users/{name}/role": {"role": "viewer"},
+    "/admin/users/{name}/password": {"password": "matrix-password-2"},
+    "/admin/tokens": {"user": "viewer", "label": "matrix"},
+    "/admin/tokens/{token_id}/revoke": {},
+}
+
+
 def _url(path: str) -> str:
     if path.startswith("/api/v1/funnels/"):
         return path.replace("{name}", "web_shop")
+    if path.startswith("/admin/"):  # the admin changes act on the viewer and its token
+        return path.replace("{name}", "viewer").replace("{token_id}", str(VIEWER_TOKEN_ID))
     return (
         path.replace("{name}", "revenue")
         .replace("{funnel}", "web_shop")
@@ -122,6 +146,8 @@ def _call(site: Site, role: str | None, method: str, path: str, n: int) -> Any:
         return c.post(url, data={"kpi": "orders", "decision": "keep", "note": "matrix"})
     if path == "/alerts":
         return c.post(url, data={"text": ""})
+    if path.startswith("/admin/"):
+        return c.post(url, data=ADMIN_FORMS[path])
     if path == "/api/v1/reviews":
         return c.post(url, json={"kpi": "orders", "decision": "keep", "note": "matrix"})
     body = {
@@ -173,6 +199,8 @@ def test_every_role_on_every_route(fresh_site: Site, role: str | None) -> None:
             expected = {403}  # the matrix sends no login-form token
         elif method == "POST" and path == "/api/v1/targets/try":
             expected = {200}  # nothing is created
+        elif method == "POST" and path == "/admin/tokens":
+            expected = {201}  # the page that shows the new token once
         elif method == "POST":
             expected = {201} if path.startswith("/api/") else {303}
         elif path in ("/", "/login"):
@@ -191,7 +219,7 @@ def test_every_role_on_every_route(fresh_site: Site, role: str | None) -> None:
 
 def test_static_assets_and_health_need_no_login(site: Site) -> None:
     c = site.client()
-    assert c.get("/healthz").json() == {"status": "ok"}
+    assert c.get("/healthz").json() == {"status": "ok", "state": "ok", "warehouse": "ok"}
     for asset in (
         "/static/app.css",
         "/static/app.js",

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from onpace.calendar import (
+    FIRST_YEAR,
+    LAST_YEAR,
     Calendar,
     ComputeGrain,
     next_period_start,
@@ -33,6 +35,7 @@ from onpace.calendar import (
 from onpace.errors import RequestError
 
 Bound = date | datetime | str
+_YEARS = f"keep it between the years {FIRST_YEAR} and {LAST_YEAR}"
 DataSpan = Callable[[], tuple[datetime, datetime] | None]
 DEFAULT_PERIODS = 12
 _PLURAL = {
@@ -86,7 +89,9 @@ def day_after(value: Bound, calendar: Calendar) -> date:
     except (OverflowError, ValueError) as exc:  # the day after 9999-12-31 has no date
         if isinstance(exc, RequestError):
             raise
-        raise RequestError(f"end {value!s}: a range must end before 9999-12-31") from None
+        raise RequestError(
+            f"end {value!s} is past the dates onpace can count with; {_YEARS}"
+        ) from None
 
 
 def _day_after(value: Bound, calendar: Calendar) -> date:
@@ -130,11 +135,16 @@ def resolve_range(
             raise
         raise RequestError(
             f"the range {start or ''} to {end or end_before or ''} runs past the dates onpace "
-            "can count with; keep it between the years 1900 and 2200"
+            f"can count with; {_YEARS}"
         ) from exc
 
 
 def _checked(rng: ComputeRange) -> ComputeRange:
+    if rng.start.year < FIRST_YEAR or rng.last_day.year > LAST_YEAR:
+        raise RequestError(
+            f"the range {rng.start} to {rng.last_day} runs past the dates onpace can count "
+            f"with; {_YEARS}"
+        )
     if rng.end_before <= rng.start:
         raise RequestError(
             f"the range is empty: it ends on {rng.last_day}, before it starts on {rng.start}"

@@ -24,6 +24,8 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from onpace.calendar import (
+    FIRST_YEAR,
+    LAST_YEAR,
     Calendar,
     Grain,
     add_months,
@@ -43,8 +45,6 @@ ChangeKind = Literal["percent", "points", "amount"]
 BaselineRef = Literal["last_year", "previous"]
 PHASINGS: tuple[str, ...] = ("linear", "seasonal", "weights")
 BASELINES: tuple[str, ...] = ("last_year", "previous")
-FIRST_YEAR = 1900
-LAST_YEAR = 2200
 
 
 @dataclass(frozen=True)
