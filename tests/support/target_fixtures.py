@@ -99,3 +99,24 @@ def make_workspace(
     ws = Workspace.open(root, strict=True)
     ws.use_warehouse(wh)
     return ws
+
+
+def revenue_q1_projection_by_hand() -> float:
+    """The 2026-Q1 revenue projection at 2026-02-15 00:00, worked out from the fixture's rows.
+
+    Completed orders (ORDERS above): Nov 5 200, Nov 20 100, Dec 10 300,
+    Jan 15 240, Feb 3 110, Feb 10 100 (Feb 20's 500 is after the moment).
+    """
+    actual = 240 + 110 + 100  # January and February 1-14
+    days_gone, days_left = 31 + 14, 14 + 31  # of the quarter's 90 days
+    # run-rate: a handful of orders shows no weekday or month-part pattern (every day weighs
+    # the same), so the rest goes on at the pace so far
+    run_rate_rest = actual * days_left / days_gone
+    # model: November starts on the 5th, so the whole months are December 300 and January 240;
+    # two months are too few for a season or a trend, so the forecast is the last month (naive)
+    naive = 240
+    model_rest = naive * 14 / 28 + naive  # the rest of February and all of March
+    # no past window (the series starts in December) to choose the blend on: the run-rate
+    # weighs the share of the period gone, one half
+    share = days_gone / 90
+    return actual + share * run_rate_rest + (1 - share) * model_rest  # 450 + 225 + 180
