@@ -30,28 +30,30 @@ from onpace.calendar import (
     period_start,
     shift_period,
 )
-from onpace.compare.loading import Comparisons, load_comparisons
 from onpace.errors import SpecError, SpecIssue, WorkspaceError
 from onpace.query.ranges import Bound, ComputeRange, resolve_range
-from onpace.query.session import ComputeRequest, Session
-from onpace.query.top import TopPer
-from onpace.query.warehouse import Warehouse, connect, duckdb_files, writing
-from onpace.spec.kpi import AnyKpi
-from onpace.spec.loader import KpiSource, load_kpi_file, merge
-from onpace.spec.validate import validate_kpis
+from onpace.spec.definition_cache import definitions_key, load_definitions, save_definitions
 from onpace.spec.validation_issues import validation_issues
 from onpace.spec.workspace_config import WorkspaceConfig, with_churn_words
 from onpace.spec.yaml_lines import YamlSyntaxError, load_located
-from onpace.values.refresh import RefreshReport
-from onpace.values.store import ValueStore
 
+# the query engine (Ibis, pandas, pyarrow) is imported when a query is built, not
+# when a workspace is opened: listing KPIs or answering from stored values needs none
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from onpace.compare.loading import Comparisons
+    from onpace.query.session import Session
+    from onpace.query.top import TopPer
+    from onpace.query.warehouse import Warehouse
+    from onpace.spec.kpi import AnyKpi
+    from onpace.spec.loader import KpiSource
     from onpace.store import Store
     from onpace.targets.definition import Target
     from onpace.targets.smart import SmartReport
+    from onpace.values.refresh import RefreshReport
+    from onpace.values.store import ValueStore
     from onpace.views.scorecard import Scorecard, ScorecardRow
 
 CONFIG_FILE = "onpace.yml"
@@ -77,7 +79,7 @@ class Workspace:
     sources: dict[str, KpiSource]
     issues: list[SpecIssue]
     _warehouse: Warehouse | None = field(default=None, repr=False)
-    comparisons: Comparisons = field(default_factory=Comparisons, repr=False)
+    comparisons: Comparisons = field(default_factory=lambda: _no_comparisons(), repr=False)
     _store: Store | None = field(default=None, repr=False)
     _values: ValueStore | None = field(default=None, repr=False)
 
@@ -108,13 +110,18 @@ class Workspace:
         files: list[Path] = []
         for pattern in config.kpi_files:
             files.extend(sorted(root.glob(pattern)))
-        loaded = merge([load_kpi_file(f) for f in dict.fromkeys(files)])
-        issues = loaded.issues + validate_kpis(loaded.kpis, loaded.sources)
-        bad = {i.kpi for i in issues if i.level == "error" and i.kpi}
-        kpis = {k.name: with_churn_words(k, config.churn) for k in loaded.kpis if k.name not in bad}
-        # driver trees and funnels are written beside the KPIs and checked against them
-        comparisons, more = load_comparisons(loaded.documents, kpis, bad)
-        ws = cls(root, config, kpis, loaded.sources, issues + more, comparisons=comparisons)
+        files = list(dict.fromkeys(files))
+        try:
+            key = definitions_key(root, [config_file, *files])
+        except OSError:  # a file went away meanwhile: read what is there, keep nothing
+            key = None
+        found = load_definitions(root, key) if key else None
+        if found is None:
+            found = _read_definitions(config, files)
+            if key:
+                save_definitions(root, key, found)
+        kpis, sources, issues, comparisons = found
+        ws = cls(root, config, kpis, sources, issues, comparisons=comparisons)
         if strict and ws.errors:
             raise SpecError(ws.issues)
         return ws
@@ -130,6 +137,8 @@ class Workspace:
     @property
     def warehouse(self) -> Warehouse:
         if self._warehouse is None:
+            from onpace.query.warehouse import connect
+
             self._warehouse = connect(self.config.warehouse, self.root)
         return self._warehouse
 
@@ -151,6 +160,8 @@ class Workspace:
                 f"only the embedded DuckDB warehouse is written by onpace; this workspace "
                 f"uses '{self.config.warehouse.backend}'"
             )
+        from onpace.query.warehouse import duckdb_files, writing
+
         files = duckdb_files(self.config.warehouse, self.root)
         with writing(files, purpose, fresh=fresh) as warehouse:
             yield warehouse
@@ -166,6 +177,8 @@ class Workspace:
     def values(self) -> ValueStore:
         """The value store of this workspace (see :mod:`onpace.values`)."""
         if self._values is None:
+            from onpace.values.store import ValueStore
+
             self._values = ValueStore(
                 self.kpis, self.calendar, self.config.churn, self.config.timezone
             )
@@ -184,6 +197,8 @@ class Workspace:
             report = self.values.refresh(self.warehouse, moment, full=full)
             self.warehouse.refresh()
             return report
+        from onpace.query.warehouse import duckdb_files, writing
+
         files = duckdb_files(self.config.warehouse, self.root)
         with writing(files, "onpace refresh") as warehouse:
             report = self.values.refresh(warehouse, moment, warehouse.changes, full=full)
@@ -194,6 +209,8 @@ class Workspace:
         return report
 
     def session(self) -> Session:
+        from onpace.query.session import Session
+
         session = Session(self.kpis, self.warehouse, self.calendar, self.config.churn)
         if self.config.values.enabled:
             session.values = self.values.reader(self.warehouse)
@@ -274,6 +291,8 @@ class Workspace:
         dims = (by,) if isinstance(by, str) else tuple(by or ())
         as_of = as_of or self.now()
         rng = self.compute_range(names, grain, start, end, as_of, end_before)
+        from onpace.query.session import ComputeRequest
+
         request = ComputeRequest(
             names, grain, rng.start, rng.end_before, dims, as_of, top=top, top_per=top_per
         )
@@ -486,6 +505,30 @@ class Workspace:
         return smart_check(
             self, self.store.current(), workspace_objectives(self), as_of, list(kpis or []) or None
         )
+
+
+def _no_comparisons() -> Comparisons:
+    from onpace.compare.loading import Comparisons
+
+    return Comparisons()
+
+
+Definitions = tuple["dict[str, AnyKpi]", "dict[str, KpiSource]", list[SpecIssue], "Comparisons"]
+
+
+def _read_definitions(config: WorkspaceConfig, files: list[Path]) -> Definitions:
+    """Read and validate the KPI files (what :mod:`onpace.spec.definition_cache` keeps)."""
+    from onpace.compare.loading import load_comparisons
+    from onpace.spec.loader import load_kpi_file, merge
+    from onpace.spec.validate import validate_kpis
+
+    loaded = merge([load_kpi_file(f) for f in files])
+    issues = loaded.issues + validate_kpis(loaded.kpis, loaded.sources)
+    bad = {i.kpi for i in issues if i.level == "error" and i.kpi}
+    kpis = {k.name: with_churn_words(k, config.churn) for k in loaded.kpis if k.name not in bad}
+    # driver trees and funnels are written beside the KPIs and checked against them
+    comparisons, more = load_comparisons(loaded.documents, kpis, bad)
+    return kpis, loaded.sources, issues + more, comparisons
 
 
 def _table(records: list[dict[str, Any]], output: str) -> Any:

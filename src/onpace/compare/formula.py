@@ -20,10 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlglot import exp
-
 from onpace.errors import FilterError
-from onpace.spec.filters import parse_derived_expression
+
+# sqlglot is imported by the parsing functions alone: a workspace opened from its
+# cached definitions holds formulas already parsed and never needs it
 
 FormulaKind = Literal["product", "sum"]
 MAX_TERMS = 10
@@ -88,6 +88,8 @@ _SHAPE_FIX = (
 
 
 def _flatten(node: Any, power: int, kind: list[str], out: list[Term]) -> None:
+    from sqlglot import exp
+
     if isinstance(node, exp.Paren):
         _flatten(node.this, power, kind, out)
         return
@@ -115,6 +117,10 @@ def _flatten(node: Any, power: int, kind: list[str], out: list[Term]) -> None:
 
 def parse_tree_formula(text: str) -> TreeFormula:
     """Parse a tree formula; ``FilterError`` (with a fix) when it has another shape."""
+    from sqlglot import exp
+
+    from onpace.spec.filters import parse_derived_expression
+
     parsed = parse_derived_expression(text)
     for node in parsed.tree.walk():
         if isinstance(node, exp.Anonymous | exp.Abs):

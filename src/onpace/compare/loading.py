@@ -19,7 +19,6 @@ from onpace.compare.models import DriverTree, Funnel, FunnelStep
 from onpace.errors import FilterError, IssueOwner, SpecIssue, UnknownNameError, did_you_mean
 from onpace.model.entities import ENTITIES
 from onpace.model.paths import resolve
-from onpace.spec.filters import parse_row_expression
 from onpace.spec.kpi import AnyKpi, DerivedKpi
 from onpace.spec.validation_issues import Loc, validation_issues
 from onpace.spec.yaml_lines import LocatedDocument, PathKey
@@ -288,6 +287,8 @@ def _check_step(report: _Reporter, funnel: Funnel, index: int, step: FunnelStep)
         return
     _check_column(report, (*loc, "time"), step.entity, step.time, _TIME_KINDS)
     if step.filter:
+        from onpace.spec.filters import parse_row_expression
+
         try:
             parsed = parse_row_expression(step.filter, kind="filter")
         except FilterError as exc:

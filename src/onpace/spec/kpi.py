@@ -26,7 +26,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from onpace.errors import FilterError
-from onpace.spec.filters import parse_derived_expression
 
 Agg = Literal["count", "count_distinct", "sum", "avg", "min", "max", "median"]
 Unit = Literal["currency", "count", "percent", "days", "ratio", "score"]
@@ -202,6 +201,8 @@ def derived_references(kpi: AnyKpi) -> tuple[str, ...]:
     """KPI names a derived KPI reads (empty for other types or unreadable formulas)."""
     if not isinstance(kpi, DerivedKpi):
         return ()
+    from onpace.spec.filters import parse_derived_expression  # sqlglot: only when asked
+
     try:
         return parse_derived_expression(kpi.expr).columns
     except FilterError:
