@@ -15,10 +15,15 @@ import numpy as np
 import pytest
 
 from onpace.targets.nowcast import (
+    BLEND,
+    BOTH,
+    FORECAST_LEFT,
+    SAME_WEEKDAYS,
     DailySeries,
     Pace,
     PaceParts,
     choose_kappa,
+    choose_rest,
     shifted_moment,
 )
 from onpace.targets.rolling_origin import SeriesModel
@@ -139,3 +144,64 @@ def test_kappa_follows_what_did_best_on_past_windows() -> None:
     assert choose_kappa(exact_model) == math.inf
     # five windows are too few to choose: the default stands
     assert choose_kappa(exact_rate[:5]) == 1.0
+
+
+def test_the_rest_as_the_same_weekdays_and_as_the_forecast_less_the_actual() -> None:
+    daily = history(date(2024, 1, 11))
+    pace = Pace(daily, january_model(daily))
+    parts = pace.parts(date(2024, 1, 1), date(2024, 2, 1), datetime(2024, 1, 11), actual=850.0)
+    # the week before Thursday the 11th: Thu 10, Fri 10, Sat 5, Sun 0, Mon-Wed 10 each = 55;
+    # the 21 days left are three such weeks
+    assert parts.days_rest == pytest.approx(3 * 55)
+    # January's forecast 2000, of which 850 is in
+    assert parts.model_left == pytest.approx(2000 - 850)
+    blend = 850 + 0.34 * 1650 + 0.66 * 1320
+    assert parts.rest_projection(BLEND, 1.0) == pytest.approx(blend)
+    assert parts.rest_projection(SAME_WEEKDAYS, 1.0) == pytest.approx(850 + 165)
+    assert parts.rest_projection(BOTH, 1.0) == pytest.approx((blend + 850 + 165) / 2)
+    assert parts.rest_projection(FORECAST_LEFT, 1.0) == pytest.approx(2000.0)
+    # at noon half of Thursday is gone: half of last Thursday's 10 comes off; 900 is in
+    noon = pace.parts(date(2024, 1, 1), date(2024, 2, 1), datetime(2024, 1, 11, 12), actual=900.0)
+    assert noon.days_rest == pytest.approx(165 - 5)
+    assert noon.model_left == pytest.approx(1100.0)
+    # a month already past its forecast has nothing left by it
+    over = pace.parts(date(2024, 1, 1), date(2024, 2, 1), datetime(2024, 1, 11), actual=2400.0)
+    assert over.model_left == 0.0
+
+
+def test_the_rest_follows_what_did_best_at_the_same_share() -> None:
+    totals = np.full(6, 100.0)
+    # projections by blend, same weekdays, their mean, forecast less the actual
+    rows = np.array([[110.0, 95.0, 102.5, 100.0]] * 6)
+    assert choose_rest(rows, totals) == FORECAST_LEFT
+    rows = np.array([[110.0, 99.0, 104.5, 80.0]] * 6)
+    assert choose_rest(rows, totals) == SAME_WEEKDAYS
+    # five windows are too few: the blend stands; so it does on equal errors
+    assert choose_rest(rows[:5], totals[:5]) == BLEND
+    assert choose_rest(np.full((6, 4), 90.0), totals) == BLEND
+
+
+def test_a_month_whose_total_is_fixed_is_projected_by_the_forecast_less_the_actual() -> None:
+    # one sale of 1000 a month on a day that moves (the 3rd, 10th, 17th, 24th, 3rd, ...):
+    # its pace says nothing, its total everything
+    first = date(2022, 1, 1)
+    values = np.zeros((date(2024, 3, 16) - first).days)
+    month = first
+    i = 0
+    while month < date(2024, 4, 1):
+        day = month.replace(day=3 + 7 * (i % 4))
+        if (day - first).days < len(values):
+            values[(day - first).days] = 1000.0
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        i += 1
+    daily = DailySeries(first, values)
+    # 15 March 2024: the sale (on the 17th, i = 26) is still to come; in every past window at
+    # this share the forecast less the actual was exact, run-rate and model were not
+    nowcast = Pace(daily).project(date(2024, 3, 1), date(2024, 4, 1), datetime(2024, 3, 16), 0.0)
+    assert nowcast is not None and nowcast.rest == FORECAST_LEFT
+    assert nowcast.value == pytest.approx(1000.0)
+    # each past window's projection used the rest chosen on the windows before it: the six
+    # with six older windows to choose on were exact, the older ones had the blend
+    assert nowcast.windows == 12
+    assert [w.projected for w in nowcast.past[:6]] == pytest.approx([1000.0] * 6)
+    assert all(abs(w.projected - 1000.0) > 1 for w in nowcast.past[6:])

@@ -305,8 +305,15 @@ def seasonal_naive_days(history: Array, days: int) -> float | None:
 
 
 def periods_of(daily: DailySeries, grain: str, count: int) -> list[tuple[date, date]]:
-    """The last ``count`` complete months (or weeks from Monday) of ``daily``."""
+    """The last ``count`` complete months (or weeks from Monday, or quarters) of ``daily``."""
     out: list[tuple[date, date]] = []
+    if grain == "quarter":
+        end = daily.end.replace(day=1)
+        end = add_months(end, -((end.month - 1) % 3))
+        while len(out) < count and add_months(end, -3) >= daily.series_start:
+            out.append((add_months(end, -3), end))
+            end = add_months(end, -3)
+        return out[::-1]
     if grain == "week":
         end = daily.end - timedelta(days=daily.end.weekday())
         while len(out) < count and end - timedelta(days=7) >= daily.series_start:

@@ -33,9 +33,12 @@ class Projection:
     ``run_rate`` and ``model_value`` are the two estimates blended (with the
     run-rate's weight ``run_rate_weight``); ``pipeline`` is the projection from
     open quotes where the KPI counts won quotes (``pipeline_weight`` its share in
-    ``value``); ``backtest_errors`` is how many past windows the interval and the
-    probability are read from, and ``calibrated`` whether that is enough to rely
-    on them.
+    ``value``); ``rest`` says how the days left of a period in progress were
+    projected (the blend, the same weekdays a week earlier, their mean, or the
+    model's forecast less the actual), as chosen on past windows at the same share
+    of the period; ``backtest_errors`` is how many past windows the interval and
+    the probability are read from, and ``calibrated`` whether that is enough to
+    rely on them.
     """
 
     value: float | None
@@ -54,6 +57,7 @@ class Projection:
     series_value: float | None = None
     backtest_errors: int = 0
     calibrated: bool = False
+    rest: str | None = None
 
     @property
     def summary(self) -> str:
@@ -65,7 +69,9 @@ class Projection:
         if self.mase is not None and self.baseline_mase is not None:
             base = METHOD_LABELS.get(self.baseline, self.baseline)
             text += f", backtest MASE {self.mase:.2f} vs {base} {self.baseline_mase:.2f}"
-        if self.run_rate_weight:
+        if self.rest is not None and self.rest != "blend":
+            text += f"; rest: {self.rest}"
+        elif self.run_rate_weight:
             text += f"; run-rate weight {self.run_rate_weight:.0%}"
         if self.pipeline_weight:
             text += f"; pipeline weight {self.pipeline_weight:.0%}"

@@ -17,6 +17,15 @@ For sums and counts (revenue, orders, quotes won) the projection is::
   end the run-rate. ``k`` is chosen per series from :data:`KAPPAS` by backtest on
   the series' own past windows (0 is pure run-rate, infinity pure model).
 
+Three other rests compete with the blend (:data:`RESTS`): the days left as the
+same weekdays a week earlier (a schedule the month total and its pace both
+miss), the mean of that and the blend, and the monthly forecast of the months
+still running less what they have brought so far (a month whose total is
+settled by budgets or contracts and only its timing varies: the run-rate
+double-counts an early order, the model rest ignores it). The rest is chosen
+per series on the past windows at the same share of the period
+(:func:`choose_rest`), each window's own from the windows before it.
+
 **Past windows**: the target's period and as-of moment shifted back by whole
 months (up to :data:`MAX_WINDOWS`): for a month, every earlier month at the same
 point; for a quarter or a year, every three- or twelve-month span starting at a
@@ -53,6 +62,11 @@ MAX_WINDOWS = 36
 RUN_RATE_ONLY = "run_rate"
 MIN_WINDOWS = 6  # fewer past windows than this cannot choose k: the default stands
 CHECKPOINTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+BLEND = "blend"  # run-rate and model rest, blended by k
+SAME_WEEKDAYS = "same weekdays"  # each day left as the same weekday a week earlier
+BOTH = "blend and same weekdays"  # the mean of the two
+FORECAST_LEFT = "forecast less the actual"  # the month's forecast still to come
+RESTS = (BLEND, SAME_WEEKDAYS, BOTH, FORECAST_LEFT)
 
 
 def month_start(day: date) -> date:
@@ -129,6 +143,8 @@ class PaceParts:
     left: float
     model_rest: float
     total: float | None = None  # the outcome, for a past window
+    days_rest: float = math.nan  # the days left as the same weekdays a week earlier
+    model_left: float = math.nan  # the model's forecast of this month on, less its actual
 
     @property
     def share(self) -> float:
@@ -149,6 +165,16 @@ class PaceParts:
         f = self.share
         a = 1.0 if f >= 1 else f / (f + kappa * (1 - f))
         return self.actual + a * rate + (1 - a) * self.model_rest
+
+    def rest_projection(self, rest: str, kappa: float) -> float:
+        """The projection by one of :data:`RESTS`, the blend at ``kappa``."""
+        blend = self.projection(kappa)
+        if rest == FORECAST_LEFT:
+            return self.actual + self.model_left if math.isfinite(self.model_left) else blend
+        if rest == BLEND or not math.isfinite(self.days_rest):
+            return blend
+        days = self.actual + self.days_rest
+        return days if rest == SAME_WEEKDAYS else (blend + days) / 2
 
     def weight(self, kappa: float) -> float:
         """The run-rate's weight ``a`` at this share for ``kappa``."""
@@ -184,6 +210,7 @@ class Nowcast:
     method: str  # the monthly method behind the model rest
     windows: int
     past: tuple[PastWindow, ...] = ()
+    rest: str = BLEND  # which of :data:`RESTS` projects the days left
 
 
 class DayWeights:
@@ -259,12 +286,32 @@ class Pace:
         done = weights.total(start, cut) + today
         left = max(weights.total(cut, end) - today, 0.0)
         model_rest = self._model_rest(origin, weights, cut, end, today)
-        if actual is not None:
-            return PaceParts(actual, done, left, model_rest)
-        so_far = self.daily.total(start, cut)
-        if running:
-            so_far += self.daily.total(day, day + timedelta(days=1)) * gone
-        return PaceParts(so_far, done, left, model_rest, self.daily.total(start, end))
+        days_rest = self._days_rest(cut, end, gone if running else 0.0)
+        this_month = max(start, month_start(cut))
+        model_whole = self._model_rest(origin, weights, this_month, end, 0.0)
+        earlier = self.daily.total(start, this_month)  # the period's months already over
+        if actual is None:
+            so_far = self.daily.total(start, cut)
+            if running:
+                so_far += self.daily.total(day, day + timedelta(days=1)) * gone
+            total: float | None = self.daily.total(start, end)
+        else:
+            so_far, total = actual, None
+        model_left = max(model_whole - (so_far - earlier), 0.0)
+        return PaceParts(so_far, done, left, model_rest, total, days_rest, model_left)
+
+    def _days_rest(self, cut: date, end: date, gone: float) -> float:
+        """The days ``[cut, end)`` as the same weekdays in the week before ``cut``.
+
+        ``gone`` is the share of the day ``cut`` already past (in the actual).
+        NaN with under a week of history before ``cut``.
+        """
+        i = self.daily.index(cut)
+        days = (end - cut).days
+        if i < 7 or (cut - self.daily.first).days != i or days <= 0:
+            return math.nan
+        week = self.daily.values[i - 7 : i]
+        return float(np.resize(week, days).sum()) - gone * float(week[0])
 
     def _model_rest(
         self, origin: date, weights: DayWeights, cut: date, end: date, today: float
@@ -359,17 +406,25 @@ class Pace:
         outcomes = []
         span = months_between(start, end) or 1
         backs = [b for b, _, _, _ in past]
-        for back, parts, _, (when, s, e) in past:
-            # k as chosen on the windows already complete at this window's checkpoint
+        # each window's projection by every rest, k as chosen on the windows already
+        # complete at its checkpoint; then the rest the same way (at this share only)
+        by_rest = np.full((len(past), len(RESTS)), np.nan)
+        for i, (back, parts, _, _) in enumerate(past):
             older = np.array([b >= back + span for b in backs])
             k = _best_kappa(sums[older], counts[older], int(older.sum()))
-            projected = parts.projection(k)
-            total = parts.total or 0.0
+            by_rest[i] = [parts.rest_projection(r, k) for r in RESTS]
+        totals = np.array([parts.total or 0.0 for _, parts, _, _ in past])
+        for i, (back, parts, _, (when, s, e)) in enumerate(past):
+            older = np.array([b >= back + span for b in backs])
+            rest = choose_rest(by_rest[older], totals[older])
+            projected = float(by_rest[i, RESTS.index(rest)])
+            total = float(totals[i])
             errors.append((total - projected) / scale_for(projected, typical))
             outcomes.append(PastWindow(when, s, e, parts.actual, projected, total))
         distribution = ErrorDistribution.of(errors)
         kappa = _best_kappa(sums, counts, len(past))
-        value = live.projection(kappa)
+        rest = choose_rest(by_rest, totals)
+        value = live.rest_projection(rest, kappa)
         scale = scale_for(value, typical) if distribution.calibrated else _rest_scale(value, live)
         return Nowcast(
             value=value,
@@ -382,6 +437,7 @@ class Pace:
             method=self.model.method if self.model is not None else RUN_RATE_ONLY,
             windows=len(past),
             past=tuple(outcomes),
+            rest=rest if math.isfinite(live.days_rest) else BLEND,
         )
 
 
@@ -436,6 +492,25 @@ def _best_kappa(sums: Array, counts: Array, windows: int) -> float:
     errors = sums.sum(axis=0) / counts.sum()
     best = int(np.argmin(errors))  # the first of equals: the grid runs from run-rate to model
     return KAPPAS[best]
+
+
+def choose_rest(projected: Array, totals: Array) -> str:
+    """The rest of :data:`RESTS` with the lowest mean absolute error over past windows.
+
+    ``projected[i, j]`` is window ``i``'s projection by ``RESTS[j]`` at the live
+    share. The blend stands unless another rest has at least :data:`MIN_WINDOWS`
+    windows and a lower error on them: late in a period the days just gone can
+    say more about the days left than the month's forecast or its pace.
+    """
+    if len(totals) < MIN_WINDOWS:
+        return BLEND
+    with np.errstate(invalid="ignore"):
+        errors = np.abs(projected - totals[:, None])
+    usable = np.isfinite(errors).all(axis=1)
+    if int(usable.sum()) < MIN_WINDOWS:
+        return BLEND
+    mean = errors[usable].mean(axis=0)
+    return RESTS[int(np.argmin(mean))]  # the first of equals: the blend
 
 
 def choose_kappa(windows: Sequence[Sequence[PaceParts]]) -> float:

@@ -181,6 +181,7 @@ def total_projection(
         run_rate_weight=nowcast.run_rate_weight if running else None,
         backtest_errors=nowcast.errors.n,
         calibrated=nowcast.errors.calibrated,
+        rest=nowcast.rest if running else None,
         **_model_fields(pace.model),  # type: ignore[arg-type]
     )
 
