@@ -79,6 +79,8 @@ DATA = Path(os.environ.get("ONPACE_DATASETS") or _datasets())
 RETAIL = DATA / "online_retail_ii" / "online_retail_ii_2009_2010.parquet"
 DEMO_KPIS = ("revenue", "orders", "gross_profit", "new_customers", "website_visits", "quotes_won")
 CHECKPOINTS = (0.25, 0.5, 0.75)
+QUARTER_CHECKPOINTS = (4 / 13, 8 / 13)  # weeks 4 and 8 of a 13-week quarter
+QUARTER_LABELS = {4 / 13: "week 4", 8 / 13: "week 8"}
 PACE_METHODS = {
     "onpace": "onpace",
     "run_rate": "run-rate",
@@ -280,11 +282,16 @@ def _daily_baseline(kind: str) -> RestForecast:
 BASELINES = {"AutoETS (days)": _daily_baseline("ets"), "AutoTheta (days)": _daily_baseline("theta")}
 
 
-def pace_backtest(named: Named, periods: int) -> PaceBacktest | None:
+def pace_backtest(named: Named, periods: int, grain: str = "month") -> PaceBacktest | None:
+    checkpoints = QUARTER_CHECKPOINTS if grain == "quarter" else CHECKPOINTS
     try:
-        return backtest_pace(named.daily, "month", named.name, periods, CHECKPOINTS, BASELINES)
+        return backtest_pace(named.daily, grain, named.name, periods, checkpoints, BASELINES)
     except ValueError:
         return None
+
+
+def _at(c: float) -> str:
+    return QUARTER_LABELS.get(c, f"{c:.0%}")
 
 
 @dataclass
@@ -338,6 +345,40 @@ def _fmt(value: float | None, pct: bool = False) -> str:
     return f"{value * 100:.1f}%" if pct else f"{value:.3f}"
 
 
+def _checkpoints(results: list[tuple[Named, PaceBacktest]]) -> tuple[float, ...]:
+    return tuple(results[0][1].method("onpace").error) if results else CHECKPOINTS
+
+
+def calibration_table(results: list[tuple[Named, PaceBacktest]]) -> Iterator[str]:
+    """80% coverage and Brier score per checkpoint, onpace against every baseline."""
+    methods = list(PACE_METHODS)
+    yield (
+        "| data | at | "
+        + " | ".join(f"{PACE_METHODS[m]} coverage" for m in methods)
+        + " | "
+        + " | ".join(f"{PACE_METHODS[m]} Brier" for m in methods)
+        + " |"
+    )
+    yield "| --- | --: |" + " --: |" * (2 * len(methods))
+    for group in ("dev", "held-out"):
+        rows = [r for n, r in results if n.group == group]
+        if not rows:
+            continue
+        for c in _checkpoints(results):
+            cov = [
+                _mean([v for r in rows if (v := r.method(m).coverage[c]) is not None])
+                for m in methods
+            ]
+            brier = [
+                _mean([v for r in rows if (v := r.method(m).brier[c]) is not None]) for m in methods
+            ]
+            best = min((b for b in brier[1:] if b is not None), default=None)
+            cells = [_fmt(v, pct=True) for v in cov] + [_fmt(v) for v in brier]
+            if best is not None and brier[0] is not None:
+                cells[len(methods)] += " ✓" if brier[0] <= best + 1e-12 else " ✗"
+            yield f"| {group} | {_at(c)} | " + " | ".join(cells) + " |"
+
+
 def pace_table(results: list[tuple[Named, PaceBacktest]]) -> Iterator[str]:
     labels = list(PACE_METHODS.values())
     yield (
@@ -355,7 +396,7 @@ def pace_table(results: list[tuple[Named, PaceBacktest]]) -> Iterator[str]:
 def _pace_rows(label: str, rows: list[tuple[Named, PaceBacktest]]) -> Iterator[str]:
     if not rows:
         return
-    for c in CHECKPOINTS:
+    for c in _checkpoints(rows):
         means: dict[str, float | None] = {}
         for method in (*PACE_METHODS, "model"):
             per_series = [r.method(method).error[c] for _, r in rows]
@@ -373,7 +414,7 @@ def _pace_rows(label: str, rows: list[tuple[Named, PaceBacktest]]) -> Iterator[s
         coverage = _mean([v for _, r in rows if (v := r.method("onpace").coverage[c]) is not None])
         brier = _mean([v for _, r in rows if (v := r.method("onpace").brier[c]) is not None])
         yield (
-            f"| {label} | {len(rows)} | {c:.0%} | "
+            f"| {label} | {len(rows)} | {_at(c)} | "
             + " | ".join(cells)
             + f" | {_fmt(means['model'], pct=True)} | {_fmt(coverage, pct=True)} | {_fmt(brier)} |"
         )
@@ -442,6 +483,9 @@ def main() -> None:
     parser.add_argument("--periods", type=int, default=24, help="months backtested per series")
     parser.add_argument("--quick", action="store_true", help="demo only, 12 months")
     parser.add_argument(
+        "--dev-only", action="store_true", help="the dev series only (never the held-out ones)"
+    )
+    parser.add_argument(
         "--sample",
         type=int,
         default=0,
@@ -454,25 +498,37 @@ def main() -> None:
     if not args.quick and DATA.exists():
         series += retail_series(con) + chinook_series(con) + classicmodels_series(con)
     periods = 12 if args.quick else args.periods
+    if args.dev_only:
+        series = [n for n in series if n.group == "dev"]
     if args.sample:
         series = sample(series, args.sample)
     print(f"{len(series)} series, {periods} months each", flush=True)
     pace: list[tuple[Named, PaceBacktest]] = []
+    quarters: list[tuple[Named, PaceBacktest]] = []
     monthly: list[tuple[Named, SeriesBacktest, MonthlyScores]] = []
     for named in series:
         found_pace = pace_backtest(named, periods)
         if found_pace is not None:
             pace.append((named, found_pace))
+        found_quarter = pace_backtest(named, max(periods // 3, 1), "quarter")
+        if found_quarter is not None:
+            quarters.append((named, found_quarter))
         found = monthly_backtest(named.daily)
         if found is not None:
             monthly.append((named, *found))
         print(f"  {named.group}: {named.dataset} {named.name} done", flush=True)
     print("\n## Pace: error of the month's total (mean over series of the mean absolute error)\n")
     print("\n".join(pace_table(pace)))
+    print("\n## Pace: calibration per checkpoint (80% coverage, Brier of P(reach))\n")
+    print("\n".join(calibration_table(pace)))
+    print("\n## Quarter pace: error of the quarter's total at weeks 4 and 8\n")
+    print("\n".join(pace_table(quarters)))
+    print("\n## Quarter pace: calibration per checkpoint\n")
+    print("\n".join(calibration_table(quarters)))
     print("\n## Monthly forecasts, horizons 1-3\n")
     print("\n".join(monthly_table(monthly)))
     for group in ("dev", "held-out"):
-        tables = [r.reliability for n, r in pace if n.group == group]
+        tables = [r.reliability for n, r in pace + quarters if n.group == group]
         if tables:
             print(f"\n## Reliability of onpace's P(reach), pace, {group}\n")
             print("\n".join(reliability_table(tables)))

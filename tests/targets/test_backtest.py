@@ -59,3 +59,36 @@ def test_reliability_table_bins_probabilities_and_counts_hits() -> None:
     assert rows[0].reached == 0.5
     assert rows[2].reached is None
     assert rows[5].reached == 1.0
+
+
+def test_quarters_backtested_are_the_last_whole_calendar_quarters() -> None:
+    from datetime import date
+
+    from onpace.targets.backtest import periods_of
+    from onpace.targets.nowcast import DailySeries
+
+    # 1 Jan 2024 to 14 Nov 2025 (exclusive): the quarter of November is not over
+    daily = DailySeries.of(date(2024, 1, 1), [1.0] * (date(2025, 11, 14) - date(2024, 1, 1)).days)
+    assert periods_of(daily, "quarter", 2) == [
+        (date(2025, 4, 1), date(2025, 7, 1)),
+        (date(2025, 7, 1), date(2025, 10, 1)),
+    ]
+    assert len(periods_of(daily, "quarter", 99)) == 7  # 2024-Q1 to 2025-Q3
+
+
+def test_a_baseline_is_calibrated_on_its_own_earlier_errors() -> None:
+    from onpace.targets.backtest import _PaceTally
+
+    tally = _PaceTally(("onpace", "run_rate"), (0.5,))
+    # run-rate off by -10%, -5%, 0%, +5% of its projection on four earlier periods
+    for value, total in ((100.0, 90.0), (100.0, 95.0), (100.0, 100.0), (100.0, 105.0)):
+        tally.add("run_rate", 0.5, value, total)
+    assert tally.scores["run_rate"][0.5].covered == []  # no earlier errors to read from
+    # the fifth: four errors, mean -2.5%, sd 6.455%; the normal interval with t(3) = 1.638
+    tally.add("run_rate", 0.5, 200.0, 230.0)
+    sd = 0.06454972243679028 * (1 + 1 / 4) ** 0.5
+    high = 200 * (1 + (-0.025 + 1.638 * sd))
+    assert high < 230 and tally.scores["run_rate"][0.5].covered == [False]
+    # the errors of the total scored are relative to the total
+    expected = [10 / 90, 5 / 95, 0.0, 5 / 105, 30 / 230]
+    assert tally.errors["run_rate"][0.5] == pytest.approx(expected)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from onpace.targets.intervals import DEFAULT_SPREAD, ErrorDistribution, normal_cdf, p_reach
@@ -43,9 +44,20 @@ def test_without_enough_errors_the_spread_is_a_wide_default() -> None:
 
 def test_probability_is_never_certain_from_a_finite_sample() -> None:
     errors = ErrorDistribution.of(TWENTY)
-    # a threshold far below every error: all 20 reach it, one pseudo-observation does not
-    assert errors.p_at_least(-10.0) == pytest.approx(20.5 / 21)
-    assert errors.p_at_least(10.0) == pytest.approx(0.5 / 21)
+    # a threshold far below every error: all 20 reach it, one pseudo-observation does not:
+    # 20.5 / 21 = 97.6%, held at the 95% ceiling; far above, 0.5 / 21 = 2.4%, held at 5%
+    assert 20.5 / 21 > 0.95 and 0.5 / 21 < 0.05
+    assert errors.p_at_least(-10.0) == pytest.approx(0.95)
+    assert errors.p_at_least(10.0) == pytest.approx(0.05)
+    # inside the tails the smoothed share stands: with the kernel's width w, the share
+    # of errors at least 0.08 above is (sum of 1 - Phi((0.08 - e) / w) + 0.5) / 21
+    arr = np.asarray(TWENTY)
+    sd = float(arr.std(ddof=1))
+    q75, q25 = np.percentile(arr, [75, 25])
+    w = 0.9 * min(sd, (q75 - q25) / 1.34) * 20**-0.2
+    by_hand = (sum(1 - normal_cdf((0.08 - e) / w) for e in arr) + 0.5) / 21
+    assert 0.05 < by_hand < 0.95
+    assert errors.p_at_least(0.08) == pytest.approx(by_hand)
     # the centre of a symmetric sample: one half
     assert errors.p_at_least(-0.005) == pytest.approx(0.5)
 
@@ -56,4 +68,4 @@ def test_p_reach_reads_the_target_as_an_error_and_flips_for_lower_is_better() ->
     above = p_reach(1000.0, 1000.0, errors, 1000.0, "higher")
     assert above == pytest.approx(errors.p_at_least(0.0))
     assert p_reach(1000.0, 1000.0, errors, 1000.0, "lower") == pytest.approx(1 - above)
-    assert p_reach(1000.0, 1000.0, errors, 10.0, "higher") == pytest.approx(20.5 / 21)
+    assert p_reach(1000.0, 1000.0, errors, 10.0, "higher") == pytest.approx(0.95)

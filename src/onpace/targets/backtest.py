@@ -270,8 +270,9 @@ class PaceResult:
     """The error of the period total at each checkpoint, per method.
 
     ``error`` is the mean absolute error of the period's total as a share of it;
-    coverage and Brier score are onpace's only (the simple rules give no
-    distribution).
+    coverage and Brier score are onpace's from its own distribution, a
+    baseline's from its own past errors at the checkpoint (see :class:`_PaceTally`;
+    None for the model alone).
     """
 
     method: str
@@ -329,18 +330,40 @@ def periods_of(daily: DailySeries, grain: str, count: int) -> list[tuple[date, d
 
 @dataclass
 class _PaceTally:
+    """Errors per method and checkpoint; onpace's distribution scores, and the baselines'.
+
+    A baseline gives a number, not a distribution, so it is given the same
+    calibration onpace has: the split-conformal interval and P(reach) of its own
+    relative errors at the same checkpoint, from the periods scored before
+    (periods arrive oldest first). Its first :data:`~onpace.targets.intervals.MIN_ERRORS`
+    periods have none and are left out of its coverage and Brier score.
+    """
+
     methods: tuple[str, ...]
     checkpoints: tuple[float, ...]
     errors: dict[str, dict[float, list[float]]] = field(init=False)
-    onpace: dict[float, Scores] = field(init=False)
+    signed: dict[str, dict[float, list[float]]] = field(init=False)
+    scores: dict[str, dict[float, Scores]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.errors = {k: {c: [] for c in self.checkpoints} for k in self.methods}
-        self.onpace = {c: Scores() for c in self.checkpoints}
+        self.signed = {k: {c: [] for c in self.checkpoints} for k in self.methods}
+        self.scores = {k: {c: Scores() for c in self.checkpoints} for k in self.methods}
+
+    @property
+    def onpace(self) -> dict[float, Scores]:
+        return self.scores["onpace"]
 
     def add(self, method: str, share: float, value: float | None, total: float) -> None:
-        if value is not None and math.isfinite(value):
-            self.errors[method][share].append(abs(value - total) / abs(total))
+        if value is None or not math.isfinite(value):
+            return
+        self.errors[method][share].append(abs(value - total) / abs(total))
+        if method in ("onpace", "model"):
+            return
+        scale = abs(value) or 1.0
+        own = self.signed[method][share]
+        self.scores[method][share].add_distribution(total, value, ErrorDistribution.of(own), scale)
+        own.append((total - value) / scale)
 
 
 def backtest_pace(
@@ -381,14 +404,13 @@ def backtest_pace(
         raise ValueError(f"{name}: no past period to backtest the pace on")
     methods = []
     for k in tally.methods:
-        mine = k == "onpace"
-        summaries = {c: tally.onpace[c].summary() for c in tally.checkpoints}
+        summaries = {c: tally.scores[k][c].summary() for c in tally.checkpoints}
         methods.append(
             PaceResult(
                 k,
                 {c: _mean(v) for c, v in tally.errors[k].items()},
-                {c: summaries[c]["coverage"] if mine else None for c in tally.checkpoints},  # type: ignore[misc]
-                {c: summaries[c]["brier"] if mine else None for c in tally.checkpoints},  # type: ignore[misc]
+                {c: summaries[c]["coverage"] for c in tally.checkpoints},  # type: ignore[misc]
+                {c: summaries[c]["brier"] for c in tally.checkpoints},  # type: ignore[misc]
                 used,
             )
         )

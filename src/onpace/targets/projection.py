@@ -170,6 +170,10 @@ def total_projection(
         direction,
         floor=actual if never_negative else None,
     )
+    if never_negative and direction == "higher" and actual >= target:
+        probability = 1.0  # a total that cannot fall has reached it already
+    elif never_negative and direction != "higher" and actual > target:
+        probability = 0.0  # ... or, lower being better, missed it already
     return Projection(
         value=nowcast.value,
         low=low,
