@@ -205,3 +205,26 @@ def test_a_month_whose_total_is_fixed_is_projected_by_the_forecast_less_the_actu
     assert nowcast.windows == 12
     assert [w.projected for w in nowcast.past[:6]] == pytest.approx([1000.0] * 6)
     assert all(abs(w.projected - 1000.0) > 1 for w in nowcast.past[6:])
+
+
+def test_a_total_that_cannot_fall_and_is_past_its_target_is_certain() -> None:
+    from onpace.targets.projection import project_total
+
+    daily = history(date(2024, 1, 11))
+    model = january_model(daily)
+    moment = datetime(2024, 1, 11)
+    jan, feb = date(2024, 1, 1), date(2024, 2, 1)
+    # 850 in by the 11th: a target of 800 is reached whatever the rest brings
+    reached = project_total(daily, jan, feb, moment, 850.0, 800.0, "higher", model)
+    assert reached.probability == 1.0
+    # lower being better, a ceiling of 800 is already broken
+    broken = project_total(daily, jan, feb, moment, 850.0, 800.0, "lower", model)
+    assert broken.probability == 0.0
+    # a target above the actual is not certain either way: the uncalibrated normal of the
+    # default spread (20% of the 1,432.2 to come) around 2,282.2: 1 - Phi(-282.2 / 286.44)
+    open_target = project_total(daily, jan, feb, moment, 850.0, 2000.0, "higher", model)
+    spread = 0.2 * (2282.2 - 850)
+    z = (2000 - 2282.2) / spread
+    assert open_target.probability == pytest.approx(
+        0.5 * (1 - math.erf(z / math.sqrt(2))), rel=1e-3
+    )
