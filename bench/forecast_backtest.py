@@ -13,7 +13,9 @@ the same code the product runs:
   naive on the days (each remaining day as the same weekday a week earlier),
   and AutoETS and AutoTheta fitted on the last 365 days (season 7) forecasting
   the remaining days. Error: mean absolute error of the month's total, as a
-  share of it.
+  share of it. The same for quarters at the end of weeks 4 and 8. Coverage
+  and Brier score per checkpoint for every method: onpace's from its own past
+  windows, each baseline's from its own errors on the periods scored before.
 - **monthly**: rolling origin, horizons 1-3 months, MASE (scaled by in-sample
   seasonal naive), 80% coverage per horizon, Brier score of P(reach) at
   targets of -10%, -5%, +5% and +10% of the actual. onpace
