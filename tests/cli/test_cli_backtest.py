@@ -65,7 +65,8 @@ def test_backtest_json_scores_every_method_and_the_pace(demo: Path) -> None:
     assert all(0 <= v < 1 for v in pace["onpace"]["error"].values())
     # a rule without a distribution is calibrated on its own earlier errors; the model alone
     # (a part of onpace, not a baseline) is not scored
-    assert 0 <= pace["run_rate"]["coverage"]["0.5"] <= 1 and 0 <= pace["run_rate"]["brier"]["0.5"]
+    run_rate = pace["run_rate"]
+    assert 0 <= run_rate["coverage"]["0.5"] <= 1 and 0 <= run_rate["brier"]["0.5"] <= 1
     assert pace["model"]["coverage"]["0.5"] is None
     assert sum(r["count"] for r in revenue["pace"]["reliability"]) > 0
     # a rate is backtested as a series but has no pace: the note says why
