@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("ibis", "pandas", "pyarrow", "duckdb", "sqlalchemy", "fastapi", "numpy")
 
@@ -36,3 +37,41 @@ def test_importing_onpace_loads_no_heavy_library() -> None:
     code = f"import sys, onpace; print([m for m in {HEAVY!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+RUN_MAIN = """
+import sys
+from onpace.cli.main import main
+sys.argv = ["onpace", *sys.argv[1:]]
+try:
+    main()
+finally:
+    print("HEAVY:" + ",".join(m for m in {heavy!r} if m in sys.modules))
+"""
+
+
+def _main(*args: str) -> tuple[int, str, list[str]]:
+    """Run the console entry point (which builds only the command asked for)."""
+    code = RUN_MAIN.format(heavy=HEAVY)
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    out, _, heavy = done.stdout.rpartition("HEAVY:")
+    return done.returncode, out + done.stderr, [m for m in heavy.strip().split(",") if m]
+
+
+def test_the_entry_point_runs_one_command_without_building_the_others(tmp_path: Path) -> None:
+    from onpace.catalog.scaffold import create_workspace
+
+    root = tmp_path / "shop"
+    create_workspace(root, "multichannel", name="Shop", timezone="UTC")
+    code, out, heavy = _main("kpi", "list", "-w", str(root))
+    assert code == 0 and "average_order_value" in out and "KPIs of Shop" in out
+    assert heavy == []
+    # options before the command, and a group's own help
+    code, out, _ = _main("kpi", "--help")
+    assert code == 0 and "list" in out and "show" in out
+    # the whole program's help still lists every command, from every module
+    code, out, _ = _main("--help")
+    assert code == 0 and all(c in out for c in ("compute", "target", "serve", "ingest", "kpi"))
+    # a mistyped command gets the full app's answer, with its suggestion
+    code, out, _ = _main("computee", "revenue")
+    assert code == 2 and "No such command" in out and "compute" in out

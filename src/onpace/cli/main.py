@@ -447,8 +447,10 @@ _register_command_modules()
 
 def main() -> None:
     """Console entry point: every onpace error becomes a message and exit code 1."""
+    from onpace.cli.startup import for_arguments
+
     try:
-        app()
+        for_arguments(app, sys.argv[1:])()
     except SpecError as exc:
         print_issues(exc.issues)
         sys.exit(1)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from onpace.errors import UnknownNameError, did_you_mean
 from onpace.spec.kpi import (
     AnyKpi,
@@ -26,6 +24,8 @@ from onpace.spec.kpi import (
 from onpace.views.formatting import format_value
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from onpace.workspace import Workspace
 
 
@@ -118,6 +118,8 @@ def pivot_for_display(
     ws: Workspace, frame: pd.DataFrame, names: list[str], dims: list[str]
 ) -> tuple[str, list[str], list[list[str]]]:
     """Rows of periods (and dimension values), one formatted column per KPI."""
+    import pandas as pd  # only a computed table needs it: listing KPIs does not
+
     labels = {n: ws.kpis[n].label for n in names}
     rows: list[list[str]] = []
     if len(frame):

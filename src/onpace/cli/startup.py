@@ -1,0 +1,78 @@
+"""Starting the command line quickly: build only the command that is run.
+
+Typer turns every registered function into a click command before it parses the
+arguments: for each of the fifty-odd commands it evaluates the type hints of the
+function (strings, under ``from __future__ import annotations``) four times over.
+That costs more than the work of a command such as ``onpace kpi list``. So the
+entry point hands Typer an app that holds only the command the arguments name (the
+help of the whole program, a mistyped command or a bare ``onpace`` still get the
+full app, with its listing and its suggestions), and evaluates the type hints of
+the functions it builds once, up front.
+"""
+
+from __future__ import annotations
+
+import copy
+import typing
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from typer.main import get_command_name
+
+
+def command_name(info: Any) -> str:
+    """The name a registered command is called by on the command line."""
+    return str(info.name or get_command_name(info.callback.__name__))
+
+
+def group_name(info: Any) -> str:
+    """The name a registered sub-app (``onpace kpi ...``) is called by."""
+    return str(info.name or info.typer_instance.info.name)
+
+
+def first_word(args: Sequence[str]) -> str | None:
+    """The command the arguments name: the first one that is not an option."""
+    for arg in args:
+        if not arg.startswith("-"):
+            return arg
+        if arg == "--":
+            return None
+    return None
+
+
+def for_arguments(app: typer.Typer, args: Sequence[str]) -> typer.Typer:
+    """``app`` reduced to the command or group ``args`` run (``app`` itself if none)."""
+    word = first_word(args)
+    if word is None:
+        resolve_hints(app)
+        return app
+    commands = [c for c in app.registered_commands if command_name(c) == word]
+    groups = [g for g in app.registered_groups if group_name(g) == word]
+    if not commands and not groups:
+        resolve_hints(app)  # an unknown word: the full app lists what there is
+        return app
+    reduced = copy.copy(app)
+    reduced.registered_commands = commands
+    reduced.registered_groups = groups
+    resolve_hints(reduced)
+    return reduced
+
+
+def resolve_hints(app: typer.Typer) -> None:
+    """Evaluate, once, the type hints of every function ``app`` will turn into a command."""
+    for info in app.registered_commands:
+        _resolve(info.callback)
+    _resolve(app.registered_callback.callback if app.registered_callback else None)
+    for group in app.registered_groups:
+        resolve_hints(group.typer_instance)
+
+
+def _resolve(function: Any) -> None:
+    if function is None or not any(isinstance(a, str) for a in function.__annotations__.values()):
+        return
+    try:
+        hints = typing.get_type_hints(function, include_extras=True)
+    except NameError:  # a name only imported for type checkers: Typer reports it as before
+        return
+    function.__annotations__ = hints
