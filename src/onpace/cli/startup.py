@@ -28,7 +28,8 @@ def command_name(info: Any) -> str:
 
 def group_name(info: Any) -> str:
     """The name a registered sub-app (``onpace kpi ...``) is called by."""
-    return str(info.name or info.typer_instance.info.name)
+    instance = info.typer_instance
+    return str(info.name or (instance.info.name if instance is not None else ""))
 
 
 def first_word(args: Sequence[str]) -> str | None:
@@ -65,7 +66,8 @@ def resolve_hints(app: typer.Typer) -> None:
         _resolve(info.callback)
     _resolve(app.registered_callback.callback if app.registered_callback else None)
     for group in app.registered_groups:
-        resolve_hints(group.typer_instance)
+        if group.typer_instance is not None:
+            resolve_hints(group.typer_instance)
 
 
 def _resolve(function: Any) -> None:
