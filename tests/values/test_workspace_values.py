@@ -75,3 +75,44 @@ def test_reads_come_from_the_store_and_match_the_data(shop: Path) -> None:
     computed = _revenue(ws)
     # by hand: January 10 + 20, February 30, March nothing yet
     assert stored == computed == {"2024-01": 30.0, "2024-02": 30.0, "2024-03": 0.0}
+
+
+def test_target_and_review_writes_leave_the_stored_values_alone(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Values do not depend on targets or reviews: writing those recomputes nothing."""
+    from typer.testing import CliRunner
+
+    from onpace.cli.main import app
+    from onpace.reviews.records import add_review
+    from onpace.targets.definition import Target, parse_target_period
+    from onpace.values.refresh import Refresher
+
+    ws = Workspace.open(shop)
+    ingest_workspace(ws, now=NOW)
+    version = ws.warehouse.files.version_name()  # type: ignore[union-attr]
+    meta = ws.values.reader(ws.warehouse).meta()
+    assert meta is not None
+    before = cells(ws.warehouse)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a target or review write ran a refresh of the stored values")
+
+    monkeypatch.setattr(Refresher, "refresh", refused)
+    monkeypatch.setattr(Refresher, "full", refused)
+    ws.store.set_target(Target("revenue", parse_target_period("2024-Q1"), 900.0), "budget", "me")
+    add_review(ws.store, ws.kpis, "revenue", "keep", "looked at Q1", "me", NOW)
+    ran = CliRunner().invoke(
+        app, ["target", "set", "orders", "2024-Q1", "5", "--why", "plan", "-w", str(shop)]
+    )
+    assert ran.exit_code == 0, ran.output
+    ws.close()
+
+    again = Workspace.open(shop)
+    assert again.warehouse.files.version_name() == version  # type: ignore[union-attr]
+    after = again.values.reader(again.warehouse).meta()
+    assert after is not None and after.built_at == meta.built_at
+    assert differences(before, cells(again.warehouse)) == []
+    # and reads still come from the store (the ingest stored values as of its own now)
+    assert again.values.status(again.warehouse, meta.as_of).current
+    again.close()
