@@ -66,7 +66,10 @@ def test_the_entry_point_runs_one_command_without_building_the_others(tmp_path: 
     code, out, heavy = _main("kpi", "list", "-w", str(root))
     assert code == 0 and "average_order_value" in out and "KPIs of Shop" in out
     assert heavy == []
-    # options before the command, and a group's own help
+    # a command with an argument of its own (one command alone must not become the app)
+    code, out, _ = _main("init", str(tmp_path / "new"), "--template", "ecommerce")
+    assert code == 0 and (tmp_path / "new" / "onpace.yml").is_file(), out
+    # a group's own help
     code, out, _ = _main("kpi", "--help")
     assert code == 0 and "list" in out and "show" in out
     # the whole program's help still lists every command, from every module

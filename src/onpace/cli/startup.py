@@ -56,8 +56,16 @@ def for_arguments(app: typer.Typer, args: Sequence[str]) -> typer.Typer:
     reduced = copy.copy(app)
     reduced.registered_commands = commands
     reduced.registered_groups = groups
+    # one command alone would become the program itself (``onpace DIR``): a group
+    # callback that does nothing keeps ``onpace init DIR`` parsed as before
+    reduced.info = copy.copy(app.info)
+    reduced.info.callback = _as_group
     resolve_hints(reduced)
     return reduced
+
+
+def _as_group() -> None:
+    """Nothing to do before the command runs."""
 
 
 def resolve_hints(app: typer.Typer) -> None:
