@@ -7,7 +7,7 @@ command. The result depends only on the text of those files and on the onpace
 code that reads them, so it is kept in ``.onpace/cache/`` of the workspace under a
 hash of both: any edit of a definition file, a file added or removed, another
 onpace version (or, in a source checkout, any change of its files) gives another
-hash and the files are read again.
+hash and the files are read again (so does another Python or pydantic version).
 
 The cache holds Python objects (pickled), and unpickling runs code, so an entry is
 signed with a key that stays outside the workspace (in the user's cache folder):
@@ -24,6 +24,7 @@ import hmac
 import os
 import pickle
 import secrets
+import sys
 import tempfile
 from collections.abc import Sequence
 from functools import cache
@@ -86,11 +87,14 @@ def save_definitions(root: Path, key: str, definitions: Any) -> None:
 
 @cache
 def _code_stamp() -> str:
-    """The onpace version and, for a source checkout, the state of every file it reads."""
+    """The onpace version and, for a source checkout, the state of every file it reads;
+    with the Python and pydantic versions the pickled models were made by."""
+    import pydantic
+
     import onpace
 
     package = Path(onpace.__file__).parent
-    digest = hashlib.sha256(onpace.__version__.encode())
+    digest = hashlib.sha256(f"{onpace.__version__}\0{sys.version}\0{pydantic.VERSION}".encode())
     for folder, dirs, names in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(names):
