@@ -25,6 +25,7 @@ periods that changed), and never at or after ``as_of``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -280,7 +281,7 @@ class _Scan:
         return [SET, *self.breakdown.columns]
 
 
-def aggregate_exprs(
+def aggregate_expr(
     query: AggregateQuery,
     breakdown: Breakdown,
     rollup: Rollup,
@@ -288,11 +289,14 @@ def aggregate_exprs(
     tables: TableSource,
     available: Available,
     as_of: datetime,
-) -> list[Any]:
-    """The grouped query of ``query``'s additive measures, then one per other measure.
+) -> Any:
+    """One statement per entity and time column: the grouped query of ``query``'s measures.
 
-    Each has the columns ``__grain``, ``period``, ``__set``, the members and its measures
-    (named by their ids in ``query``); the first also ``__rows``.
+    The additive measures come from the day partials; each other measure (a distinct
+    count, a median) from its own grouping of the same filtered rows, joined on in the
+    statement by grain, period and members, so the warehouse gets one query, as the
+    plan says. The result has the columns ``__grain``, ``period``, ``__set``, the
+    members, ``__rows`` and the measures (named by their ids in ``query``).
     """
     names = needed_columns(query.measures.values())
     scan = _Scan(query.entity, query.time, names, breakdown, ranges, tables, available, as_of)
@@ -310,11 +314,33 @@ def aggregate_exprs(
             out[gid] = _finish(gid, query.measures[gid], values[gid].scale, t)
         return out
 
-    exprs = [rollup.apply(daily, scan.key_names, finish)]
+    out = rollup.apply(daily, scan.key_names, finish)
     for gid, spec in query.measures.items():
         if gid not in additive:
-            exprs.append(_other_measure(gid, spec, values[gid], scan, rollup))
-    return exprs
+            other = _other_measure(gid, spec, values[gid], scan, rollup)
+            keys = [GRAIN, "period", SET]
+            out = _joined_on_keys(out, other, keys, breakdown.columns, gid)
+    return out
+
+
+def _joined_on_keys(left: Any, right: Any, keys: list[str], members: list[str], column: str) -> Any:
+    """``left`` with ``right``'s ``column`` where the keys match (a missing member matches one).
+
+    Every group of ``right`` is a group of ``left`` (it groups a subset of the same
+    rows), so a left join loses nothing. A member (text) may be missing, and a missing
+    member is a member: it is compared as its text with an empty one and its
+    missingness, plain equalities every backend can join by hash.
+    """
+    names = [*keys, *members]
+    renamed = right.select(
+        **{f"__k{i}": right[k] for i, k in enumerate(names)}, **{column: right[column]}
+    )
+    preds = [left[k] == renamed[f"__k{i}"] for i, k in enumerate(keys)]
+    for i, k in enumerate(members, start=len(keys)):
+        a, b = left[k], renamed[f"__k{i}"]
+        preds += [a.coalesce("") == b.coalesce(""), a.isnull() == b.isnull()]
+    joined = left.left_join(renamed, preds)
+    return joined.select(*[joined[c] for c in left.columns], joined[column])
 
 
 def _other_measure(gid: str, spec: MeasureSpec, v: _Value, scan: _Scan, rollup: Rollup) -> Any:
@@ -486,6 +512,7 @@ class Batch:
         self.tables = tables
         self.available = available
         self.execute = execute
+        self.run_lazily: Callable[[Callable[[], Any]], pd.DataFrame] | None = None
         first = self.evaluators[0].window
         self.as_of = first.as_of
         self.calendar = first.calendar
@@ -551,10 +578,7 @@ class Batch:
         """Every expression the batch runs, named for display (``onpace explain``)."""
         out: dict[str, Any] = {}
         for (entity, time), (query, users) in self._aggregates().items():
-            exprs = self._aggregate_exprs(query, users)
-            out[f"{entity} by {time}"] = exprs[0]
-            for n, expr in enumerate(exprs[1:], start=1):
-                out[f"{entity} by {time} ({n + 1})"] = expr
+            out[f"{entity} by {time}"] = self._aggregate_expr(query, users)
         for name, users in self._kpi_users("snapshots").items():
             for e in users:
                 out[f"snapshot {name}"] = (
@@ -568,8 +592,8 @@ class Batch:
             out[f"conversion {name}: converted"] = conv
         return out
 
-    def _aggregate_exprs(self, query: AggregateQuery, users: list[Evaluator]) -> list[Any]:
-        return aggregate_exprs(
+    def _aggregate_expr(self, query: AggregateQuery, users: list[Evaluator]) -> Any:
+        return aggregate_expr(
             query,
             self._breakdown(users),
             self._rollup(users),
@@ -600,11 +624,22 @@ class Batch:
 
     # -- running and splitting --------------------------------------------------------------
 
+    def _result(self, make: Callable[[], Any]) -> pd.DataFrame:
+        """The result of the expression ``make`` builds (not built when its SQL is known)."""
+        if self.run_lazily is not None:
+            return self.run_lazily(make)
+        return self.execute(make())
+
     def run(self) -> None:
-        """Run every merged query and give each slice its part of the results."""
+        """Run every merged query and give each slice its part of the results.
+
+        The queries run in a fixed order for a given set of slices, each built only
+        when ``run_lazily`` asks for it: a computation of a shape seen before runs its
+        recorded SQL without building the expressions again.
+        """
         for key, (query, users) in self._aggregates().items():
-            exprs = self._aggregate_exprs(query, users)
-            split = _Split([self.execute(expr) for expr in exprs], self._breakdown(users))
+            result = self._result(functools.partial(self._aggregate_expr, query, users))
+            split = _Split(result, self._breakdown(users))
             for e in users:
                 own = e.plan.aggregates[key]
                 ids = {s.signature: cid for cid, s in own.measures.items()}
@@ -616,20 +651,26 @@ class Batch:
         for name, users in self._kpi_users("snapshots").items():
             flowing = [e for e in users if e.uses_flows(name)]
             if flowing:
-                split = _Split([self.execute(self._flows(name, flowing))], self._breakdown(flowing))
+                result = self._result(functools.partial(self._flows, name, flowing))
+                split = _Split(result, self._breakdown(flowing))
                 for e in flowing:
                     part = split.part(e, [*e.keys, "value"], periods=False)
                     e.results[("snapshot", name)] = e.stock_from_flows(part)
             for e in users:
                 if not e.uses_flows(name):
-                    e.results[("snapshot", name)] = e.normalize(self.execute(e.snapshot_expr(name)))
+                    result = self._result(functools.partial(e.snapshot_expr, name))
+                    e.results[("snapshot", name)] = e.normalize(result)
         for name, users in self._kpi_users("conversions").items():
-            base, conv = self._conversions(name, users)
+            pair = functools.cache(functools.partial(self._conversions, name, users))
             breakdown = self._breakdown(users)
-            for kind, expr in (("conversion_base", base), ("conversion_conv", conv)):
-                split = _Split([self.execute(expr)], breakdown)
+            for kind, side in (("conversion_base", 0), ("conversion_conv", 1)):
+                split = _Split(self._result(functools.partial(_pick, pair, side)), breakdown)
                 for e in users:
                     e.results[(kind, name)] = split.part(e, [*e.keys, "value"], periods=True)
+
+
+def _pick(pair: Callable[[], tuple[Any, Any]], side: int) -> Any:
+    return pair()[side]
 
 
 def _names_on(kpi: Any, entity: str, dims: tuple[str, ...]) -> list[str]:
@@ -652,11 +693,7 @@ def _names_on(kpi: Any, entity: str, dims: tuple[str, ...]) -> list[str]:
 class _Split:
     """A merged result cut into the parts of its slices (grain and breakdown)."""
 
-    def __init__(self, frames: list[pd.DataFrame], breakdown: Breakdown) -> None:
-        keys = [GRAIN, "period", SET, *breakdown.columns]
-        frame = frames[0]
-        for extra in frames[1:]:  # the other measures' columns, joined on
-            frame = frame.merge(extra, on=keys, how="left")
+    def __init__(self, frame: pd.DataFrame, breakdown: Breakdown) -> None:
         frame = frame.copy()
         frame["period"] = pd.to_datetime(frame["period"]).dt.date
         for col in breakdown.columns:

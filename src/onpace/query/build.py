@@ -173,11 +173,15 @@ def needed_columns(specs: Iterable[MeasureSpec]) -> list[str]:
 
 
 def timestamp_literal(value: date | datetime) -> Any:
-    """``value`` as an Ibis timestamp literal (a date is its midnight)."""
-    return ibis.literal(
-        value if isinstance(value, datetime) else datetime(value.year, value.month, value.day),
-        type="timestamp",
-    )
+    """``value`` as an Ibis timestamp literal (a date is its midnight).
+
+    While statements are cached (:mod:`onpace.query.statements`), the literal holds a
+    stand-in for the moment, written back into the compiled SQL when it runs.
+    """
+    from onpace.query.statements import stand_in
+
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    return ibis.literal(stand_in(moment), type="timestamp")
 
 
 def as_timestamp(col: Any) -> Any:

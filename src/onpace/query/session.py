@@ -26,6 +26,7 @@ from onpace.query.assemble import Evaluator
 from onpace.query.build import Window, record_column
 from onpace.query.plan import Plan, build_plan, expand
 from onpace.query.spells import customer_spells
+from onpace.query.statements import Statements, statements_for
 from onpace.query.top import TopPer, keep_top, rank_overall
 from onpace.query.warehouse import Warehouse
 from onpace.spec.kpi import AnyKpi, kpi_entities
@@ -76,6 +77,7 @@ class Session:
         self._spells: dict[datetime, Any] = {}
         self._spell_columns: set[str] | None = None
         self._materialize = False
+        self._statements: Statements | None = None  # while a batch runs on DuckDB
 
     # the table source the compiler reads through: warehouse tables plus derived ones
     def _tables(self, as_of: datetime) -> Callable[[str], Any]:
@@ -91,13 +93,21 @@ class Session:
                         as_of,
                         self._spell_columns,
                     )
-                    self._spells[as_of] = spells.cache() if self._materialize else spells
+                    self._spells[as_of] = self._materialized(spells)
                 return self._spells[as_of]
             if not self.warehouse.has_table(name):
                 raise MissingDataError(f"the warehouse has no table '{name}'")
             return self.warehouse.table(name)
 
         return source
+
+    def _materialized(self, spells: Any) -> Any:
+        """The spells as a temporary table while a batch runs (the expression otherwise)."""
+        if not self._materialize:
+            return spells
+        if self._statements is not None:
+            return self._statements.materialize_spells(spells)
+        return spells.cache()
 
     def _available(self, name: str) -> set[str]:
         if name == "customer_spells":
@@ -186,6 +196,8 @@ class Session:
         return first, spine_start, periods, last_end
 
     def _execute(self, expr: Any) -> pd.DataFrame:
+        if self._statements is not None:
+            return self._statements.execute(expr)
         result: pd.DataFrame = self.warehouse.backend.execute(expr)
         return result
 
@@ -200,14 +212,61 @@ class Session:
         batch = Batch(evaluators, self._tables(as_of), self._available, self._execute)
         self._spell_columns = batch.columns_read("customer_spells")  # lean spells: only these
         self._materialize = True
+        self._statements = statements_for(self.warehouse.backend, self.warehouse.dialect)
+        computing: Any = contextlib.nullcontext()
+        if self._statements is not None:
+            batch.run_lazily = self._statements.run_lazily
+            computing = self._statements.computing(*self._shape(evaluators))
         try:
-            batch.run()
+            with computing:
+                batch.run()
         finally:
             self._materialize = False
             self._spell_columns = None
             self._release_spells()
+            if self._statements is not None:
+                self._statements.release()
+            self._statements = None
         for evaluator in evaluators:
             evaluator.evaluate()
+
+    def _shape(self, evaluators: Sequence[Evaluator]) -> tuple[Any, list[datetime]]:
+        """What the statements of ``evaluators`` depend on but moments, and those moments.
+
+        Everything that decides how the expressions are built: the KPIs and their
+        definitions, each slice's grain, calendar, breakdown and number of ranges, the
+        churn rule, every table and its schema, and how the moments compare with each
+        other (their order and equalities, which merging ranges reads). The moments
+        themselves are stand-ins in the SQL (see :mod:`onpace.query.statements`).
+        """
+        moments: list[datetime] = []
+        slices: list[tuple[Any, ...]] = []
+        for e in evaluators:
+            w = e.window
+            moments += [w.as_of, w.start, w.end, *(m for r in w.ranges for m in r)]
+            names = tuple(e.plan.order)
+            slices.append(
+                (
+                    names,
+                    tuple(self._definition(n) for n in names),
+                    w.grain,
+                    repr(w.calendar),
+                    w.dims,
+                    len(w.ranges),
+                    (w.start, w.end) if w.grain == "all" else None,  # literal dates
+                )
+            )
+        order = sorted(set(moments))
+        ranks = tuple(order.index(m) for m in moments)
+        schemas = tuple(
+            (name, tuple(self.warehouse.table(name).schema().items()))
+            for name in sorted(self.warehouse.table_names())
+        )
+        return (self.warehouse.dialect, repr(self.churn), schemas, tuple(slices), ranks), moments
+
+    def _definition(self, name: str) -> str:
+        kpi = self.kpis[name]
+        return f"{type(kpi).__name__}:{kpi.model_dump_json()}"
 
     def slice_evaluator(
         self,

@@ -1,0 +1,260 @@
+"""Compiled SQL kept per query shape, so a computation asked again is not compiled again.
+
+Turning an Ibis expression into SQL costs more than running it on small data: the
+catalog's nineteen statements took about as long to compile as DuckDB took to answer
+them at 10,000 orders. Yet the statements of a request change little from call to
+call: the same KPIs, grain and breakdown give the same SQL, but for the moments in it
+(the range read and ``as_of``, which moves on with the clock).
+
+So while a computation builds its expressions, every moment (made by
+:func:`onpace.query.build.timestamp_literal`) is written as a *stand-in*: a fixed
+moment of the year 1234 standing for the n-th distinct moment of the computation.
+Two requests of the same shape then build equal expressions, and the SQL compiled
+for the first is reused by the second with its own moments written in place of the
+stand-ins. The key is the whole expression, so anything else that differs (a KPI's
+definition, the columns a table has, the churn rule) is a different statement; only
+moments are shared, and each statement runs with exactly the SQL a fresh compile of
+its real moments gives (a test pins that).
+
+The derived customer spells are materialized the same way: under a fresh temporary
+name per computation, referred to by the statements through a stand-in name.
+
+Used on DuckDB, the embedded backend where this fixed cost dominates. Other backends
+compile as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+_BASE = datetime(1234, 5, 6, 7, 8, 9, 123456)
+SPELLS_STAND_IN = "__onpace_spells_stand_in"
+CACHE_SIZE = 512
+
+
+class Moments:
+    """The distinct moments of one computation, each written as its stand-in."""
+
+    def __init__(self) -> None:
+        self.values: list[datetime] = []
+        self._index: dict[datetime, int] = {}
+
+    def stand_in(self, value: datetime) -> datetime:
+        """The stand-in for ``value``: the same one every time the value recurs."""
+        n = self._index.get(value)
+        if n is None:
+            n = self._index[value] = len(self.values)
+            self.values.append(value)
+        return _BASE + timedelta(seconds=n)
+
+
+_ACTIVE: ContextVar[Moments | None] = ContextVar("onpace_moments", default=None)
+
+
+def stand_in(value: datetime) -> datetime:
+    """``value``, or its stand-in while a computation with cached statements builds."""
+    moments = _ACTIVE.get()
+    return value if moments is None else moments.stand_in(value)
+
+
+Event = tuple[str, str, Any]  # ("spells" or "query", SQL with stand-ins, result schema)
+
+
+class Statements:
+    """Compiled statements of one DuckDB backend, reused across computations of one shape.
+
+    Two levels: the SQL of an expression (keyed by the expression), and the whole
+    sequence of statements of a computation (keyed by its shape, see
+    :meth:`computing`), which a later computation of that shape replays without
+    building its expressions at all.
+    """
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+        self._sql: OrderedDict[Any, str] = OrderedDict()
+        self._runs: OrderedDict[Any, list[Event]] = OrderedDict()
+        self._rendered: dict[datetime, str] = {}
+        self.compiled = 0  # statements compiled (not found in the cache)
+        self.queries = 0  # queries run (results read), replayed ones included
+        self.materialized = 0  # derived tables written
+        self._moments: Moments | None = None
+        self._spells: dict[str, str] = {}
+        self._replay: Iterator[Event] | None = None
+        self._events: list[Event] | None = None
+
+    @contextlib.contextmanager
+    def computing(self, shape: Any = None, moments: Sequence[datetime] = ()) -> Iterator[None]:
+        """While the block runs, moments are stand-ins and statements run through the cache.
+
+        ``shape`` names everything the statements depend on but the values of
+        ``moments`` (None: this computation is not replayed or recorded). The stand-ins
+        of ``moments`` are taken in their order, so a computation of the same shape
+        means the same moment by the same stand-in. One that meets a moment not among
+        them, or a table made in memory, is not recorded.
+        """
+        self._moments = Moments()
+        for moment in moments:
+            self._moments.stand_in(moment)
+        known = len(self._moments.values)
+        recorded = self._runs.get(shape) if shape is not None else None
+        self._replay = iter(recorded) if recorded is not None else None
+        self._events = [] if shape is not None and recorded is None else None
+        token = _ACTIVE.set(self._moments)
+        try:
+            yield
+            events = self._events
+            if events is not None and len(self._moments.values) == known:
+                self._runs[shape] = events
+                if len(self._runs) > CACHE_SIZE:
+                    self._runs.popitem(last=False)
+            elif recorded is not None:
+                self._runs.move_to_end(shape)
+        finally:
+            _ACTIVE.reset(token)
+            self._moments = None
+            self._replay = None
+            self._events = None
+
+    def _render(self, moment: datetime) -> str:
+        """How the dialect writes ``moment`` as a timestamp literal."""
+        text = self._rendered.get(moment)
+        if text is None:
+            import ibis
+
+            sql = str(ibis.to_sql(ibis.literal(moment, type="timestamp").name("v"), "duckdb"))
+            body = sql.strip()
+            prefix, suffix = "SELECT", 'AS "v"'
+            if not (body.startswith(prefix) and body.endswith(suffix)):
+                raise RuntimeError(f"unexpected rendering of a timestamp literal: {sql!r}")
+            text = body[len(prefix) : -len(suffix)].strip()
+            if len(self._rendered) > 4 * CACHE_SIZE:
+                self._rendered.clear()
+            self._rendered[moment] = text
+        return text
+
+    def template(self, expr: Any) -> str:
+        """The SQL of ``expr`` as compiled, stand-ins in it (compiled once per expression)."""
+        import ibis.expr.operations as ops
+
+        op = expr.as_table().op()
+        text = self._sql.get(op)
+        if text is None:
+            self.compiled += 1
+            text = str(self.backend.compile(expr.as_table()))
+            if op.find(ops.InMemoryTable):  # named afresh every time: never asked again
+                self._events = None  # nor is this computation replayed
+            else:
+                self._sql[op] = text
+                if len(self._sql) > CACHE_SIZE:
+                    self._sql.popitem(last=False)
+        else:
+            self._sql.move_to_end(op)
+        return text
+
+    def _real(self, template: str) -> str:
+        """``template`` with the computation's real moments and table names written in."""
+        text = template
+        if self._moments is not None:
+            for n, value in enumerate(self._moments.values):
+                text = text.replace(self._render(_BASE + timedelta(seconds=n)), self._render(value))
+        for stand, real in self._spells.items():
+            text = text.replace(stand, real)
+        if "(1234, 5, 6," in text:  # a stand-in written some other way: never run it
+            raise RuntimeError("a stand-in moment was left in a statement")
+        return text
+
+    def sql(self, expr: Any) -> str:
+        """The SQL of ``expr`` with the computation's real moments and table names."""
+        return self._real(self.template(expr))
+
+    def run_lazily(self, make: Callable[[], Any]) -> pd.DataFrame:
+        """The result of the expression ``make`` builds; replayed without building it."""
+        if self._replay is not None:
+            for kind, template, schema in self._replay:
+                if kind == "spells":
+                    self._create_spells(template)
+                    continue
+                return self._run(template, schema)
+            raise RuntimeError("a replayed computation asked for more queries than it recorded")
+        return self.execute(make())
+
+    def execute(self, expr: Any) -> pd.DataFrame:
+        """Run ``expr`` as ``backend.execute`` does, from the cached SQL."""
+        self.backend._run_pre_execute_hooks(expr)  # registers in-memory tables
+        template = self.template(expr)
+        schema = expr.as_table().schema()
+        if self._events is not None:
+            self._events.append(("query", template, schema))
+        return self._run(template, schema)
+
+    def _run(self, template: str, schema: Any) -> pd.DataFrame:
+        import pyarrow.types as pat
+        from ibis.backends.duckdb.converter import DuckDBPandasData
+        from ibis.formats.pandas import PandasData
+
+        self.queries += 1
+        table = self.backend.con.sql(self._real(template)).to_arrow_table()
+        df = pd.DataFrame(
+            {
+                name: (
+                    col.to_pylist()
+                    if pat.is_nested(col.type) or pat.is_dictionary(col.type) or col.null_count
+                    else col.to_pandas()
+                )
+                for name, col in zip(table.column_names, table.columns, strict=True)
+            }
+        )
+        result: pd.DataFrame = PandasData.convert_table(
+            DuckDBPandasData.convert_table(df, schema), schema
+        )
+        return result
+
+    def materialize_spells(self, spells: Any) -> Any:
+        """``spells`` as a temporary table of this computation, named by a stand-in.
+
+        The statements that read it see the stand-in name, so they stay equal from one
+        computation to the next; the real name, fresh each time, is written in when
+        they run. :meth:`release` drops it.
+        """
+        import ibis
+
+        template = self.template(spells)
+        if self._events is not None:
+            self._events.append(("spells", template, None))
+        self._create_spells(template)
+        return ibis.table(spells.schema(), name=SPELLS_STAND_IN)
+
+    def _create_spells(self, template: str) -> None:
+        real = f"__onpace_spells_{uuid.uuid4().hex}"
+        self.backend.con.execute(f'CREATE TEMP TABLE "{real}" AS {self._real(template)}')
+        self._spells[SPELLS_STAND_IN] = real
+        self.materialized += 1
+
+    def release(self) -> None:
+        """Drop the temporary tables of the computation that ends."""
+        for real in self._spells.values():
+            with contextlib.suppress(Exception):  # a connection already closed is fine
+                self.backend.con.execute(f'DROP TABLE IF EXISTS "{real}"')
+        self._spells.clear()
+
+
+_BY_BACKEND: weakref.WeakKeyDictionary[Any, Statements] = weakref.WeakKeyDictionary()
+
+
+def statements_for(backend: Any, dialect: str) -> Statements | None:
+    """The statement cache of ``backend`` (one per connection), or None off DuckDB."""
+    if dialect != "duckdb" or not hasattr(backend, "con"):
+        return None
+    found = _BY_BACKEND.get(backend)
+    if found is None:
+        found = _BY_BACKEND[backend] = Statements(backend)
+    return found

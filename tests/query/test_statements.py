@@ -1,0 +1,122 @@
+"""Compiled statements reused per shape: the same numbers as compiling afresh, every time.
+
+A computation of a shape seen before runs the SQL recorded for it with its own moments
+written in (onpace.query.statements). These compare every such run with the same
+request computed without the cache, on the sales data, and pin some values by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+
+import onpace.query.session as session_module
+from onpace.query.session import ComputeRequest, Session
+from onpace.query.statements import statements_for
+from onpace.spec.kpi import SimpleKpi
+
+KPIS = (
+    "revenue",
+    "orders",
+    "buying_customers",
+    "new_customers",
+    "active_customers",
+    "customers_lost",
+    "lead_to_sale_conversion",
+    "average_order_value",
+)
+
+
+@pytest.fixture
+def session(duckdb_sales_session: Session) -> Iterator[Session]:
+    yield duckdb_sales_session
+
+
+def uncached(
+    session: Session, req: ComputeRequest, monkeypatch: pytest.MonkeyPatch
+) -> pd.DataFrame:
+    with monkeypatch.context() as m:
+        m.setattr(session_module, "statements_for", lambda *_: None)
+        return session.compute(req)
+
+
+def counts(session: Session) -> tuple[int, int]:
+    statements = statements_for(session.warehouse.backend, "duckdb")
+    assert statements is not None
+    return statements.compiled, statements.queries
+
+
+def request(as_of: dt.datetime, start: dt.date = dt.date(2024, 1, 1)) -> ComputeRequest:
+    return ComputeRequest(KPIS, "month", start, dt.date(2024, 4, 1), as_of=as_of)
+
+
+def test_a_replayed_computation_equals_a_fresh_one_at_every_as_of(  # type: ignore[no-untyped-def]
+    session, monkeypatch
+) -> None:
+    first = session.compute(request(dt.datetime(2024, 7, 1)))
+    compiled, queries = counts(session)
+    # the same shape, other moments: nothing compiled again, every query still sent
+    for as_of in (dt.datetime(2024, 6, 2, 13, 30), dt.datetime(2024, 9, 30, 23, 59, 59, 999999)):
+        got = session.compute(request(as_of))
+        pd.testing.assert_frame_equal(got, uncached(session, request(as_of), monkeypatch))
+        assert counts(session)[0] == compiled
+    assert counts(session)[1] > queries
+    revenue = first[first["kpi"] == "revenue"].set_index("period")["value"]
+    # by hand: January o1 100 + o2 50 + o3 80 (o4 cancelled); February 120 + 40.50 + 30 + 25;
+    # March 60 + 90 + 70
+    assert revenue.to_dict() == {
+        dt.date(2024, 1, 1): 230.0,
+        dt.date(2024, 2, 1): 215.5,
+        dt.date(2024, 3, 1): 220.0,
+    }
+
+
+def test_moments_that_compare_otherwise_are_another_shape(  # type: ignore[no-untyped-def]
+    session, monkeypatch
+) -> None:
+    # as_of inside the range read: the months after it are read up to as_of only
+    inside = request(dt.datetime(2024, 2, 10, 12))
+    after = request(dt.datetime(2024, 5, 1))
+    for req in (after, inside, after, inside):
+        pd.testing.assert_frame_equal(session.compute(req), uncached(session, req, monkeypatch))
+    got = session.compute(inside)
+    revenue = got[got["kpi"] == "revenue"].set_index("period")["value"]
+    # as of 10 February noon: January 230, February o5 on the 3rd (120) only, March not yet
+    assert revenue[dt.date(2024, 1, 1)] == 230.0
+    assert revenue[dt.date(2024, 2, 1)] == 120.0
+    assert pd.isna(revenue[dt.date(2024, 3, 1)])
+
+
+def test_a_changed_definition_is_compiled_again(  # type: ignore[no-untyped-def]
+    session, monkeypatch
+) -> None:
+    req = ComputeRequest(("revenue",), "month", dt.date(2024, 1, 1), dt.date(2024, 4, 1),
+                         as_of=dt.datetime(2024, 7, 1))  # fmt: skip
+    session.compute(req)
+    revenue = session.kpis["revenue"]
+    assert isinstance(revenue, SimpleKpi)
+    web_only = revenue.model_copy(update={"filter": "channel = 'web'"})
+    changed = Session({**session.kpis, "revenue": web_only}, session.warehouse, session.calendar,
+                      session.churn)  # fmt: skip
+    compiled = counts(session)[0]
+    got = changed.compute(req)
+    assert counts(session)[0] > compiled
+    pd.testing.assert_frame_equal(got, uncached(changed, req, monkeypatch))
+    # web orders: o2 50 in January, o6 40.50 and o7 30 in February, o10 70 in March
+    values = got.set_index("period")["value"]
+    assert values[dt.date(2024, 1, 1)] == 50.0
+    assert values[dt.date(2024, 2, 1)] == 70.5
+    assert values[dt.date(2024, 3, 1)] == 70.0
+
+
+def test_a_breakdown_and_a_grain_are_shapes_of_their_own(  # type: ignore[no-untyped-def]
+    session, monkeypatch
+) -> None:
+    for by, grain in ((("channel",), "month"), (("rep",), "month"), (("channel",), "quarter")):
+        req = ComputeRequest(("revenue", "orders"), grain, dt.date(2024, 1, 1),
+                             dt.date(2024, 4, 1), by=by, as_of=dt.datetime(2024, 7, 1))  # fmt: skip
+        for _ in range(2):
+            pd.testing.assert_frame_equal(session.compute(req), uncached(session, req, monkeypatch))
