@@ -23,7 +23,7 @@ from typing import Any
 import ibis
 
 from onpace.errors import MissingDataError
-from onpace.query.build import SECONDS_PER_DAY, TableSource, timestamp_literal
+from onpace.query.build import TableSource, timestamp_literal
 from onpace.spec.filters import parse_row_expression, to_ibis
 from onpace.spec.workspace_config import ChurnSettings
 
@@ -101,9 +101,9 @@ def _inactivity_spells(orders: Any, days: int, cutoff: Any, wanted: set[str]) ->
         __next=o.ordered_at.lead().over(w),
         __n=ibis.row_number().over(w),
     )
-    limit = days * SECONDS_PER_DAY
-    starts = o.__prev.isnull() | (o.ordered_at.epoch_seconds() - o.__prev.epoch_seconds() > limit)
-    ends = o.__next.isnull() | (o.__next.epoch_seconds() - o.ordered_at.epoch_seconds() > limit)
+    gap = ibis.interval(days=days)  # a plain comparison of moments: no epoch arithmetic
+    starts = o.__prev.isnull() | (o.ordered_at > o.__prev + gap)
+    ends = o.__next.isnull() | (o.__next > o.ordered_at + gap)
     edges = o.mutate(__start=starts, __end=ends).filter(starts | ends)
     e = ibis.window(group_by=edges.customer_id, order_by=[edges.ordered_at, edges.__n])
     began = ibis.cases((edges.__start, edges.ordered_at), else_=edges.ordered_at.lag().over(e))

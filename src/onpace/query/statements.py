@@ -199,7 +199,6 @@ class Statements:
     def _run(self, template: str, schema: Any) -> pd.DataFrame:
         import pyarrow.types as pat
         from ibis.backends.duckdb.converter import DuckDBPandasData
-        from ibis.formats.pandas import PandasData
 
         self.queries += 1
         table = self.backend.con.sql(self._real(template)).to_arrow_table()
@@ -213,9 +212,8 @@ class Statements:
                 for name, col in zip(table.column_names, table.columns, strict=True)
             }
         )
-        result: pd.DataFrame = PandasData.convert_table(
-            DuckDBPandasData.convert_table(df, schema), schema
-        )
+        # the conversion ibis's execute makes (its second pass over the same schema is a no-op)
+        result: pd.DataFrame = DuckDBPandasData.convert_table(df, schema)
         return result
 
     def materialize_spells(self, spells: Any) -> Any:
