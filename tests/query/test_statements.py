@@ -120,3 +120,24 @@ def test_a_breakdown_and_a_grain_are_shapes_of_their_own(  # type: ignore[no-unt
                              dt.date(2024, 4, 1), by=by, as_of=dt.datetime(2024, 7, 1))  # fmt: skip
         for _ in range(2):
             pd.testing.assert_frame_equal(session.compute(req), uncached(session, req, monkeypatch))
+
+
+def test_a_shape_recorded_on_one_warehouse_runs_right_on_another(  # type: ignore[no-untyped-def]
+    session, monkeypatch, tmp_path
+) -> None:
+    import ibis
+
+    from onpace.query.warehouse import Warehouse
+    from tests.support.sales_data import SALES_DATA
+
+    req = request(dt.datetime(2024, 7, 1))
+    session.compute(req)  # recorded on the shared sales warehouse
+    fewer = {**SALES_DATA, "orders": SALES_DATA["orders"].query("order_id != 'o1'")}
+    other = Warehouse(ibis.duckdb.connect(str(tmp_path / "other.duckdb")), "duckdb")
+    other.load_all(fewer, "UTC")
+    elsewhere = Session(session.kpis, other, session.calendar, session.churn)
+    got = elsewhere.compute(req)
+    pd.testing.assert_frame_equal(got, uncached(elsewhere, req, monkeypatch))
+    revenue = got[got["kpi"] == "revenue"].set_index("period")["value"]
+    assert revenue[dt.date(2024, 1, 1)] == 130.0  # 230 without o1's 100
+    other.backend.disconnect()

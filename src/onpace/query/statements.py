@@ -26,6 +26,7 @@ compile as before.
 from __future__ import annotations
 
 import contextlib
+import threading
 import uuid
 import weakref
 from collections import OrderedDict
@@ -69,6 +70,35 @@ def stand_in(value: datetime) -> datetime:
 Event = tuple[str, str, Any]  # ("spells" or "query", SQL with stand-ins, result schema)
 
 
+class _Recorded:
+    """The statements of every computation shape recorded in this process (newest kept).
+
+    Shared by all connections: a shape names the dialect and every table's schema, and
+    the SQL names tables, so it runs the same on a new connection or a new version of
+    the warehouse file (the server opens one after every ingest).
+    """
+
+    def __init__(self) -> None:
+        self._runs: OrderedDict[Any, list[Event]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, shape: Any) -> list[Event] | None:
+        with self._lock:
+            found = self._runs.get(shape)
+            if found is not None:
+                self._runs.move_to_end(shape)
+            return found
+
+    def put(self, shape: Any, events: list[Event]) -> None:
+        with self._lock:
+            self._runs[shape] = events
+            while len(self._runs) > CACHE_SIZE:
+                self._runs.popitem(last=False)
+
+
+_RUNS = _Recorded()
+
+
 class Statements:
     """Compiled statements of one DuckDB backend, reused across computations of one shape.
 
@@ -80,8 +110,7 @@ class Statements:
 
     def __init__(self, backend: Any) -> None:
         self.backend = backend
-        self._sql: OrderedDict[Any, str] = OrderedDict()
-        self._runs: OrderedDict[Any, list[Event]] = OrderedDict()
+        self._sql: OrderedDict[Any, str] = OrderedDict()  # per connection: ops name it
         self._rendered: dict[datetime, str] = {}
         self.compiled = 0  # statements compiled (not found in the cache)
         self.queries = 0  # queries run (results read), replayed ones included
@@ -105,7 +134,7 @@ class Statements:
         for moment in moments:
             self._moments.stand_in(moment)
         known = len(self._moments.values)
-        recorded = self._runs.get(shape) if shape is not None else None
+        recorded = _RUNS.get(shape) if shape is not None else None
         self._replay = iter(recorded) if recorded is not None else None
         self._events = [] if shape is not None and recorded is None else None
         token = _ACTIVE.set(self._moments)
@@ -113,11 +142,7 @@ class Statements:
             yield
             events = self._events
             if events is not None and len(self._moments.values) == known:
-                self._runs[shape] = events
-                if len(self._runs) > CACHE_SIZE:
-                    self._runs.popitem(last=False)
-            elif recorded is not None:
-                self._runs.move_to_end(shape)
+                _RUNS.put(shape, events)
         finally:
             _ACTIVE.reset(token)
             self._moments = None
