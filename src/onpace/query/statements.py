@@ -278,6 +278,6 @@ def statements_for(backend: Any, dialect: str) -> Statements | None:
     if dialect != "duckdb" or not hasattr(backend, "con"):
         return None
     found = _BY_BACKEND.get(backend)
-    if found is None:
+    if found is None or found.backend is not backend:  # backends may compare equal by settings
         found = _BY_BACKEND[backend] = Statements(backend)
     return found

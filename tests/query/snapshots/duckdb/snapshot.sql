@@ -99,17 +99,17 @@ FROM (
                       "t5"."__prev" IS NULL
                     )
                     OR (
-                      (
-                        EPOCH(CAST("t5"."ordered_at" AS TIMESTAMP)) - EPOCH(CAST("t5"."__prev" AS TIMESTAMP))
-                      ) > 2592000.0
+                      "t5"."ordered_at" > (
+                        "t5"."__prev" + INTERVAL '30' DAY
+                      )
                     ) AS "__start",
                     (
                       "t5"."__next" IS NULL
                     )
                     OR (
-                      (
-                        EPOCH(CAST("t5"."__next" AS TIMESTAMP)) - EPOCH(CAST("t5"."ordered_at" AS TIMESTAMP))
-                      ) > 2592000.0
+                      "t5"."__next" > (
+                        "t5"."ordered_at" + INTERVAL '30' DAY
+                      )
                     ) AS "__end"
                   FROM (
                     SELECT
@@ -267,17 +267,17 @@ FROM (
                       "t5"."__prev" IS NULL
                     )
                     OR (
-                      (
-                        EPOCH(CAST("t5"."ordered_at" AS TIMESTAMP)) - EPOCH(CAST("t5"."__prev" AS TIMESTAMP))
-                      ) > 2592000.0
+                      "t5"."ordered_at" > (
+                        "t5"."__prev" + INTERVAL '30' DAY
+                      )
                     ) AS "__start",
                     (
                       "t5"."__next" IS NULL
                     )
                     OR (
-                      (
-                        EPOCH(CAST("t5"."__next" AS TIMESTAMP)) - EPOCH(CAST("t5"."ordered_at" AS TIMESTAMP))
-                      ) > 2592000.0
+                      "t5"."__next" > (
+                        "t5"."ordered_at" + INTERVAL '30' DAY
+                      )
                     ) AS "__end"
                   FROM (
                     SELECT

@@ -107,17 +107,17 @@ FROM (
                       "t5"."__prev" IS NULL
                     )
                     OR (
-                      (
-                        EXTRACT('epoch' FROM "t5"."ordered_at") - EXTRACT('epoch' FROM "t5"."__prev")
-                      ) > 2592000.0
+                      "t5"."ordered_at" > (
+                        "t5"."__prev" + INTERVAL '30 DAY'
+                      )
                     ) AS "__start",
                     (
                       "t5"."__next" IS NULL
                     )
                     OR (
-                      (
-                        EXTRACT('epoch' FROM "t5"."__next") - EXTRACT('epoch' FROM "t5"."ordered_at")
-                      ) > 2592000.0
+                      "t5"."__next" > (
+                        "t5"."ordered_at" + INTERVAL '30 DAY'
+                      )
                     ) AS "__end"
                   FROM (
                     SELECT
@@ -283,17 +283,17 @@ FROM (
                       "t5"."__prev" IS NULL
                     )
                     OR (
-                      (
-                        EXTRACT('epoch' FROM "t5"."ordered_at") - EXTRACT('epoch' FROM "t5"."__prev")
-                      ) > 2592000.0
+                      "t5"."ordered_at" > (
+                        "t5"."__prev" + INTERVAL '30 DAY'
+                      )
                     ) AS "__start",
                     (
                       "t5"."__next" IS NULL
                     )
                     OR (
-                      (
-                        EXTRACT('epoch' FROM "t5"."__next") - EXTRACT('epoch' FROM "t5"."ordered_at")
-                      ) > 2592000.0
+                      "t5"."__next" > (
+                        "t5"."ordered_at" + INTERVAL '30 DAY'
+                      )
                     ) AS "__end"
                   FROM (
                     SELECT

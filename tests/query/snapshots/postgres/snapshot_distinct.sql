@@ -104,17 +104,17 @@ FROM (
                     "t7"."__prev" IS NULL
                   )
                   OR (
-                    (
-                      EXTRACT('epoch' FROM "t7"."ordered_at") - EXTRACT('epoch' FROM "t7"."__prev")
-                    ) > 2592000.0
+                    "t7"."ordered_at" > (
+                      "t7"."__prev" + INTERVAL '30 DAY'
+                    )
                   ) AS "__start",
                   (
                     "t7"."__next" IS NULL
                   )
                   OR (
-                    (
-                      EXTRACT('epoch' FROM "t7"."__next") - EXTRACT('epoch' FROM "t7"."ordered_at")
-                    ) > 2592000.0
+                    "t7"."__next" > (
+                      "t7"."ordered_at" + INTERVAL '30 DAY'
+                    )
                   ) AS "__end"
                 FROM (
                   SELECT

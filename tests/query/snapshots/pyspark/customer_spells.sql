@@ -112,17 +112,17 @@ FROM (
                     `t5`.`__prev` IS NULL
                   )
                   OR (
-                    (
-                      UNIX_TIMESTAMP(CAST(`t5`.`ordered_at` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t5`.`__prev` AS TIMESTAMP))
-                    ) > 2592000.0
+                    `t5`.`ordered_at` > (
+                      `t5`.`__prev` + INTERVAL '30' DAY
+                    )
                   ) AS `__start`,
                   (
                     `t5`.`__next` IS NULL
                   )
                   OR (
-                    (
-                      UNIX_TIMESTAMP(CAST(`t5`.`__next` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t5`.`ordered_at` AS TIMESTAMP))
-                    ) > 2592000.0
+                    `t5`.`__next` > (
+                      `t5`.`ordered_at` + INTERVAL '30' DAY
+                    )
                   ) AS `__end`
                 FROM (
                   SELECT
@@ -320,17 +320,17 @@ FROM (
                     `t5`.`__prev` IS NULL
                   )
                   OR (
-                    (
-                      UNIX_TIMESTAMP(CAST(`t5`.`ordered_at` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t5`.`__prev` AS TIMESTAMP))
-                    ) > 2592000.0
+                    `t5`.`ordered_at` > (
+                      `t5`.`__prev` + INTERVAL '30' DAY
+                    )
                   ) AS `__start`,
                   (
                     `t5`.`__next` IS NULL
                   )
                   OR (
-                    (
-                      UNIX_TIMESTAMP(CAST(`t5`.`__next` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t5`.`ordered_at` AS TIMESTAMP))
-                    ) > 2592000.0
+                    `t5`.`__next` > (
+                      `t5`.`ordered_at` + INTERVAL '30' DAY
+                    )
                   ) AS `__end`
                 FROM (
                   SELECT

@@ -102,17 +102,17 @@ FROM (
                     `t7`.`__prev` IS NULL
                   )
                   OR (
-                    (
-                      UNIX_TIMESTAMP(CAST(`t7`.`ordered_at` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t7`.`__prev` AS TIMESTAMP))
-                    ) > 2592000.0
+                    `t7`.`ordered_at` > (
+                      `t7`.`__prev` + INTERVAL '30' DAY
+                    )
                   ) AS `__start`,
                   (
                     `t7`.`__next` IS NULL
                   )
                   OR (
-                    (
-                      UNIX_TIMESTAMP(CAST(`t7`.`__next` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t7`.`ordered_at` AS TIMESTAMP))
-                    ) > 2592000.0
+                    `t7`.`__next` > (
+                      `t7`.`ordered_at` + INTERVAL '30' DAY
+                    )
                   ) AS `__end`
                 FROM (
                   SELECT
