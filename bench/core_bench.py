@@ -163,7 +163,7 @@ def alternate(
     return ta, tb
 
 
-def summary(label: str, ta: list[float], tb: list[float]) -> dict[str, object]:
+def summary(label: str, ta: list[float], tb: list[float], goal: float = 1.2) -> dict[str, object]:
     ratios = [x / y for x, y in zip(ta, tb, strict=True)]
     row = {
         "scenario": label,
@@ -174,7 +174,7 @@ def summary(label: str, ta: list[float], tb: list[float]) -> dict[str, object]:
     }
     print(
         f"{label:<22} onpace {row['onpace_s']:.3f} s  expert {row['expert_s']:.3f} s  "
-        f"ratio {row['ratio']:.2f} (paired median of {len(ratios)}; goal <= 1.2)",
+        f"ratio {row['ratio']:.2f} (paired median of {len(ratios)}; goal <= {goal})",
         flush=True,
     )
     return row
@@ -231,24 +231,77 @@ def cli_pair(path: Path, by_rep: bool) -> tuple[Callable[[], object], Callable[[
     return run(ours), run(theirs)
 
 
+def catalog_pair(path: Path, by_rep: bool) -> tuple[Callable[[], object], Callable[[], object]]:
+    """The whole catalog (the KPIs ``catalog_bench.py``'s hand SQL covers), both ways.
+
+    onpace on one session (as a server or notebook keeps it), the hand-written SQL of
+    ``catalog_bench.py`` on its own connection per run; the results are checked equal.
+    """
+    import re
+
+    import catalog_bench as cb
+    import ibis
+
+    from onpace.calendar import Calendar
+    from onpace.catalog import load_catalog
+    from onpace.query.session import ComputeRequest, Session
+    from onpace.query.warehouse import Warehouse
+    from onpace.spec.workspace_config import ChurnSettings
+
+    queries = cb.sql_queries(by_rep).values()
+    names = [
+        n
+        for n in cb.catalog_names(by_rep)
+        if any(re.search(rf"\bAS {n}\b", sql) for sql in queries)
+    ]
+    wh = Warehouse(ibis.duckdb.connect(str(path), read_only=True), "duckdb")
+    session = Session(load_catalog(), wh, Calendar(), ChurnSettings())
+    by = ("rep",) if by_rep else ()
+    req = ComputeRequest(tuple(names), "month", cb.START, cb.END, by, cb.AS_OF)
+
+    def ours() -> pd.DataFrame:
+        return cb.normalize_onpace(session.compute(req), by_rep)
+
+    def theirs() -> pd.DataFrame:
+        return cb.run_sql(path, names, by_rep)
+
+    hand = theirs()
+    issues = cb.compare({"onpace": ours(), "sql": hand, "pandas": hand}, by_rep)
+    if issues:
+        raise SystemExit(f"onpace and the catalog's hand SQL differ: {issues[:3]}")
+    print(f"catalog ({len(names)} KPIs{', by rep' if by_rep else ''}): {len(hand)} values agree")
+    return ours, theirs
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--db", required=True, help="a demo DuckDB file (see catalog_bench.py)")
     p.add_argument("--rounds", type=int, default=8)
     p.add_argument("--cli", action="store_true", help="also compare as fresh processes")
     p.add_argument("--cli-rounds", type=int, default=4)
+    p.add_argument(
+        "--catalog",
+        action="store_true",
+        help="also the whole catalog against catalog_bench.py's hand SQL, alternated",
+    )
+    p.add_argument("--only-catalog", action="store_true", help="only the catalog comparison")
     p.add_argument("--json", help="write the results here")
     args = p.parse_args()
     path = Path(args.db)
     con = duckdb.connect(str(path), read_only=True)
     onpace = onpace_session(path)
     rows = []
-    for by_rep in (False, True):
+    for by_rep in () if args.only_catalog else (False, True):
         label = "by rep" if by_rep else "overall"
         checked = check_equal(onpace(by_rep), expert(con, by_rep), by_rep)
         print(f"{label}: {checked} values agree", flush=True)
         ta, tb = alternate(lambda b=by_rep: onpace(b), lambda b=by_rep: expert(con, b), args.rounds)
         rows.append(summary(f"in process, {label}", ta, tb))
+    if args.catalog or args.only_catalog:
+        for by_rep in (False, True):
+            a, b = catalog_pair(path, by_rep)
+            ta, tb = alternate(a, b, args.rounds)
+            rows.append(summary(f"catalog, {'by rep' if by_rep else 'overall'}", ta, tb, 1.5))
     if args.cli:
         for by_rep in (False, True):
             label = "by rep" if by_rep else "overall"
