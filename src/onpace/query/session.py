@@ -26,7 +26,7 @@ from onpace.query.assemble import Evaluator
 from onpace.query.build import Window, record_column
 from onpace.query.plan import Plan, build_plan, expand
 from onpace.query.spells import customer_spells
-from onpace.query.statements import Statements, statements_for
+from onpace.query.statements import Computation, statements_for
 from onpace.query.top import TopPer, keep_top, rank_overall
 from onpace.query.warehouse import Warehouse
 from onpace.spec.kpi import AnyKpi, kpi_entities
@@ -77,7 +77,7 @@ class Session:
         self._spells: dict[datetime, Any] = {}
         self._spell_columns: set[str] | None = None
         self._materialize = False
-        self._statements: Statements | None = None  # while a batch runs on DuckDB
+        self._computation: Computation | None = None  # while a batch runs on DuckDB
 
     # the table source the compiler reads through: warehouse tables plus derived ones
     def _tables(self, as_of: datetime) -> Callable[[str], Any]:
@@ -105,8 +105,8 @@ class Session:
         """The spells as a temporary table while a batch runs (the expression otherwise)."""
         if not self._materialize:
             return spells
-        if self._statements is not None:
-            return self._statements.materialize_spells(spells)
+        if self._computation is not None:
+            return self._computation.materialize_spells(spells)
         return spells.cache()
 
     def _available(self, name: str) -> set[str]:
@@ -196,8 +196,8 @@ class Session:
         return first, spine_start, periods, last_end
 
     def _execute(self, expr: Any) -> pd.DataFrame:
-        if self._statements is not None:
-            return self._statements.execute(expr)
+        if self._computation is not None:
+            return self._computation.execute(expr)
         result: pd.DataFrame = self.warehouse.backend.execute(expr)
         return result
 
@@ -212,21 +212,21 @@ class Session:
         batch = Batch(evaluators, self._tables(as_of), self._available, self._execute)
         self._spell_columns = batch.columns_read("customer_spells")  # lean spells: only these
         self._materialize = True
-        self._statements = statements_for(self.warehouse.backend, self.warehouse.dialect)
+        statements = statements_for(self.warehouse.backend, self.warehouse.dialect)
         computing: Any = contextlib.nullcontext()
-        if self._statements is not None:
-            batch.run_lazily = self._statements.run_lazily
-            computing = self._statements.computing(*self._shape(evaluators))
+        if statements is not None:
+            computing = statements.computing(*self._shape(evaluators))
         try:
-            with computing:
+            with computing as computation:
+                self._computation = computation
+                if computation is not None:
+                    batch.run_lazily = computation.run_lazily
                 batch.run()
         finally:
             self._materialize = False
             self._spell_columns = None
+            self._computation = None
             self._release_spells()
-            if self._statements is not None:
-                self._statements.release()
-            self._statements = None
         for evaluator in evaluators:
             evaluator.evaluate()
 

@@ -105,23 +105,23 @@ class Statements:
     Two levels: the SQL of an expression (keyed by the expression), and the whole
     sequence of statements of a computation (keyed by its shape, see
     :meth:`computing`), which a later computation of that shape replays without
-    building its expressions at all.
+    building its expressions at all. Each computation keeps its own moments and
+    tables (a :class:`Computation`), so computations in several threads do not mix.
     """
 
     def __init__(self, backend: Any) -> None:
         self.backend = backend
         self._sql: OrderedDict[Any, str] = OrderedDict()  # per connection: ops name it
         self._rendered: dict[datetime, str] = {}
+        self._lock = threading.Lock()
         self.compiled = 0  # statements compiled (not found in the cache)
         self.queries = 0  # queries run (results read), replayed ones included
         self.materialized = 0  # derived tables written
-        self._moments: Moments | None = None
-        self._spells: dict[str, str] = {}
-        self._replay: Iterator[Event] | None = None
-        self._events: list[Event] | None = None
 
     @contextlib.contextmanager
-    def computing(self, shape: Any = None, moments: Sequence[datetime] = ()) -> Iterator[None]:
+    def computing(
+        self, shape: Any = None, moments: Sequence[datetime] = ()
+    ) -> Iterator[Computation]:
         """While the block runs, moments are stand-ins and statements run through the cache.
 
         ``shape`` names everything the statements depend on but the values of
@@ -130,26 +130,19 @@ class Statements:
         means the same moment by the same stand-in. One that meets a moment not among
         them, or a table made in memory, is not recorded.
         """
-        self._moments = Moments()
-        for moment in moments:
-            self._moments.stand_in(moment)
-        known = len(self._moments.values)
         recorded = _RUNS.get(shape) if shape is not None else None
-        self._replay = iter(recorded) if recorded is not None else None
-        self._events = [] if shape is not None and recorded is None else None
-        token = _ACTIVE.set(self._moments)
+        computation = Computation(self, moments, recorded, record=shape is not None)
+        token = _ACTIVE.set(computation.moments)
         try:
-            yield
-            events = self._events
-            if events is not None and len(self._moments.values) == known:
+            yield computation
+            events = computation.events
+            if recorded is None and events is not None and computation.only_known_moments:
                 _RUNS.put(shape, events)
         finally:
             _ACTIVE.reset(token)
-            self._moments = None
-            self._replay = None
-            self._events = None
+            computation.release()
 
-    def _render(self, moment: datetime) -> str:
+    def render(self, moment: datetime) -> str:
         """How the dialect writes ``moment`` as a timestamp literal."""
         text = self._rendered.get(moment)
         if text is None:
@@ -161,45 +154,83 @@ class Statements:
             if not (body.startswith(prefix) and body.endswith(suffix)):
                 raise RuntimeError(f"unexpected rendering of a timestamp literal: {sql!r}")
             text = body[len(prefix) : -len(suffix)].strip()
-            if len(self._rendered) > 4 * CACHE_SIZE:
-                self._rendered.clear()
-            self._rendered[moment] = text
+            with self._lock:
+                if len(self._rendered) > 4 * CACHE_SIZE:
+                    self._rendered.clear()
+                self._rendered[moment] = text
         return text
 
-    def template(self, expr: Any) -> str:
-        """The SQL of ``expr`` as compiled, stand-ins in it (compiled once per expression)."""
+    def template(self, expr: Any) -> tuple[str, bool]:
+        """The SQL of ``expr`` as compiled, stand-ins in it, and whether it may be kept.
+
+        Compiled once per expression; one that holds a table made in memory (named
+        afresh every time) is compiled every time and never recorded.
+        """
         import ibis.expr.operations as ops
 
         op = expr.as_table().op()
-        text = self._sql.get(op)
-        if text is None:
+        with self._lock:
+            text = self._sql.get(op)
+            if text is not None:
+                self._sql.move_to_end(op)
+                return text, True
+        text = str(self.backend.compile(expr.as_table()))
+        keep = not op.find(ops.InMemoryTable)
+        with self._lock:
             self.compiled += 1
-            text = str(self.backend.compile(expr.as_table()))
-            if op.find(ops.InMemoryTable):  # named afresh every time: never asked again
-                self._events = None  # nor is this computation replayed
-            else:
+            if keep:
                 self._sql[op] = text
-                if len(self._sql) > CACHE_SIZE:
+                while len(self._sql) > CACHE_SIZE:
                     self._sql.popitem(last=False)
-        else:
-            self._sql.move_to_end(op)
-        return text
+        return text, keep
+
+
+class Computation:
+    """One computation's statements: its moments, its temporary tables, its record."""
+
+    def __init__(
+        self,
+        statements: Statements,
+        moments: Sequence[datetime],
+        recorded: list[Event] | None,
+        record: bool,
+    ) -> None:
+        self.statements = statements
+        self.backend = statements.backend
+        self.moments = Moments()
+        for moment in moments:
+            self.moments.stand_in(moment)
+        self._known = len(self.moments.values)
+        self._replay: Iterator[Event] | None = iter(recorded) if recorded is not None else None
+        self.events: list[Event] | None = [] if record and recorded is None else None
+        self._spells: dict[str, str] = {}
+
+    @property
+    def only_known_moments(self) -> bool:
+        """Whether every moment the statements hold was one of those given up front."""
+        return len(self.moments.values) == self._known
 
     def _real(self, template: str) -> str:
         """``template`` with the computation's real moments and table names written in."""
         text = template
-        if self._moments is not None:
-            for n, value in enumerate(self._moments.values):
-                text = text.replace(self._render(_BASE + timedelta(seconds=n)), self._render(value))
+        render = self.statements.render
+        for n, value in enumerate(self.moments.values):
+            text = text.replace(render(_BASE + timedelta(seconds=n)), render(value))
         for stand, real in self._spells.items():
             text = text.replace(stand, real)
         if "(1234, 5, 6," in text:  # a stand-in written some other way: never run it
             raise RuntimeError("a stand-in moment was left in a statement")
         return text
 
+    def _template(self, expr: Any) -> str:
+        text, keep = self.statements.template(expr)
+        if not keep:
+            self.events = None  # nor is this computation replayed
+        return text
+
     def sql(self, expr: Any) -> str:
         """The SQL of ``expr`` with the computation's real moments and table names."""
-        return self._real(self.template(expr))
+        return self._real(self._template(expr))
 
     def run_lazily(self, make: Callable[[], Any]) -> pd.DataFrame:
         """The result of the expression ``make`` builds; replayed without building it."""
@@ -215,17 +246,17 @@ class Statements:
     def execute(self, expr: Any) -> pd.DataFrame:
         """Run ``expr`` as ``backend.execute`` does, from the cached SQL."""
         self.backend._run_pre_execute_hooks(expr)  # registers in-memory tables
-        template = self.template(expr)
+        template = self._template(expr)
         schema = expr.as_table().schema()
-        if self._events is not None:
-            self._events.append(("query", template, schema))
+        if self.events is not None:
+            self.events.append(("query", template, schema))
         return self._run(template, schema)
 
     def _run(self, template: str, schema: Any) -> pd.DataFrame:
         import pyarrow.types as pat
         from ibis.backends.duckdb.converter import DuckDBPandasData
 
-        self.queries += 1
+        self.statements.queries += 1
         table = self.backend.con.sql(self._real(template)).to_arrow_table()
         df = pd.DataFrame(
             {
@@ -250,9 +281,9 @@ class Statements:
         """
         import ibis
 
-        template = self.template(spells)
-        if self._events is not None:
-            self._events.append(("spells", template, None))
+        template = self._template(spells)
+        if self.events is not None:
+            self.events.append(("spells", template, None))
         self._create_spells(template)
         return ibis.table(spells.schema(), name=SPELLS_STAND_IN)
 
@@ -260,10 +291,10 @@ class Statements:
         real = f"__onpace_spells_{uuid.uuid4().hex}"
         self.backend.con.execute(f'CREATE TEMP TABLE "{real}" AS {self._real(template)}')
         self._spells[SPELLS_STAND_IN] = real
-        self.materialized += 1
+        self.statements.materialized += 1
 
     def release(self) -> None:
-        """Drop the temporary tables of the computation that ends."""
+        """Drop the temporary tables of the computation."""
         for real in self._spells.values():
             with contextlib.suppress(Exception):  # a connection already closed is fine
                 self.backend.con.execute(f'DROP TABLE IF EXISTS "{real}"')
