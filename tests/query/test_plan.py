@@ -119,3 +119,14 @@ def test_computing_the_catalog_sends_exactly_the_planned_queries(  # type: ignor
         as_of=dt.datetime(2024, 7, 1),
     )  # fmt: skip
     assert sent(by_channel) == (1, 0)
+
+
+def test_customer_spells_join_customers_only_for_an_attribute_asked(catalog) -> None:  # type: ignore[no-untyped-def]
+    def sql(names: tuple[str, ...], by: tuple[str, ...] = ()) -> str:
+        return "\n".join(to_sql(e, "duckdb") for e in plan_expressions(names, catalog, by).values())
+
+    lean = sql(("new_customers", "active_customers", "customers_lost"))
+    assert '"customers"' not in lean  # no customer attribute asked: orders alone
+    assert "spell_id" not in lean  # nor the text id nobody reads
+    assert '"customers"' in sql(("active_customers",), ("segment",))  # a breakdown by one
+    assert '"customers"' in sql(("active_target_customers",))  # a filter on one

@@ -19,6 +19,7 @@ import ibis
 from onpace.calendar import Calendar, Grain, next_period_start, periods_between
 from onpace.model.entities import ENTITIES
 from onpace.query.assemble import Evaluator
+from onpace.query.batch import Batch
 from onpace.query.build import Window
 from onpace.query.plan import build_plan
 from onpace.query.spells import customer_spells
@@ -51,10 +52,10 @@ def plan_expressions(
 ) -> dict[str, Any]:
     """Every Ibis expression computing ``names`` runs, over unbound tables, by title."""
     calendar = Calendar()
-    spells = customer_spells(_unbound, _available, churn, AS_OF)
+    made: dict[str, Any] = {}
 
     def tables(name: str) -> Any:
-        return spells if name == "customer_spells" else _unbound(name)
+        return made["spells"] if name == "customer_spells" else _unbound(name)
 
     periods = periods_between(START, END, grain, calendar)
     last = next_period_start(periods[-1], grain)
@@ -64,6 +65,9 @@ def plan_expressions(
     )  # fmt: skip
     plan = build_plan(list(names), kpis)
     evaluator = Evaluator(plan, window, periods, tables, _available, execute=_never)
+    # the spells with only the columns the queries read, as a computation makes them
+    read = Batch([evaluator], tables, _available, _never).columns_read("customer_spells")
+    made["spells"] = customer_spells(_unbound, _available, churn, AS_OF, read)
     return evaluator.expressions()
 
 

@@ -53,6 +53,10 @@ class ComputeRequest:
     top_per: TopPer = "range"
 
 
+def _never(expr: Any) -> pd.DataFrame:
+    raise AssertionError("explaining runs no query")
+
+
 def ibis_timestamp(moment: datetime) -> Any:
     import ibis
 
@@ -452,7 +456,18 @@ class Session:
         evaluator, _ = self._evaluator(req)
         dialect = self.warehouse.dialect
         out = []
-        for title, expr in evaluator.expressions().items():
+        from onpace.query.batch import Batch
+
+        # the spells with only the columns the queries read, as a computation makes them
+        batch = Batch([evaluator], self._tables(evaluator.window.as_of), self._available, _never)
+        self._spell_columns = batch.columns_read("customer_spells")
+        self._spells.clear()
+        try:
+            expressions = evaluator.expressions()
+        finally:
+            self._spell_columns = None
+            self._spells.clear()
+        for title, expr in expressions.items():
             try:
                 sql = str(ibis.to_sql(expr, dialect=dialect))
             except Exception:
