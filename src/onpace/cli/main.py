@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -180,11 +180,28 @@ def init(
     console.print(f"[green]Created workspace[/] {directory} ({template}):")
     for f in files:
         console.print(f"  {f}")
-    if from_:
-        console.print(
-            f"Check the proposed mapping in {directory / 'sources.yml'}, then run: "
-            f"onpace ingest -w {directory}"
+    for line in next_steps(directory, bool(from_)):
+        console.print(line, markup=False, highlight=False)
+
+
+def next_steps(directory: Path, proposed: bool) -> list[str]:
+    """What to do after ``onpace init``: load data, look at it, set a first target."""
+    year = date.today().year
+    steps = ["Next:"]
+    if proposed:
+        steps.append(f"  1. check the proposed mapping in {directory / 'sources.yml'}, then run:")
+    else:
+        steps.append(
+            "  1. propose a mapping from your export files (or write sources.yml), then ingest:"
         )
+        steps.append(f"       onpace init {directory} --from EXPORTS --force")
+    steps.append(f"       onpace ingest -w {directory}")
+    steps.append(f"  2. see where you stand: onpace serve -w {directory}   (or: onpace scorecard)")
+    steps.append(
+        f"  3. set a first target: onpace target set revenue {year} 1000000 "
+        f'--why "budget {year}" -w {directory}'
+    )
+    return steps
 
 
 @app.command()

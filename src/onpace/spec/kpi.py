@@ -21,9 +21,9 @@ data model by :mod:`onpace.spec.validate`, which can report every problem at onc
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from onpace.errors import FilterError
 
@@ -62,10 +62,30 @@ class Measure(_Frozen):
         return value
 
 
+def _split_languages(data: Any) -> Any:
+    """``label: {en: Revenue, nl: Omzet}`` becomes ``label`` (English, else the first
+    language given) and ``labels`` (every language); the same for ``description``.
+    A plain string stays the label in every language."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for field, many in (("label", "labels"), ("description", "descriptions")):
+        value = out.get(field)
+        if isinstance(value, dict):
+            texts = {str(k): v for k, v in value.items()}
+            if not texts or not all(isinstance(v, str) and v.strip() for v in texts.values()):
+                raise ValueError(f"{field}: give a text per language, e.g. {{en: ..., nl: ...}}")
+            out[field] = texts.get("en") or next(iter(texts.values()))
+            out[many] = texts
+    return out
+
+
 class _KpiBase(_Frozen):
     name: str
     label: str
     description: str = ""
+    labels: dict[str, str] = Field(default_factory=dict)
+    descriptions: dict[str, str] = Field(default_factory=dict)
     unit: Unit
     direction: Direction = "higher"
     dimensions: tuple[str, ...] = ()
@@ -74,6 +94,16 @@ class _KpiBase(_Frozen):
     owner: str | None = None
     review_cadence: Cadence | None = None
     decimals: int | None = Field(default=None, ge=0, le=6)
+
+    _languages = model_validator(mode="before")(_split_languages)
+
+    def label_in(self, language: str) -> str:
+        """The label in ``language``; the default label when it has none in it."""
+        return self.labels.get(language) or self.label
+
+    def description_in(self, language: str) -> str:
+        """The description in ``language``; the default one when it has none in it."""
+        return self.descriptions.get(language) or self.description
 
     @field_validator("name")
     @classmethod

@@ -180,8 +180,16 @@ def with_churn_words(kpi: AnyKpi, churn: ChurnSettings) -> AnyKpi:
     words are filled in when the workspace is opened, not fixed in the KPI file.
     """
     words = churn.window_words
-    label = kpi.label.replace(CHURN_WINDOW_PLACEHOLDER, words)
-    description = kpi.description.replace(CHURN_WINDOW_PLACEHOLDER, words)
-    if (label, description) == (kpi.label, kpi.description):
+
+    def fill(text: str) -> str:
+        return text.replace(CHURN_WINDOW_PLACEHOLDER, words)
+
+    update: dict[str, object] = {
+        "label": fill(kpi.label),
+        "description": fill(kpi.description),
+        "labels": {k: fill(v) for k, v in kpi.labels.items()},
+        "descriptions": {k: fill(v) for k, v in kpi.descriptions.items()},
+    }
+    if all(update[k] == getattr(kpi, k) for k in update):
         return kpi
-    return kpi.model_copy(update={"label": label, "description": description})
+    return kpi.model_copy(update=update)

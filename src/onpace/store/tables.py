@@ -177,3 +177,21 @@ class CheckIn(Base):
     confidence: Mapped[str] = mapped_column(String(20))
     author: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScorecardPreference(Base):
+    """One viewer's choice for one KPI on the scorecard: ``pin`` it first or ``hide`` it.
+
+    A preference is a setting, not a record of a decision: choosing again replaces it
+    and clearing deletes it (the audit log keeps who changed what).
+    """
+
+    __tablename__ = "scorecard_preferences"
+    __table_args__ = (UniqueConstraint("user_name", "kpi"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_name: Mapped[str] = mapped_column(String(100), index=True)
+    kpi: Mapped[str] = mapped_column(String(100))
+    choice: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

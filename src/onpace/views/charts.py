@@ -12,7 +12,7 @@ from typing import Any
 import altair as alt
 
 _AXIS_FORMAT = {
-    "currency": ",.0f",
+    "currency": "$,.0f",  # the locale's currency symbol where it belongs (i18n.vega_locale)
     "percent": ".0%",
     "days": ",.1f",
     "count": ",.0f",
@@ -32,6 +32,16 @@ def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     return spec
 
 
+SERIES_STYLE = {
+    # series: (colour, dash); the legend names them, the page translates the names
+    "actual": (ACTUAL_COLOUR, []),
+    "to date": (ACTUAL_COLOUR, [1, 0]),
+    "target": (TARGET_COLOUR, [6, 3]),
+    "pace": (TARGET_COLOUR, [2, 2]),
+    "projection": (PROJECTION_COLOUR, [4, 4]),
+}
+
+
 def trend_chart(
     rows: Sequence[dict[str, Any]],
     unit: str,
@@ -42,22 +52,60 @@ def trend_chart(
     """Line of actual values per period, with optional target, pace and projection lines.
 
     Each row: ``period`` (ISO date), ``label``, ``value``; optionally ``target``, ``pace``,
-    ``projection``, ``low`` and ``high`` (the projection interval), and ``floor`` and
-    ``stretch`` (drawn as a band around the target). ``notes`` (``date``, ``kind``,
-    ``text``: target revisions, reviews, check-ins) are drawn as dotted vertical rules
-    at their date, the words in the tooltip.
+    ``projection``, ``low`` and ``high`` (the projection interval), ``floor`` and
+    ``stretch`` (drawn as a band around the target), and ``part``: a row
+    whose ``part`` is ``to date`` is the period in progress, drawn as a lighter hollow
+    point apart from the line (its value is not a drop, it is not finished). ``notes`` (``date``,
+    ``kind``, ``text``: target revisions, reviews, check-ins) are drawn as dotted
+    vertical rules at their date, the words in the tooltip. Every
+    series is named in the legend; the y axis is in the KPI's unit (the locale's
+    currency, percent or number format, see i18n.vega_locale).
     """
-    data = alt.Data(values=[dict(r) for r in rows])  # type: ignore[no-untyped-call]
     fmt = _AXIS_FORMAT.get(unit, ",.2f")
-    base = alt.Chart(data).encode(
-        x=alt.X("period:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0))
+    points: list[dict[str, Any]] = []
+    for r in rows:
+        actual = "to date" if r.get("part") == "to date" else "actual"
+        for series, field in (
+            (actual, "value"),
+            ("target", "target"),
+            ("pace", "pace"),
+            ("projection", "projection"),
+        ):
+            if r.get(field) is not None:
+                points.append(
+                    {
+                        "period": r["period"],
+                        "label": r.get("label"),
+                        "series": series,
+                        "value": r[field],
+                    }
+                )
+    shown = [s for s in SERIES_STYLE if any(p["series"] == s for p in points)]
+    colour = alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=shown, range=[SERIES_STYLE[s][0] for s in shown]),
+        legend=alt.Legend(orient="bottom", direction="horizontal"),
     )
+    dash = alt.StrokeDash(
+        "series:N",
+        scale=alt.Scale(domain=shown, range=[SERIES_STYLE[s][1] for s in shown]),
+        legend=None,
+    )
+    x = alt.X("period:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0))
+    y = alt.Y("value:Q", title=None, axis=alt.Axis(format=fmt))
+    tooltip = [
+        alt.Tooltip("label:N", title="period"),
+        alt.Tooltip("series:N", title="series"),
+        alt.Tooltip("value:Q", title="value", format=fmt),
+    ]
+    base = alt.Chart(alt.Data(values=points)).encode(x=x, y=y, color=colour)  # type: ignore[no-untyped-call]
     layers: list[Any] = []
     if any(r.get("floor") is not None or r.get("stretch") is not None for r in rows):
         # the band between the floor and the stretch (the target where one is missing)
         banded = [
             {
-                **r,
+                "period": r["period"],
                 "band_low": r.get("floor") if r.get("floor") is not None else r.get("target"),
                 "band_high": r.get("stretch") if r.get("stretch") is not None else r.get("target"),
             }
@@ -66,40 +114,16 @@ def trend_chart(
         layers.append(
             alt.Chart(alt.Data(values=banded))  # type: ignore[no-untyped-call]
             .mark_area(opacity=0.12, color=TARGET_COLOUR)
-            .encode(x="period:T", y=alt.Y("band_low:Q"), y2="band_high:Q")
+            .encode(x=x, y=alt.Y("band_low:Q", title=None), y2="band_high:Q")
         )
-    if any(r.get("low") is not None for r in rows):
+    band = [r for r in rows if r.get("low") is not None]
+    if band:
+        area = alt.Chart(alt.Data(values=[dict(r) for r in band]))  # type: ignore[no-untyped-call]
         layers.append(
-            base.mark_area(opacity=0.2, color=PROJECTION_COLOUR).encode(
-                y=alt.Y("low:Q"), y2="high:Q"
+            area.mark_area(opacity=0.2, color=PROJECTION_COLOUR).encode(
+                x=x, y=alt.Y("low:Q", axis=alt.Axis(format=fmt), title=None), y2="high:Q"
             )
         )
-    layers.append(
-        base.mark_line(point=True, color=ACTUAL_COLOUR).encode(
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=fmt)),
-            tooltip=[
-                alt.Tooltip("label:N", title="period"),
-                alt.Tooltip("value:Q", title="actual", format=fmt),
-            ],
-        )
-    )
-    for field, colour, dash in (
-        ("target", TARGET_COLOUR, [6, 3]),
-        ("pace", TARGET_COLOUR, [2, 2]),
-        ("projection", PROJECTION_COLOUR, [4, 4]),
-    ):
-        if any(r.get(field) is not None for r in rows):
-            layers.append(
-                base.mark_line(
-                    color=colour, strokeDash=dash, point=alt.OverlayMarkDef(color=colour, size=20)
-                ).encode(
-                    y=alt.Y(f"{field}:Q"),
-                    tooltip=[
-                        alt.Tooltip("label:N", title="period"),
-                        alt.Tooltip(f"{field}:Q", title=field, format=fmt),
-                    ],
-                )
-            )
     if notes:
         marks = alt.Chart(alt.Data(values=[dict(n) for n in notes]))  # type: ignore[no-untyped-call]
         layers.append(
@@ -112,6 +136,15 @@ def trend_chart(
                 ],
             )
         )
+    lines = base.transform_filter(alt.datum.series != "to date")
+    layers.append(
+        lines.mark_line(point=alt.OverlayMarkDef(size=24)).encode(strokeDash=dash, tooltip=tooltip)
+    )
+    layers.append(
+        base.transform_filter(alt.datum.series == "to date")
+        .mark_point(filled=False, size=70, opacity=0.6, strokeWidth=2)
+        .encode(tooltip=tooltip)
+    )
     chart = alt.layer(*layers).properties(width="container", height=260, title=title)
     return _spec(chart)
 
@@ -152,4 +185,43 @@ def breakdown_chart(rows: Sequence[dict[str, Any]], unit: str, dimension: str) -
         )
         .properties(width="container", height=max(80, 22 * len(rows)))
     )
+    return _spec(chart)
+
+
+def tile_sparkline(
+    values: Sequence[float | None], target: float | None, in_progress: bool
+) -> dict[str, Any]:
+    """A tile's sparkline: the last periods, the period in progress lighter, the target line.
+
+    The last point is the period in progress when ``in_progress``: its value is to date,
+    so it is drawn as a hollow, lighter point and not joined to the line, and never
+    reads as a drop.
+    """
+    last = len(values) - 1
+    points = [
+        {"i": i, "v": v, "part": "to date" if in_progress and i == last else "complete"}
+        for i, v in enumerate(values)
+        if v is not None
+    ]
+    data = alt.Data(values=points)  # type: ignore[no-untyped-call]
+    base = alt.Chart(data).encode(
+        x=alt.X("i:Q", axis=None, scale=alt.Scale(domain=[0, max(last, 1)])),
+        y=alt.Y("v:Q", axis=None, scale=alt.Scale(zero=False)),
+    )
+    layers: list[Any] = [
+        base.transform_filter(alt.datum.part == "complete").mark_line(
+            color=ACTUAL_COLOUR, strokeWidth=1.5
+        ),
+        base.transform_filter(alt.datum.part == "to date").mark_point(
+            color=ACTUAL_COLOUR, opacity=0.5, size=18, filled=False
+        ),
+    ]
+    if target is not None:
+        rule = alt.Chart(alt.Data(values=[{"t": target}]))  # type: ignore[no-untyped-call]
+        layers.append(
+            rule.mark_rule(color=TARGET_COLOUR, strokeDash=[3, 2], strokeWidth=1).encode(
+                y=alt.Y("t:Q", axis=None)
+            )
+        )
+    chart = alt.layer(*layers).properties(width="container", height=36).configure_view(stroke=None)
     return _spec(chart)

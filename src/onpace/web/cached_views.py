@@ -105,7 +105,12 @@ def kpis(ctx: AppContext) -> dict[str, Any]:
 
 
 def kpi(
-    ctx: AppContext, who: Identity, name: str, grain: str = "month", by: str | None = None
+    ctx: AppContext,
+    who: Identity,
+    name: str,
+    grain: str = "month",
+    by: str | None = None,
+    period: str | None = None,
 ) -> dict[str, Any]:
     if name not in ctx.ws.kpis:
         raise UnknownNameError(f"unknown KPI '{name}'." + did_you_mean(name, ctx.ws.kpis))
@@ -115,16 +120,25 @@ def kpi(
 
     def build() -> dict[str, Any]:
         now = ctx.now()
-        built = kpi_pages.kpi_view(ctx.ws, name, grain, 24, by, now, scope)  # type: ignore[arg-type]
+        built = kpi_pages.kpi_view(
+            ctx.ws,
+            name,
+            grain,  # type: ignore[arg-type]
+            24,
+            by,
+            now,
+            scope,
+            period,
+        )
         extra = target_pages.kpi_targets(ctx.ws, ctx.store, scope, name, built["trend"], grain, now)
         if any(r.get("target") is not None for r in built["trend"]):
             from onpace.views import charts
 
             built["trend_chart"] = charts.trend_chart(built["trend"], built["kpi"]["unit"])
-        built["columns"] = ["label", "value", "target", "note"]
+        built["columns"] = ["label", "value", "part", "projection", "target", "note"]
         return {**built, **extra}
 
-    return ctx.cached(("kpi", name, grain, by, _scope_key(scope)), build)
+    return ctx.cached(("kpi", name, grain, by, period, _scope_key(scope)), build)
 
 
 def objectives(

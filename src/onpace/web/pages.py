@@ -17,7 +17,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from onpace.auth import Identity, Permission
-from onpace.errors import OnpaceError
+from onpace.errors import OnpaceError, UnknownNameError, did_you_mean
+from onpace.store.preferences import Preferences
+from onpace.targets.definition import parse_target_period
+from onpace.views.glance import glance
 from onpace.web import cached_views
 from onpace.web.render import csv_response, json_response, language, page
 from onpace.web.security import (
@@ -74,13 +77,30 @@ def home(request: Request, who: Identity = Depends(require("read"))) -> Response
     return RedirectResponse("/scorecard", status_code=303)
 
 
+def _period_grain(request: Request, period: str | None, grain: str) -> str:
+    """The grain of the period asked for: 2024-03 is a month whatever the grain picker says.
+
+    The period is the more specific choice, so it wins over the grain instead of
+    being silently moved to the grain's period (a quarter); an unreadable period is
+    left to the data function, which says why in words.
+    """
+    if not period or grain == "custom":
+        return grain
+    try:
+        picked = parse_target_period(period, context(request).ws.calendar).grain
+    except OnpaceError:
+        return grain
+    return picked if picked in ("month", "quarter", "year", "custom") else grain
+
+
 @triple("/scorecard", "scorecard", "scorecard.html", "read")
 def scorecard(request: Request, who: Identity) -> dict[str, Any]:
+    period = _q(request, "period")
     built = cached_views.scorecard(
         context(request),
         who,
-        grain=_q(request, "grain") or "quarter",
-        period=_q(request, "period"),
+        grain=_period_grain(request, period, _q(request, "grain") or "quarter"),
+        period=period,
         start=_q(request, "start"),
         end=_q(request, "end"),
         compare=_q(request, "compare") or "previous",
@@ -88,7 +108,28 @@ def scorecard(request: Request, who: Identity) -> dict[str, Any]:
         span=_q(request, "span") or "same",
         targeted=_q(request, "targeted") in ("1", "true", "on"),
     )
-    return {**built, "partial": "scorecard_body.html"}
+    mine = Preferences(context(request).store.engine).of(who.name)
+    return {**glance(built, mine.pinned, mine.hidden), "partial": "scorecard_body.html"}
+
+
+@router.post("/scorecard/preferences")
+def choose_preference(
+    request: Request,
+    who: Identity = Depends(require("read")),
+    csrf: str = Form(""),
+    kpi: str = Form(""),
+    choice: str = Form(""),
+    back: str = Form("/scorecard"),
+) -> Response:
+    """Pin, hide or clear one KPI on the viewer's own scorecard, then go back to it."""
+    check_csrf(who, csrf)
+    ctx = context(request)
+    if kpi not in ctx.ws.kpis:
+        raise UnknownNameError(f"unknown KPI '{kpi}'." + did_you_mean(kpi, ctx.ws.kpis))
+    Preferences(ctx.store.engine).choose(who.name, kpi, choice)
+    ctx.auth.audit(who.name, f"scorecard.{choice}", kpi, {})
+    target = _safe_next(back)
+    return RedirectResponse(target if target.startswith("/scorecard") else "/scorecard", 303)
 
 
 @triple("/kpis", "kpis", "kpis.html", "read")
@@ -104,6 +145,7 @@ def kpi(request: Request, who: Identity) -> dict[str, Any]:
         request.path_params["name"],
         grain=_q(request, "grain") or "month",
         by=_q(request, "by"),
+        period=_q(request, "period"),
     )
     from onpace.reviews.checkins import list_checkins
 

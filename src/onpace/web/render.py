@@ -5,19 +5,29 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from onpace.auth import Identity, allowed
+from onpace.views.glance import trend
 from onpace.views.serialize import json_bytes as json_bytes
 from onpace.views.serialize import plain as _plain
 from onpace.views.value_cells import safe_cell
-from onpace.web.i18n import format_day, format_number, pick_language, translate
+from onpace.web.i18n import (
+    LANGUAGES,
+    format_day,
+    format_number,
+    pick_language,
+    translate,
+    vega_locale,
+)
 from onpace.web.security import LANG_COOKIE, context
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -100,9 +110,19 @@ class Formatter:
 
     lang: str
     currency: str
+    kpi_texts: Mapping[str, Any] = field(default_factory=dict)
 
     def t(self, key: str) -> str:
         return translate(self.lang, key)
+
+    def label(self, kpi: str, default: str | None = None) -> str:
+        """A KPI's label in the reader's language (``label: {en: ..., nl: ...}``)."""
+        spec = self.kpi_texts.get(kpi)
+        return spec.label_in(self.lang) if spec is not None else (default or kpi)
+
+    def description(self, kpi: str, default: str = "") -> str:
+        spec = self.kpi_texts.get(kpi)
+        return spec.description_in(self.lang) if spec is not None else default
 
     def num(self, value: float | None, unit: str, decimals: int | None = None) -> str:
         return format_number(value, unit, self.lang, self.currency, decimals)
@@ -127,6 +147,10 @@ class Formatter:
             return ("+" if value > 0 else "") + format_number(value, "score", self.lang)
         return ("+" if value > 0 else "") + format_number(value, "percent", self.lang)
 
+    def trend(self, change: float | None, direction: str) -> str:
+        """``good``, ``bad`` or ``flat``: the change read against the KPI's direction."""
+        return trend(change, direction)
+
     def status(self, value: str | None) -> str:
         return self.t(STATUS_KEYS.get(value or "", value or ""))
 
@@ -138,6 +162,12 @@ class Formatter:
 def language(request: Request) -> str:
     asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
     return pick_language(asked, request.headers.get("accept-language"))
+
+
+def language_links(request: Request) -> list[tuple[str, str]]:
+    """(language, link) for each language: the same page with the same query, in it."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return [(code, "?" + urlencode([*kept, ("lang", code)])) for code in sorted(LANGUAGES)]
 
 
 def page(
@@ -155,14 +185,16 @@ def page(
         {
             "data": data,
             "who": who,
-            "f": Formatter(lang, ctx.ws.config.currency),
+            "f": Formatter(lang, ctx.ws.config.currency, ctx.ws.kpis),
             "lang": lang,
             "workspace": ctx.ws.config.name,
             "can": (lambda p: who is not None and allowed(who.role, p)),
             "csrf": who.csrf if who else "",
+            "languages": language_links(request),
+            "vega_locale": vega_locale(lang, ctx.ws.config.currency),
         },
         status_code=status,
     )
-    if request.query_params.get("lang") in ("en", "nl"):
+    if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)
     return response
