@@ -87,6 +87,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/admin/users/{name}/password"): "manage_users",
     ("POST", "/admin/tokens"): "manage_users",
     ("POST", "/admin/tokens/{token_id}/revoke"): "manage_users",
+    ("POST", "/scorecard/preferences"): "read",
 }
 for path, permission in PAGES.items():
     for suffix in ("", ".json", ".csv"):
@@ -148,6 +149,8 @@ def _call(site: Site, role: str | None, method: str, path: str, n: int) -> Any:
         return c.post(url, data={"text": ""})
     if path.startswith("/admin/"):
         return c.post(url, data=ADMIN_FORMS[path])
+    if path == "/scorecard/preferences":
+        return c.post(url, data={"kpi": "orders", "choice": "pin"})
     if path == "/api/v1/reviews":
         return c.post(url, json={"kpi": "orders", "decision": "keep", "note": "matrix"})
     body = {

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-_ASKED = re.compile(r"""f\.t\(\s*'([a-z0-9_]+)'\s*\)""")
+_ASKED = re.compile(r"""f\.t\(\s*['"]([a-z0-9_]+)['"]\s*\)""")
 _DECLARED = re.compile(r"\{#\s*i18n:\s*([a-z0-9_ ]+?)\s*#\}")
 
 Extracted = tuple[int, str, str, list[str]]
