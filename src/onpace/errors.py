@@ -32,7 +32,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 
 class OnpaceError(Exception):
@@ -185,7 +185,17 @@ class DeliveryError(OnpaceError):
 
 
 class AuthError(OnpaceError):
-    """A user, token or session request that cannot be done (with the reason)."""
+    """A user, token or session request that cannot be done (with the reason).
+
+    ``str()`` is the English sentence the command line prints; ``reason`` names the
+    refusal (``user_exists``) and ``details`` its values (``{"name": "ann"}``), so a
+    page can say the same thing in its reader's language without parsing the sentence.
+    """
+
+    def __init__(self, message: str, reason: str = "", **details: Any) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.details = details
 
 
 def did_you_mean(name: str, options: Iterable[str]) -> str:

@@ -18,7 +18,7 @@ def test_review_then_schedule(tmp_path: Path) -> None:
     sales = root / "kpis" / "sales.yml"
     sales.write_text(
         sales.read_text().replace(
-            "  label: Revenue\n", "  label: Revenue\n  review_cadence: monthly\n  owner: ann\n", 1
+            "- name: revenue\n", "- name: revenue\n  review_cadence: monthly\n  owner: ann\n", 1
         )
     )
     done = runner.invoke(

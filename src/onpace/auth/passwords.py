@@ -29,10 +29,10 @@ def needs_rehash(stored: str) -> bool:
     return _HASHER.check_needs_rehash(stored)
 
 
-def password_problem(password: str) -> str | None:
-    """Why ``password`` is refused, or None."""
+def password_problem(password: str) -> tuple[str, str] | None:
+    """Why ``password`` is refused, as (reason, English sentence), or None."""
     if len(password) < MIN_LENGTH:
-        return f"the password must have at least {MIN_LENGTH} characters"
+        return "password_short", f"the password must have at least {MIN_LENGTH} characters"
     if password.strip() != password:
-        return "the password must not start or end with spaces"
+        return "password_spaces", "the password must not start or end with spaces"
     return None

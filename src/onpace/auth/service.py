@@ -22,7 +22,13 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from onpace.auth.accounts import ApiToken, AuditEntry, User, WebSession
-from onpace.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from onpace.auth.passwords import (
+    MIN_LENGTH,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 from onpace.auth.roles import ROLES
 from onpace.errors import AuthError
 
@@ -91,15 +97,19 @@ class Auth:
         """Create a user; refuses bad names, roles and weak passwords with the reason."""
         if not _NAME.match(name):
             raise AuthError(
-                f"user name {name!r}: use letters, digits and _ . @ - (up to 100 characters)"
+                f"user name {name!r}: use letters, digits and _ . @ - (up to 100 characters)",
+                "bad_user_name",
+                name=name,
             )
         if role not in ROLES:
-            raise AuthError(f"role {role!r}: use one of {', '.join(ROLES)}")
+            raise AuthError(
+                f"role {role!r}: use one of {', '.join(ROLES)}", "unknown_role", role=role
+            )
         if rep_id is not None and not rep_id.strip():
             rep_id = None
         problem = password_problem(password)
         if problem:
-            raise AuthError(problem)
+            raise AuthError(problem[1], problem[0], min=MIN_LENGTH)
         try:
             with self._db() as db:
                 db.add(
@@ -113,7 +123,7 @@ class Auth:
                     )
                 )
         except IntegrityError as exc:
-            raise AuthError(f"user {name!r} exists already") from exc
+            raise AuthError(f"user {name!r} exists already", "user_exists", name=name) from exc
         self.audit(actor, "user.add", name, {"role": role, "rep_id": rep_id})
 
     def users(self) -> list[dict[str, Any]]:
@@ -181,7 +191,11 @@ class Auth:
         with self._db() as db:
             user = db.scalar(select(User).where(User.name == user_name))
             if user is None:
-                raise AuthError(f"there is no user {user_name!r} (add one with: onpace user add)")
+                raise AuthError(
+                    f"there is no user {user_name!r} (add one with: onpace user add)",
+                    "no_such_user",
+                    name=user_name,
+                )
             db.add(
                 ApiToken(
                     user_id=user.id,
@@ -243,7 +257,11 @@ class Auth:
         with self._db() as db:
             token = db.get(ApiToken, token_id)
             if token is None:
-                raise AuthError(f"there is no token {token_id} (list them with: onpace token list)")
+                raise AuthError(
+                    f"there is no token {token_id} (list them with: onpace token list)",
+                    "no_such_token",
+                    id=token_id,
+                )
             user = db.get(User, token.user_id)
             already = token.revoked
             token.revoked = True
@@ -257,7 +275,11 @@ class Auth:
     def _user(self, db: Session, name: str) -> User:
         user = db.scalar(select(User).where(User.name == name))
         if user is None:
-            raise AuthError(f"there is no user {name!r} (list them with: onpace user list)")
+            raise AuthError(
+                f"there is no user {name!r} (list them with: onpace user list)",
+                "no_such_user",
+                name=name,
+            )
         return user
 
     def _refuse_last_admin(self, db: Session, user: User, still_admin: bool) -> None:
@@ -266,7 +288,11 @@ class Auth:
             return
         admins = db.scalars(select(User).where(User.role == "admin", User.active.is_(True)))
         if [a.id for a in admins] == [user.id]:
-            raise AuthError(f"{user.name} is the only active admin; make another user admin first")
+            raise AuthError(
+                f"{user.name} is the only active admin; make another user admin first",
+                "last_admin",
+                name=user.name,
+            )
 
     def set_active(self, name: str, active: bool, actor: str) -> None:
         """Disable (ending their sessions and stopping their tokens) or enable a user."""
@@ -283,7 +309,9 @@ class Auth:
     def set_role(self, name: str, role: str, rep_id: str | None, actor: str) -> None:
         """Give a user another role (and rep id); it applies to their next request."""
         if role not in ROLES:
-            raise AuthError(f"role {role!r}: use one of {', '.join(ROLES)}")
+            raise AuthError(
+                f"role {role!r}: use one of {', '.join(ROLES)}", "unknown_role", role=role
+            )
         rep_id = rep_id.strip() if rep_id and rep_id.strip() else None
         with self._db() as db:
             user = self._user(db, name)
@@ -297,7 +325,7 @@ class Auth:
         """Set a new password; the user's sessions end (their API tokens stay)."""
         problem = password_problem(password)
         if problem:
-            raise AuthError(problem)
+            raise AuthError(problem[1], problem[0], min=MIN_LENGTH)
         with self._db() as db:
             user = self._user(db, name)
             user.password_hash = hash_password(password)

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from onpace.auth import Auth, Identity
+from onpace.auth import ROLES, Auth, Identity
 from onpace.errors import AuthError
 from onpace.views.account_pages import tokens_view, users_view
+from onpace.web.i18n import translate
 from onpace.web.pages import triple
-from onpace.web.render import page
+from onpace.web.render import language, page
 from onpace.web.security import check_csrf, context, require
 
 router = APIRouter(include_in_schema=False)
@@ -31,8 +32,39 @@ def _auth(request: Request) -> Auth:
     return auth
 
 
+# What a change did, said on the page it returns to: the key of the message
+# (``saved_<what>`` in the catalogs) and the values it names.
+Saved = tuple[str, dict[str, str]]
+_SAVED_VALUES = ("name", "role", "id", "user")
+
+
 def _notice(request: Request) -> dict[str, Any]:
-    return {"saved": request.query_params.get("saved"), "error": None, "new_token": None}
+    """The page's notice of the change just made, read back from the redirect's query."""
+    asked = request.query_params
+    what = asked.get("saved", "")
+    saved = None
+    if what in SAVED_MESSAGES:
+        values = {k: asked.get(k, "") for k in _SAVED_VALUES}
+        role = values["role"]
+        values["role"] = translate(language(request), "role_" + role) if role in ROLES else ""
+        saved = {"what": what, **values}
+    return {"saved": saved, "error": None, "new_token": None}
+
+
+SAVED_MESSAGES = (
+    "user_added",
+    "user_enabled",
+    "user_disabled",
+    "role_set",
+    "password_reset",
+    "token_revoked",
+)
+
+
+def refusal(exc: AuthError) -> dict[str, Any]:
+    """Why a change was refused: the reason's key and values for the page's language,
+    and the English sentence (the JSON twin's and the fallback's)."""
+    return {"reason": exc.reason, "details": exc.details, "message": str(exc)}
 
 
 @triple("/admin/users", "admin_users", "admin_users.html", "manage_users", on=router)
@@ -45,20 +77,23 @@ def tokens(request: Request, who: Identity) -> dict[str, Any]:
     return {**tokens_view(_auth(request)), **_notice(request)}
 
 
-def _done(request: Request, who: Identity, where: str, saved: str) -> Response:
+def _done(request: Request, who: Identity, where: str, saved: Saved) -> Response:
     context(request).clear()  # cached views hold the scope of the old roles
-    return RedirectResponse(f"{where}?saved={quote(saved)}", status_code=303)
+    what, values = saved
+    kept = [("lang", request.query_params["lang"])] if "lang" in request.query_params else []
+    query = urlencode([("saved", what), *values.items(), *kept])
+    return RedirectResponse(f"{where}?{query}", status_code=303)
 
 
 def _refused(request: Request, who: Identity, where: str, exc: AuthError) -> Response:
     built = users_view(_auth(request)) if where == "/admin/users" else tokens_view(_auth(request))
     template = "admin_users.html" if where == "/admin/users" else "admin_tokens.html"
-    data = {**built, "saved": None, "error": str(exc), "new_token": None}
+    data = {**built, "saved": None, "error": refusal(exc), "new_token": None}
     return page(request, template, data, who, status=400)
 
 
 def _change(
-    request: Request, who: Identity, csrf: str, where: str, change: Callable[[Auth], str]
+    request: Request, who: Identity, csrf: str, where: str, change: Callable[[Auth], Saved]
 ) -> Response:
     """Check the CSRF token, make one change, and redirect with what was done (or re-show)."""
     check_csrf(who, csrf)
@@ -79,9 +114,9 @@ def add_user(
     rep_id: str = Form(""),
     password: str = Form(""),
 ) -> Response:
-    def add(auth: Auth) -> str:
+    def add(auth: Auth) -> Saved:
         auth.add_user(name.strip(), role, password, rep_id or None, actor=who.name)
-        return f"added {name.strip()} ({role})"
+        return "user_added", {"name": name.strip(), "role": role}
 
     return _change(request, who, csrf, "/admin/users", add)
 
@@ -96,9 +131,9 @@ def set_active(
 ) -> Response:
     on = active == "1"
 
-    def switch(auth: Auth) -> str:
+    def switch(auth: Auth) -> Saved:
         auth.set_active(name, on, actor=who.name)
-        return f"{'enabled' if on else 'disabled'} {name}"
+        return ("user_enabled" if on else "user_disabled"), {"name": name}
 
     return _change(request, who, csrf, "/admin/users", switch)
 
@@ -112,9 +147,9 @@ def set_role(
     role: str = Form(""),
     rep_id: str = Form(""),
 ) -> Response:
-    def assign(auth: Auth) -> str:
+    def assign(auth: Auth) -> Saved:
         auth.set_role(name, role, rep_id or None, actor=who.name)
-        return f"{name} is now {role}"
+        return "role_set", {"name": name, "role": role}
 
     return _change(request, who, csrf, "/admin/users", assign)
 
@@ -127,9 +162,9 @@ def reset_password(
     csrf: str = Form(""),
     password: str = Form(""),
 ) -> Response:
-    def reset(auth: Auth) -> str:
+    def reset(auth: Auth) -> Saved:
         auth.reset_password(name, password, actor=who.name)
-        return f"new password for {name}"
+        return "password_reset", {"name": name}
 
     return _change(request, who, csrf, "/admin/users", reset)
 
@@ -159,8 +194,8 @@ def revoke_token(
     who: Identity = Depends(ADMIN),
     csrf: str = Form(""),
 ) -> Response:
-    def revoke(auth: Auth) -> str:
+    def revoke(auth: Auth) -> Saved:
         done = auth.revoke_token(token_id, actor=who.name)
-        return f"revoked token {token_id} of {done['user']}"
+        return "token_revoked", {"id": str(token_id), "user": str(done["user"])}
 
     return _change(request, who, csrf, "/admin/tokens", revoke)

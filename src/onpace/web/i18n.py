@@ -9,6 +9,7 @@ back to English, and a test keeps every catalog complete.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,20 @@ def translate(language: str, key: str) -> str:
     return STRINGS.get(language, {}).get(key) or STRINGS["en"].get(key, key)
 
 
+class _Blanks(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def say(language: str, key: str, values: Mapping[str, Any]) -> str:
+    """``translate(language, key)`` with its ``{name}`` places filled from ``values``.
+
+    >>> say("nl", "too_many_attempts", {"seconds": 30})
+    'Te veel mislukte pogingen; probeer het over 30 s opnieuw.'
+    """
+    return translate(language, key).format_map(_Blanks(values))
+
+
 def format_number(
     value: float | None,
     unit: str,
@@ -101,6 +116,11 @@ def format_number(
     fmt = "#,##0" + ("." + "0" * places if places else "")
     text = format_decimal(value, locale=locale, format=fmt)
     return f"{text} d" if unit == "days" else text
+
+
+def decimal_mark(language: str) -> str:
+    """The decimal mark of ``language`` (``,`` in Dutch, ``.`` in English)."""
+    return str(get_decimal_symbol(LANGUAGES.get(language, "en_GB")))
 
 
 def format_day(value: date | datetime | str | None, language: str) -> str:

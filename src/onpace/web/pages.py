@@ -22,7 +22,7 @@ from onpace.store.preferences import Preferences
 from onpace.targets.definition import parse_target_period
 from onpace.views.glance import glance
 from onpace.web import cached_views
-from onpace.web.render import csv_response, json_response, language, page
+from onpace.web.render import csv_response, json_response, language, page, xlsx_response
 from onpace.web.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -41,7 +41,8 @@ Builder = Callable[[Request, Identity], dict[str, Any]]
 def triple(
     path: str, name: str, template: str, permission: Permission, on: APIRouter = router
 ) -> Callable[[Builder], Builder]:
-    """Register ``path`` (HTML), ``path.json`` and ``path.csv`` for one data builder.
+    """Register ``path`` (HTML), ``path.json``, ``path.csv`` and ``path.xlsx`` for one
+    data builder; the downloads are written for the reader's language.
 
     Page modules of other areas register their pages with it on their own router (``on``).
     """
@@ -51,7 +52,11 @@ def triple(
             return json_response(build(request, who))
 
         def as_csv(request: Request, who: Identity = Depends(require(permission))) -> Response:
-            return csv_response(build(request, who), name)
+            kpis = context(request).ws.kpis
+            return csv_response(build(request, who), name, language(request), kpis)
+
+        def as_xlsx(request: Request, who: Identity = Depends(require(permission))) -> Response:
+            return xlsx_response(build(request, who), name, context(request).ws.kpis)
 
         def as_html(request: Request, who: Identity = Depends(require(permission))) -> Response:
             built = build(request, who)
@@ -61,6 +66,7 @@ def triple(
 
         on.add_api_route(path + ".json", as_json, methods=["GET"], name=name + "_json")
         on.add_api_route(path + ".csv", as_csv, methods=["GET"], name=name + "_csv")
+        on.add_api_route(path + ".xlsx", as_xlsx, methods=["GET"], name=name + "_xlsx")
         on.add_api_route(path, as_html, methods=["GET"], name=name)
         return build
 

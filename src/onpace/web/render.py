@@ -16,20 +16,30 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from onpace.auth import Identity, allowed
+from onpace.views.export_numbers import (
+    excel_format,
+    excel_number,
+    field_separator,
+    number_cell,
+    row_unit,
+)
 from onpace.views.glance import trend
 from onpace.views.serialize import json_bytes as json_bytes
 from onpace.views.serialize import plain as _plain
 from onpace.views.value_cells import safe_cell
 from onpace.web.i18n import (
     LANGUAGES,
+    decimal_mark,
     format_day,
     format_number,
     pick_language,
+    say,
     translate,
     vega_locale,
 )
 from onpace.web.security import LANG_COOKIE, context
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 STATUS_KEYS = {
@@ -76,31 +86,89 @@ def json_response(data: Any, status: int = 200) -> Response:
     return Response(json_bytes(data), status_code=status, media_type="application/json")
 
 
-def csv_response(data: dict[str, Any], name: str) -> Response:
-    """The dict's ``table`` (its ``columns`` in order) as CSV with a download name.
-
-    Text that a spreadsheet would run as a formula is neutralised (see
-    :mod:`onpace.views.value_cells`); numbers are written as they are.
-    """
-    out = io.StringIO()
+def _table(data: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
     columns: list[str] = list(data.get("columns") or [])
     rows: list[dict[str, Any]] = list(data.get("table") or [])
     if not columns and rows:
         columns = list(rows[0])
-    writer = csv.writer(out, lineterminator="\n")
+    return columns, rows
+
+
+def _download_name(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name) or "table"
+
+
+def csv_response(
+    data: dict[str, Any],
+    name: str,
+    lang: str = "en",
+    kpis: Mapping[str, Any] | None = None,
+) -> Response:
+    """The dict's ``table`` (its ``columns`` in order) as CSV with a download name.
+
+    Numbers are written for ``lang``'s spreadsheets (see
+    :mod:`onpace.views.export_numbers`): rounded to the KPI's unit, the language's
+    decimal mark, ``;`` between fields where that mark is a comma. Text that a
+    spreadsheet would run as a formula is neutralised (see
+    :mod:`onpace.views.value_cells`).
+    """
+    mark = decimal_mark(lang)
+    columns, rows = _table(data)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=field_separator(mark), lineterminator="\n")
     writer.writerow([safe_cell(c) for c in columns])
     for row in rows:
+        unit, decimals = row_unit(row, data, kpis or {})
         cells = []
         for c in columns:
             v = _plain(row.get(c))
+            if isinstance(v, float):
+                cells.append(number_cell(v, c, unit, decimals, mark))
+                continue
             cell = json.dumps(v) if isinstance(v, dict | list) else ("" if v is None else v)
             cells.append(safe_cell(cell))
         writer.writerow(cells)
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name) or "table"
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{_download_name(name)}.csv"'},
+    )
+
+
+def xlsx_response(
+    data: dict[str, Any], name: str, kpis: Mapping[str, Any] | None = None
+) -> Response:
+    """The same table as an Excel workbook: numbers as numbers, rounded as in the CSV,
+    shown with their unit's places (Excel writes them in the reader's own locale)."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]  # only for a download
+
+    columns, rows = _table(data)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _download_name(name)[:31]
+    sheet.append([safe_cell(c) for c in columns])
+    for row in rows:
+        unit, decimals = row_unit(row, data, kpis or {})
+        cells: list[Any] = []
+        for c in columns:
+            v = _plain(row.get(c))
+            if isinstance(v, float):
+                cells.append(excel_number(v, c, unit, decimals))
+            elif isinstance(v, dict | list):
+                cells.append(safe_cell(json.dumps(v)))
+            else:
+                cells.append(safe_cell(v))
+        sheet.append(cells)
+        for cell, c in zip(sheet[sheet.max_row], columns, strict=True):
+            if isinstance(cell.value, float | int) and not isinstance(cell.value, bool):
+                cell.number_format = excel_format(c, unit, decimals)
+    out = io.BytesIO()
+    book.save(out)
+    return Response(
+        out.getvalue(),
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{_download_name(name)}.xlsx"'},
     )
 
 
@@ -114,6 +182,13 @@ class Formatter:
 
     def t(self, key: str) -> str:
         return translate(self.lang, key)
+
+    def say(self, key: str, values: Mapping[str, Any] | None = None) -> str:
+        """The string ``key`` with its ``{name}`` places filled from ``values``.
+
+        A place ``values`` does not fill stays empty rather than failing the page.
+        """
+        return say(self.lang, key, values or {})
 
     def label(self, kpi: str, default: str | None = None) -> str:
         """A KPI's label in the reader's language (``label: {en: ..., nl: ...}``)."""
