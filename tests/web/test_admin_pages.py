@@ -123,3 +123,26 @@ def test_tokens_are_shown_once_and_revoked_at_once(fresh_site: Site) -> None:
     assert api.get("/api/v1/me").status_code == 401
     assert ("admin", "token.revoke", f"token {mine[0]['id']}") in _audit(fresh_site)
     assert _post(admin, "/admin/tokens/9999/revoke")[0] == 400
+
+
+def test_the_admin_pages_speak_dutch(fresh_site: Site) -> None:
+    admin = fresh_site.login("admin")
+    admin.get("/admin/users?lang=nl")  # the language sticks (cookie)
+    page = admin.get("/admin/users").text
+    assert "Beheerder" in page and "Verkoper" in page and ">admin</option>" not in page
+    status, page = _post(admin, "/admin/users/rep1/password", password="short")
+    assert status == 400 and "Het wachtwoord moet minstens 8 tekens hebben." in page
+    status, page = _post(admin, "/admin/users/admin/active", active="0")
+    assert "admin is de enige actieve beheerder" in page
+    status, page = _post(admin, "/admin/users/nobody/role", role="viewer")
+    assert status == 400 and "Er is geen gebruiker &#39;nobody&#39;." in page
+    assert "onpace user" not in page  # no command-line hints on a page
+    r = admin.post(
+        "/admin/users",
+        data={"csrf": _csrf(page), "name": "eve", "role": "rep", "password": "eve's password"},
+    )
+    assert r.status_code == 303
+    shown = admin.get(r.headers["location"]).text
+    assert "eve toegevoegd als Verkoper." in shown
+    english = fresh_site.login("admin")
+    assert _post(english, "/admin/tokens/9999/revoke")[1].count("There is no token 9999.") == 1

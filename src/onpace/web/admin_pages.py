@@ -36,6 +36,7 @@ def _auth(request: Request) -> Auth:
 # (``saved_<what>`` in the catalogs) and the values it names.
 Saved = tuple[str, dict[str, str]]
 _SAVED_VALUES = ("name", "role", "id", "user")
+ROLE_KEYS = {role: f"role_{role}" for role in ROLES}  # declared in admin_users.html
 
 
 def _notice(request: Request) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def _notice(request: Request) -> dict[str, Any]:
     if what in SAVED_MESSAGES:
         values = {k: asked.get(k, "") for k in _SAVED_VALUES}
         role = values["role"]
-        values["role"] = translate(language(request), "role_" + role) if role in ROLES else ""
+        values["role"] = translate(language(request), ROLE_KEYS[role]) if role in ROLES else ""
         saved = {"what": what, **values}
     return {"saved": saved, "error": None, "new_token": None}
 
