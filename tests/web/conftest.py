@@ -39,7 +39,8 @@ USERS = {
 OBJECTIVES = """\
 objectives:
   - name: growth
-    label: Grow sales
+    label: {en: Grow sales, nl: Meer verkopen}
+    description: {en: Sell more each year., nl: Elk jaar meer verkopen.}
     kpis: {revenue: 1}
     objectives:
       - name: more_orders

@@ -43,10 +43,14 @@ PAGES = {
     "health": "/health",
     "smart": "/smart",
     "audit": "/audit",
+    "alerts": "/alerts",
+    "admin_users": "/admin/users",
+    "admin_tokens": "/admin/tokens",
     "not_found": "/kpis/no_such_kpi",
 }
-REP_REFUSED = {"health", "smart", "audit"}
-MANAGER_REFUSED = {"audit"}
+ADMIN_ONLY = {"audit", "admin_users", "admin_tokens"}
+REP_REFUSED = {"health", "smart", "alerts", *ADMIN_ONLY}
+MANAGER_REFUSED = ADMIN_ONLY
 
 
 @pytest.fixture(scope="module")

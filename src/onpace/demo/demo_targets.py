@@ -22,17 +22,26 @@ OBJECTIVES_YML = """\
 # Strategic objectives of the demo business: long-term goals and the KPIs that measure them.
 objectives:
   - name: profitable_growth
-    label: Grow sales about 10% a year, profitably
+    label:
+      en: Grow sales about 10% a year, profitably
+      nl: Ongeveer 10% per jaar meer verkopen, met winst
+    description:
+      en: The board's goal for the plan years, in revenue and gross profit.
+      nl: Het doel van de directie voor de planjaren, in omzet en brutowinst.
     horizon: {first}..{last}
     owner: ceo
     kpis: {{revenue: 3, gross_profit: 2}}
     objectives:
       - name: more_orders
-        label: Win more orders in every channel
+        label:
+          en: Win more orders in every channel
+          nl: Meer bestellingen in elk kanaal
         owner: head_of_sales
         kpis: {{orders: 1}}
   - name: loyal_customers
-    label: Customers who keep what they buy and come back
+    label:
+      en: Customers who keep what they buy and come back
+      nl: Klanten die houden wat ze kopen en terugkomen
     horizon: {first}..{last}
     owner: head_of_service
     kpis: {{return_rate: 1}}

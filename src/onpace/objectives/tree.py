@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from onpace.errors import IssueOwner, SpecError, SpecIssue, did_you_mean
-from onpace.spec.kpi import NAME_PATTERN
+from onpace.spec.kpi import NAME_PATTERN, split_languages
 from onpace.spec.validation_issues import validation_issues
 from onpace.spec.workspace_config import StatusThresholds
 from onpace.spec.yaml_lines import YamlSyntaxError, load_located
@@ -51,6 +51,8 @@ class Objective(BaseModel):
     name: str
     label: str
     description: str = ""
+    labels: dict[str, str] = {}
+    descriptions: dict[str, str] = {}
     horizon: str | None = None
     owner: str | None = None
     weight: float = Field(default=1.0, gt=0)
@@ -71,6 +73,15 @@ class Objective(BaseModel):
             if weight <= 0:
                 raise ValueError(f"the weight of {name} must be above 0, got {weight}")
         return value
+
+    _languages = model_validator(mode="before")(split_languages)
+
+    def label_in(self, language: str) -> str:
+        """The label in ``language`` (``label: {en: ..., nl: ...}``), else the default."""
+        return self.labels.get(language) or self.label
+
+    def description_in(self, language: str) -> str:
+        return self.descriptions.get(language) or self.description
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, Objective]]:
         yield depth, self

@@ -62,7 +62,7 @@ class Measure(_Frozen):
         return value
 
 
-def _split_languages(data: Any) -> Any:
+def split_languages(data: Any) -> Any:
     """``label: {en: Revenue, nl: Omzet}`` becomes ``label`` (English, else the first
     language given) and ``labels`` (every language); the same for ``description``.
     A plain string stays the label in every language."""
@@ -95,7 +95,7 @@ class _KpiBase(_Frozen):
     review_cadence: Cadence | None = None
     decimals: int | None = Field(default=None, ge=0, le=6)
 
-    _languages = model_validator(mode="before")(_split_languages)
+    _languages = model_validator(mode="before")(split_languages)
 
     def label_in(self, language: str) -> str:
         """The label in ``language``; the default label when it has none in it."""

@@ -11,14 +11,44 @@ from typing import Any
 
 import altair as alt
 
+# Axis labels: d3 formats with "~" (trailing zeros trimmed), so ticks on a narrow range
+# (a rate between 40% and 41%) read 40%, 40.2%, 40.4%... and never repeat "40%".
 _AXIS_FORMAT = {
-    "currency": "$,.0f",  # the locale's currency symbol where it belongs (i18n.vega_locale)
-    "percent": ".0%",
+    "currency": "$,~f",  # the locale's currency symbol where it belongs (i18n.vega_locale)
+    "percent": "~%",
+    "days": ",~f",
+    "count": ",~f",
+    "ratio": ",~f",
+    "score": ",~f",
+}
+# Tooltips: the value as the tables write it.
+_VALUE_FORMAT = {
+    "currency": "$,.2f",
+    "percent": ".1%",
     "days": ",.1f",
     "count": ",.0f",
     "ratio": ",.2f",
-    "score": ",.0f",
+    "score": ",.1f",
 }
+# Counts have no fractional ticks.
+_WHOLE_UNITS = ("count",)
+
+
+def time_axis(date_format: str) -> alt.Axis:
+    """The period axis: one tick per month (or year) when the labels name no day, so a
+    monthly series never reads "Jan 2024, Jan 2024, Jan 2024" from weekly ticks."""
+    extra: dict[str, Any] = {}
+    if "%d" not in date_format and "%e" not in date_format:
+        step = "month" if ("%b" in date_format or "%m" in date_format) else "year"
+        extra["tickCount"] = {"interval": step, "step": 1}
+    return alt.Axis(format=date_format, labelAngle=0, **extra)
+
+
+def axis(unit: str) -> alt.Axis:
+    """The value axis of a chart in ``unit``: its format, and whole ticks for counts."""
+    extra: dict[str, Any] = {"tickMinStep": 1} if unit in _WHOLE_UNITS else {}
+    return alt.Axis(format=_AXIS_FORMAT.get(unit, ",~f"), **extra)
+
 
 # A colour-blind-safe pair (Okabe-Ito): blue for actuals, orange for targets.
 ACTUAL_COLOUR = "#0072B2"
@@ -61,7 +91,7 @@ def trend_chart(
     series is named in the legend; the y axis is in the KPI's unit (the locale's
     currency, percent or number format, see i18n.vega_locale).
     """
-    fmt = _AXIS_FORMAT.get(unit, ",.2f")
+    fmt = _VALUE_FORMAT.get(unit, ",.2f")
     points: list[dict[str, Any]] = []
     for r in rows:
         actual = "to date" if r.get("part") == "to date" else "actual"
@@ -76,6 +106,7 @@ def trend_chart(
                     {
                         "period": r["period"],
                         "label": r.get("label"),
+                        "line": series,  # what the marks filter on; ``series`` is what is shown
                         "series": series,
                         "value": r[field],
                     }
@@ -92,8 +123,8 @@ def trend_chart(
         scale=alt.Scale(domain=shown, range=[SERIES_STYLE[s][1] for s in shown]),
         legend=None,
     )
-    x = alt.X("period:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0))
-    y = alt.Y("value:Q", title=None, axis=alt.Axis(format=fmt))
+    x = alt.X("period:T", title=None, axis=time_axis(date_format))
+    y = alt.Y("value:Q", title=None, axis=axis(unit))
     tooltip = [
         alt.Tooltip("label:N", title="period"),
         alt.Tooltip("series:N", title="series"),
@@ -121,7 +152,7 @@ def trend_chart(
         area = alt.Chart(alt.Data(values=[dict(r) for r in band]))  # type: ignore[no-untyped-call]
         layers.append(
             area.mark_area(opacity=0.2, color=PROJECTION_COLOUR).encode(
-                x=x, y=alt.Y("low:Q", axis=alt.Axis(format=fmt), title=None), y2="high:Q"
+                x=x, y=alt.Y("low:Q", axis=axis(unit), title=None), y2="high:Q"
             )
         )
     if notes:
@@ -136,12 +167,12 @@ def trend_chart(
                 ],
             )
         )
-    lines = base.transform_filter(alt.datum.series != "to date")
+    lines = base.transform_filter(alt.datum.line != "to date")
     layers.append(
         lines.mark_line(point=alt.OverlayMarkDef(size=24)).encode(strokeDash=dash, tooltip=tooltip)
     )
     layers.append(
-        base.transform_filter(alt.datum.series == "to date")
+        base.transform_filter(alt.datum.line == "to date")
         .mark_point(filled=False, size=70, opacity=0.6, strokeWidth=2)
         .encode(tooltip=tooltip)
     )
@@ -174,14 +205,17 @@ def breakdown_chart(rows: Sequence[dict[str, Any]], unit: str, dimension: str) -
         if r.get("value") is not None
     ]
     data = alt.Data(values=values)  # type: ignore[no-untyped-call]
-    fmt = _AXIS_FORMAT.get(unit, ",.2f")
+    fmt = _VALUE_FORMAT.get(unit, ",.2f")
     chart = (
         alt.Chart(data)
         .mark_bar(color=ACTUAL_COLOUR)
         .encode(
             y=alt.Y("member:N", sort="-x", title=dimension),
-            x=alt.X("value:Q", title=None, axis=alt.Axis(format=fmt)),
-            tooltip=[alt.Tooltip("member:N", title=dimension), alt.Tooltip("value:Q", format=fmt)],
+            x=alt.X("value:Q", title=None, axis=axis(unit)),
+            tooltip=[
+                alt.Tooltip("member:N", title=dimension),
+                alt.Tooltip("value:Q", title="value", format=fmt),
+            ],
         )
         .properties(width="container", height=max(80, 22 * len(rows)))
     )

@@ -132,6 +132,52 @@ def format_day(value: date | datetime | str | None, language: str) -> str:
     return format_date(value, format="medium", locale=LANGUAGES.get(language, "en_GB"))
 
 
+# The words charts name (views/charts.py): series in legends and tooltips, tooltip titles.
+CHART_WORDS = {
+    "actual": "series_actual",
+    "to date": "series_to_date",
+    "target": "series_target",
+    "pace": "series_pace",
+    "projection": "series_projection",
+    "period": "chart_period",
+    "series": "chart_series",
+    "value": "chart_value",
+    "date": "chart_date",
+    "note": "chart_note",
+}
+
+
+def localise_chart(spec: Any, language: str) -> Any:
+    """A copy of a Vega-Lite spec with its legend and tooltip words in ``language``.
+
+    The series a point belongs to (``series``) and the colour scale's domain are
+    translated; marks filter on the untranslated ``line``, so the drawing is the same
+    in every language. Tooltip titles that are chart words are translated too.
+    """
+
+    def word(text: str) -> str:
+        key = CHART_WORDS.get(text)
+        return translate(language, key) if key else text
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {k: walk(v) for k, v in node.items()}
+        if "line" in out and isinstance(out.get("series"), str):
+            out["series"] = word(out["series"])
+        if out.get("field") == "series" and isinstance(out.get("scale"), dict):
+            domain = out["scale"].get("domain")
+            if isinstance(domain, list):
+                out["scale"] = {**out["scale"], "domain": [word(str(d)) for d in domain]}
+        if "field" in out and isinstance(out.get("title"), str):
+            out["title"] = word(out["title"])
+        return out
+
+    return walk(spec)
+
+
 def vega_locale(language: str, currency: str = "EUR") -> dict[str, Any]:
     """The d3 number and time format locales of ``language`` for Vega-Lite charts.
 

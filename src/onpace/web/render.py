@@ -16,6 +16,8 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from onpace.auth import Identity, allowed
+from onpace.errors import SpecError
+from onpace.objectives.tree import workspace_objectives
 from onpace.views.export_numbers import (
     excel_format,
     excel_number,
@@ -24,6 +26,7 @@ from onpace.views.export_numbers import (
     row_unit,
 )
 from onpace.views.glance import trend
+from onpace.views.scorecard import UNLINKED
 from onpace.views.serialize import json_bytes as json_bytes
 from onpace.views.serialize import plain as _plain
 from onpace.views.value_cells import safe_cell
@@ -32,6 +35,7 @@ from onpace.web.i18n import (
     decimal_mark,
     format_day,
     format_number,
+    localise_chart,
     pick_language,
     say,
     translate,
@@ -179,6 +183,7 @@ class Formatter:
     lang: str
     currency: str
     kpi_texts: Mapping[str, Any] = field(default_factory=dict)
+    objective_texts: Mapping[str, Any] = field(default_factory=dict)
 
     def t(self, key: str) -> str:
         return translate(self.lang, key)
@@ -194,6 +199,17 @@ class Formatter:
         """A KPI's label in the reader's language (``label: {en: ..., nl: ...}``)."""
         spec = self.kpi_texts.get(kpi)
         return spec.label_in(self.lang) if spec is not None else (default or kpi)
+
+    def objective(self, name: str, default: str | None = None) -> str:
+        """An objective's label in the reader's language (``label: {en: ..., nl: ...}``)."""
+        if name == UNLINKED:
+            return self.t("no_objective_group")
+        spec = self.objective_texts.get(name)
+        return spec.label_in(self.lang) if spec is not None else (default or name)
+
+    def objective_description(self, name: str, default: str = "") -> str:
+        spec = self.objective_texts.get(name)
+        return spec.description_in(self.lang) if spec is not None else default
 
     def description(self, kpi: str, default: str = "") -> str:
         spec = self.kpi_texts.get(kpi)
@@ -229,9 +245,38 @@ class Formatter:
     def status(self, value: str | None) -> str:
         return self.t(STATUS_KEYS.get(value or "", value or ""))
 
+    def chart(self, spec: Any) -> str:
+        """A chart's spec for its ``<script>`` element, its legend and tooltips in the
+        reader's language (see i18n.localise_chart)."""
+        return json_for_html(localise_chart(spec, self.lang))
+
     def json(self, value: Any) -> str:
         """JSON for a ``<script type="application/json">`` element (see json_for_html)."""
         return json_for_html(value)
+
+
+_OBJECTIVES: dict[tuple[str, int, int], dict[str, Any]] = {}
+
+
+def objective_texts(ws: Any) -> dict[str, Any]:
+    """The workspace's objectives by name, for their labels; read again when the file changes.
+
+    A broken objectives.yml is the scorecard's to report: here it only means no labels.
+    """
+    file = ws.root / ws.config.objectives_file
+    try:
+        stat = file.stat()
+    except OSError:
+        return {}
+    key = (str(file), stat.st_mtime_ns, stat.st_size)
+    if key not in _OBJECTIVES:
+        try:
+            found = {o.name: o for o in workspace_objectives(ws).all()}
+        except SpecError:
+            found = {}
+        _OBJECTIVES.clear()
+        _OBJECTIVES[key] = found
+    return _OBJECTIVES[key]
 
 
 def language(request: Request) -> str:
@@ -260,7 +305,7 @@ def page(
         {
             "data": data,
             "who": who,
-            "f": Formatter(lang, ctx.ws.config.currency, ctx.ws.kpis),
+            "f": Formatter(lang, ctx.ws.config.currency, ctx.ws.kpis, objective_texts(ctx.ws)),
             "lang": lang,
             "workspace": ctx.ws.config.name,
             "can": (lambda p: who is not None and allowed(who.role, p)),
