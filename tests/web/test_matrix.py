@@ -90,7 +90,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/scorecard/preferences"): "read",
 }
 for path, permission in PAGES.items():
-    for suffix in ("", ".json", ".csv"):
+    for suffix in ("", ".json", ".csv", ".xlsx"):
         ROUTES[("GET", path + suffix)] = permission
 
 PARAMS: dict[str, Any] = {
@@ -191,7 +191,7 @@ def test_every_role_on_every_route(fresh_site: Site, role: str | None) -> None:
     for n, ((method, path), permission) in enumerate(sorted(ROUTES.items()), start=1):
         response = _call(fresh_site, role, method, path, n)
         code = response.status_code
-        api_like = path.startswith("/api/") or path.endswith((".json", ".csv"))
+        api_like = path.startswith("/api/") or path.endswith((".json", ".csv", ".xlsx"))
         if role is None and permission != "public":
             expected = {401} if api_like else {303}
             if code == 303 and not response.headers["location"].startswith("/login"):

@@ -47,12 +47,16 @@ from onpace.workspace import Workspace
 STATIC = Path(__file__).parent / "static"
 
 
+# Downloads and JSON twins answer errors as data (401, not a redirect to the login page).
+DATA_SUFFIXES = (".json", ".csv", ".xlsx")
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
 def _error(request: Request, status: int, message: str, detail: Any = None) -> Response:
-    if _is_api(request) or request.url.path.endswith((".json", ".csv")):
+    if _is_api(request) or request.url.path.endswith(DATA_SUFFIXES):
         body: dict[str, Any] = {"error": message}
         if detail is not None:
             body["detail"] = detail
@@ -79,7 +83,7 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotLoggedIn)
     async def not_logged_in(request: Request, exc: NotLoggedIn) -> Response:
-        if _is_api(request) or request.url.path.endswith((".json", ".csv")):
+        if _is_api(request) or request.url.path.endswith(DATA_SUFFIXES):
             return json_response(
                 {
                     "error": "log in first: send 'Authorization: Bearer <token>' "

@@ -82,6 +82,36 @@ def say(language: str, key: str, values: Mapping[str, Any]) -> str:
     return translate(language, key).format_map(_Blanks(values))
 
 
+# The command line's flags in a message, and the form field that does the same job.
+_FLAGS = (
+    ("add --new-value", "form_tick", "new_value"),
+    ("add --relative", "form_choose", "baseline"),
+    ("use --relative", "form_choose", "baseline"),
+    ("--relative", "form_field", "baseline"),
+    ("--new-value", "form_field", "new_value"),
+    ("--by", "form_field", "scope"),
+    ("--floor", "form_field", "floor"),
+    ("--stretch", "form_field", "stretch"),
+    ("--weights", "form_field", "weights"),
+    ("--phasing", "form_field", "phasing"),
+)
+
+
+def form_words(message: str, language: str) -> str:
+    """A message written for the command line, with its flags named as the form's fields.
+
+    >>> form_words("--by 'rep': write DIMENSION=VALUE, e.g. --by rep=ann", "en")
+    "“Scope” 'rep': write DIMENSION=VALUE, e.g. “Scope” rep=ann"
+    >>> form_words("no rep 'Anne'. For a rep not in salespeople yet, add --new-value.", "nl")
+    "no rep 'Anne'. For a rep not in salespeople yet, vink “waarde nog niet in de data” aan."
+    """
+    for flag, how, field in _FLAGS:
+        if flag in message:
+            words = say(language, how, {"field": translate(language, field)})
+            message = message.replace(flag, words)
+    return message
+
+
 def format_number(
     value: float | None,
     unit: str,

@@ -10,18 +10,21 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import quote, urlparse
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from onpace.auth import Identity, Permission
+from onpace.auth import Identity, Permission, allowed
 from onpace.errors import OnpaceError, UnknownNameError, did_you_mean
 from onpace.store.preferences import Preferences
 from onpace.targets.definition import parse_target_period
+from onpace.views.form_choices import period_choices, scope_choices
 from onpace.views.glance import glance
 from onpace.web import cached_views
+from onpace.web.i18n import form_words
 from onpace.web.render import csv_response, json_response, language, page, xlsx_response
 from onpace.web.security import (
     LOGIN_CSRF_COOKIE,
@@ -203,7 +206,29 @@ def targets(request: Request, who: Identity) -> dict[str, Any]:
     names = ("kpi", "period", "value", "by", "relative", "floor", "stretch")
     form = {k: _q(request, k) or "" for k in names}
     form["phasing"] = _q(request, "phasing") or "linear"
-    return {**built, "form": form, "saved": _q(request, "saved"), "error": None, "preview": None}
+    return {
+        **built,
+        **_choices(request, who),
+        "form": form,
+        "saved": _q(request, "saved"),
+        "error": None,
+        "preview": None,
+    }
+
+
+def _choices(request: Request, who: Identity) -> dict[str, Any]:
+    """The target form's pickers (scopes and periods from the data), for those who may
+    set targets; a reader who may not gets no form and no member lists."""
+    if not allowed(who.role, "write_targets"):
+        return {"choices": None}
+    ctx = context(request)
+    as_of = ctx.now()
+    return {
+        "choices": {
+            "scopes": [asdict(c) for c in scope_choices(ctx.ws, as_of)],
+            "periods": [asdict(c) for c in period_choices(ctx.ws, as_of)],
+        }
+    }
 
 
 @triple("/health", "health", "health.html", "read_data_quality")
@@ -290,7 +315,14 @@ def set_target(
 
     def again(preview: dict[str, Any] | None, error: str | None, status: int) -> Response:
         built = cached_views.targets(ctx, who, None)
-        data = {**built, "form": form, "saved": None, "error": error, "preview": preview}
+        data = {
+            **built,
+            **_choices(request, who),
+            "form": form,
+            "saved": None,
+            "error": form_words(error, language(request)) if error else None,
+            "preview": preview,
+        }
         return page(request, "targets.html", data, who, status=status)
 
     try:
