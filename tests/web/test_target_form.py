@@ -23,7 +23,8 @@ def _post(c: TestClient, **form: str) -> tuple[int, str]:
     page = c.get("/targets").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page)
     assert csrf
-    r = c.post("/targets", data={"csrf": csrf.group(1), "action": "save", **form})
+    data = {"csrf": csrf.group(1), "action": "save", "reason": "plan", **form}
+    r = c.post("/targets", data=data)
     return r.status_code, r.text
 
 
@@ -38,7 +39,7 @@ def test_scopes_and_periods_come_from_the_data(site: Site) -> None:
     # the month, quarter and year of 2024-03-20, the ones after, and the last closed ones
     assert list(periods)[:4] == ["2024-03", "2024-04", "2024-05", "2024-06"]
     assert {"2024-Q1", "2024-Q2", "2024-Q3", "2024", "2025", "2023-Q4", "2023"} <= set(periods)
-    assert periods["2024-Q1"] == "Quarter"
+    assert periods["2024-Q1"] == "quarter" and periods["2024-03"] == "month"
 
 
 def test_a_rep_gets_no_member_lists(site: Site) -> None:
