@@ -246,8 +246,9 @@ def tile_sparkline(
         base.transform_filter(alt.datum.part == "complete").mark_line(
             color=ACTUAL_COLOUR, strokeWidth=1.5
         ),
+        # decorative (the tile says the value in words): kept out of the accessibility tree
         base.transform_filter(alt.datum.part == "to date").mark_point(
-            color=ACTUAL_COLOUR, opacity=0.5, size=18, filled=False
+            color=ACTUAL_COLOUR, opacity=0.5, size=18, filled=False, aria=False
         ),
     ]
     if target is not None:
