@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onpace.calendar import Grain, next_period_start, parse_period
 from onpace.errors import AuthError
 from onpace.views.scope import REP_DIMENSIONS, Scope, rep_contributors
 
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
+
 Visible = Callable[[str, date, str | None], bool]
 
 
 def visibility(
-    ws: Any,
+    ws: Workspace,
     scope: Scope,
     kpis: Sequence[str],
     grain: Grain,
@@ -45,7 +48,7 @@ def fold_visible(scope: Scope, hidden: list[dict[str, Any]]) -> bool:
 
 
 def series_values(
-    ws: Any,
+    ws: Workspace,
     scope: Scope,
     values: dict[str, list[float | None]],
     columns: dict[str, tuple[str, str | None, int]],
@@ -78,11 +81,11 @@ def series_values(
     return out
 
 
-def _start(ws: Any, label: str) -> date:
+def _start(ws: Workspace, label: str) -> date:
     return parse_period(label, ws.calendar)[1]
 
 
-def explanation(ws: Any, scope: Scope, d: dict[str, Any], as_of: datetime) -> dict[str, Any]:
+def explanation(ws: Workspace, scope: Scope, d: dict[str, Any], as_of: datetime) -> dict[str, Any]:
     """``d`` (an explanation) for ``scope``: refused, or with hidden member rows blanked."""
     if not scope.checks_totals:
         return d
@@ -114,7 +117,7 @@ def explanation(ws: Any, scope: Scope, d: dict[str, Any], as_of: datetime) -> di
 
 
 def funnel_rows(
-    ws: Any,
+    ws: Workspace,
     scope: Scope,
     built: dict[str, Any],
     funnel: Any,
@@ -163,7 +166,7 @@ def funnel_rows(
 
 
 def trace(
-    ws: Any, scope: Scope, root: dict[str, Any], grain: Grain, start: date, as_of: datetime
+    ws: Workspace, scope: Scope, root: dict[str, Any], grain: Grain, start: date, as_of: datetime
 ) -> dict[str, Any]:
     """A traced tree with the actuals of hidden totals blanked, and then every "needed"
     value too (each is computed from the other drivers' actuals)."""
