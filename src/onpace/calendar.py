@@ -118,6 +118,37 @@ def same_period_last_year(start: date, grain: Grain) -> date:
     return add_months(start, -12)
 
 
+def same_point(moment: datetime, start: date, against: date) -> datetime:
+    """``moment`` moved from the period that starts on ``start`` to the same point of
+    the period that starts on ``against``: how far a period in progress has run.
+
+    Periods that start on the same day of the month are apart by whole months: the
+    moment keeps its day (clamped to a shorter month's end, 31 March against 28
+    February) and its time, as month-to-date is compared in accounting. Others (a
+    week, a custom range against the days before it) are apart by a number of days.
+    """
+    months = (against.year - start.year) * 12 + (against.month - start.month)
+    if against.day == start.day and add_months(start, months) == against:
+        return datetime.combine(add_months(moment.date(), months), moment.time())
+    return moment + (against - start)
+
+
+def data_covers(newest: datetime, as_of: datetime) -> datetime:
+    """The moment the data is complete up to, given its newest row before ``as_of``.
+
+    A day before today is taken as loaded whole (the export of last night holds all
+    of yesterday, even when its last sale was at 18:00), and so is today when the
+    rows carry dates without times (a row at midnight stands for its whole day so
+    far). Rows with times today reach a second past the newest one.
+    """
+    day = newest.date()
+    if day < as_of.date():
+        return datetime.combine(day + timedelta(days=1), datetime.min.time())
+    if newest.time() == datetime.min.time():
+        return as_of
+    return newest + timedelta(seconds=1)
+
+
 def periods_between(first: date, end: date, grain: Grain, cal: Calendar = Calendar()) -> list[date]:
     """Starts of every period that overlaps ``[first, end)``, in order."""
     out: list[date] = []

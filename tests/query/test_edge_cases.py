@@ -373,6 +373,61 @@ def test_growth_against_prior_period_and_last_year(make_session, compute):
     assert_values(values(q, "revenue_growth_yoy"), {"2024-Q1": 370 / 130 - 1})
 
 
+def test_growth_of_the_period_in_progress_is_like_for_like(make_session, compute):
+    s = make_session(
+        {
+            "orders": orders(
+                ("a", "2023-05-04", 40.0),
+                ("b", "2023-05-20", 400.0),
+                ("c", "2024-04-03", 60.0),
+                ("d", "2024-04-09 23:00", 30.0),  # before the point reached: counts
+                ("e", "2024-04-10", 9.0),  # at the point reached: does not
+                ("f", "2024-04-25", 500.0),
+                ("g", "2024-05-02", 120.0),
+                ("h", "2024-05-09", 80.0),
+            )
+        }
+    )
+    as_of = dt.datetime(2024, 5, 10, 12, 0)  # the data holds up to 9 May, loaded whole
+    df = compute(
+        s,
+        ("revenue", "revenue_growth_prior", "revenue_growth_yoy"),
+        start=D(2024, 4, 1),
+        end=D(2024, 6, 1),
+        as_of=as_of,
+    )
+    # May so far (1-9 May: the data stops there) = 120 + 80 = 200, against 1-9 April
+    # = 60 + 30 = 90, and against 1-9 May 2023 = 40
+    assert_values(values(df, "revenue"), {"2024-04": 599, "2024-05": 200})
+    assert_values(
+        values(df, "revenue_growth_prior"),
+        {"2024-04": NAN, "2024-05": 200 / 90 - 1},
+    )
+    assert_values(values(df, "revenue_growth_yoy"), {"2024-04": NAN, "2024-05": 200 / 40 - 1})
+    # a month that is over is compared with all of the other one
+    done = compute(s, "revenue_growth_yoy", start=D(2024, 5, 1), end=D(2024, 6, 1))
+    assert_values(values(done, "revenue_growth_yoy"), {"2024-05": 200 / 440 - 1})
+
+
+def test_growth_on_the_first_day_before_its_data_is_no_value_not_minus_100(
+    make_session, compute
+):
+    s = make_session(
+        {"orders": orders(("a", "2024-04-01", 70.0), ("b", "2024-04-30 17:00", 30.0))}
+    )
+    df = compute(
+        s,
+        ("revenue", "revenue_growth_prior"),
+        start=D(2024, 5, 1),
+        end=D(2024, 6, 1),
+        as_of=dt.datetime(2024, 5, 1, 9, 30),  # last night's load holds April whole
+    )
+    assert_values(values(df, "revenue"), {"2024-05": 0})
+    # nothing of May is loaded, so nothing of April counts either: 0 / 0, no value
+    assert_values(values(df, "revenue_growth_prior"), {"2024-05": NAN})
+    assert notes(df, "revenue_growth_prior")["2024-05"] == "division by zero: prior(revenue) is 0"
+
+
 def test_growth_of_a_ratio_with_a_missing_prior_year_value(make_session, compute, catalog):
     aov_growth = DerivedKpi(
         name="aov_growth_yoy",

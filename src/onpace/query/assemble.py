@@ -191,6 +191,10 @@ class Evaluator:
         self.frames: dict[str, KpiFrame] = {}
         self._spines: dict[tuple[Any, ...], Spine] = {}
         self._on_spine: dict[tuple[str, int], KpiFrame] = {}
+        # the period in progress read like for like: per prior/last_year, that period,
+        # the period it is compared with, and an evaluator of the latter up to the
+        # same point (see Session.run)
+        self.to_date: dict[str, tuple[date, date, Evaluator]] = {}
 
     # -- queries --------------------------------------------------------------
 
@@ -425,6 +429,14 @@ class Evaluator:
         found = np.repeat(source >= 0, spine.width)
         v = np.full(spine.size, np.nan)
         v[found] = src.value[rows[found]]
+        running = self.to_date.get(how)
+        if running is not None and running[0] in spine.periods:
+            # the period in progress against the other one up to the same point, not
+            # against all of it: day 1 of a month is not 100% down on last month
+            period, earlier, evaluator = running
+            at = spine.periods.index(period) * spine.width
+            same_span = evaluator._evaluate(name, Spine([earlier], spine.members))
+            v[at : at + spine.width] = same_span.value
         return v, _missing_note(v, f"{name} has no value for {label}")
 
     def _derived(self, kpi: DerivedKpi, spine: Spine | None = None) -> KpiFrame:

@@ -29,6 +29,7 @@ from onpace.spec.kpi import (
     SimpleKpi,
     SnapshotKpi,
     derived_references,
+    lagged_references,
 )
 
 ValueKind = Literal["rows", "column", "expr", "duration"]
@@ -93,7 +94,13 @@ class Plan:
     snapshots: list[str] = field(default_factory=list)
     conversions: list[str] = field(default_factory=list)
     derived: list[str] = field(default_factory=list)
-    uses_lag: bool = False
+    # KPIs formulas read earlier, by how: {"prior": {"revenue"}, "last_year": {...}}
+    lags: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def uses_lag(self) -> bool:
+        """Whether a formula reads a KPI of an earlier period (prior() or last_year())."""
+        return bool(self.lags)
 
     def add_measure(self, entity: str, time: str, spec: MeasureSpec) -> MeasureRef:
         query = self.aggregates.setdefault((entity, time), AggregateQuery(entity, time))
@@ -168,7 +175,8 @@ def build_plan(names: list[str], kpis: dict[str, AnyKpi]) -> Plan:
             plan.conversions.append(name)
         elif isinstance(kpi, DerivedKpi):
             plan.derived.append(name)
-            if any(f in kpi.expr for f in ("prior(", "last_year(")):
-                plan.uses_lag = True
+            for ref, hows in lagged_references(kpi).items():
+                for how in hows:
+                    plan.lags.setdefault(how, set()).add(ref)
         plan.refs[name] = refs
     return plan

@@ -15,9 +15,12 @@ from onpace.calendar import (
     Calendar,
     ComputeGrain,
     Grain,
+    data_covers,
     next_period_start,
     period_start,
     periods_between,
+    same_period_last_year,
+    same_point,
     shift_period,
 )
 from onpace.errors import MissingDataError, RequestError, UnknownNameError, did_you_mean
@@ -55,6 +58,10 @@ class ComputeRequest:
 
 def _never(expr: Any) -> pd.DataFrame:
     raise AssertionError("explaining runs no query")
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time())
 
 
 def ibis_timestamp(moment: datetime) -> Any:
@@ -231,6 +238,7 @@ class Session:
             self._spell_columns = None
             self._computation = None
             self._release_spells()
+        self._like_for_like(evaluators)
         for evaluator in evaluators:
             evaluator.evaluate()
 
@@ -271,6 +279,57 @@ class Session:
     def _definition(self, name: str) -> str:
         kpi = self.kpis[name]
         return f"{type(kpi).__name__}:{kpi.model_dump_json()}"
+
+    def _like_for_like(self, evaluators: Sequence[Evaluator]) -> None:
+        """Give formulas' prior() and last_year() of the period in progress the other
+        period up to the same point (see :func:`onpace.calendar.same_point`).
+
+        "Revenue growth vs the previous month" on 10 May compares 1-10 May with 1-10
+        April. The point reached is where the data stops when it stops before the
+        as-of moment (loaded last night, :func:`onpace.calendar.data_covers`), so the
+        first day of a month before any of its sales is loaded compares nothing with
+        nothing (no value) rather than with a morning of last month. The other period
+        is computed as of that point, as it was known then; the slices that are read
+        up to the same moment share one batch of queries.
+        """
+        wanted: dict[datetime, list[tuple[Evaluator, str, date, date, Evaluator]]] = {}
+        reached_by: dict[tuple[str, ...], datetime | None] = {}
+        for evaluator in evaluators:
+            window = evaluator.window
+            if not evaluator.plan.lags or window.grain == "all":
+                continue
+            grain: Grain = window.grain
+            as_of = window.as_of
+            period = next(
+                (
+                    p
+                    for p in evaluator.periods
+                    if _midnight(p) <= as_of < _midnight(next_period_start(p, grain))
+                ),
+                None,
+            )
+            if period is None:
+                continue
+            sources = tuple(sorted(set().union(*evaluator.plan.lags.values())))
+            if sources not in reached_by:
+                span = self.data_span(sources, as_of)
+                reached_by[sources] = None if span is None else data_covers(span[1], as_of)
+            covered = reached_by[sources]
+            reached = max(min(as_of, covered or as_of), _midnight(period))
+            for how, names in sorted(evaluator.plan.lags.items()):
+                earlier = (
+                    shift_period(period, grain, -1)
+                    if how == "prior"
+                    else same_period_last_year(period, grain)
+                )
+                end = _midnight(next_period_start(earlier, grain))
+                until = min(same_point(reached, period, earlier), end)
+                other = self.slice_evaluator(sorted(names), grain, window.dims, [earlier], until)
+                wanted.setdefault(until, []).append((evaluator, how, period, earlier, other))
+        for items in wanted.values():
+            self.run([item[-1] for item in items])
+            for evaluator, how, period, earlier, other in items:
+                evaluator.to_date[how] = (period, earlier, other)
 
     def slice_evaluator(
         self,

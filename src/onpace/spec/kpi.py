@@ -237,3 +237,23 @@ def derived_references(kpi: AnyKpi) -> tuple[str, ...]:
         return parse_derived_expression(kpi.expr).columns
     except FilterError:
         return ()
+
+
+def lagged_references(kpi: AnyKpi) -> dict[str, set[str]]:
+    """Per input of a derived KPI, how its formula reads it earlier: ``prior``, ``last_year``.
+
+    ``revenue / prior(revenue) - 1`` gives ``{"revenue": {"prior"}}``; inputs read only
+    as they are, other KPI types and unreadable formulas give nothing.
+    """
+    if not isinstance(kpi, DerivedKpi):
+        return {}
+    from sqlglot import exp
+
+    try:
+        tree = parse_derived_expression(kpi.expr).tree
+    except FilterError:
+        return {}
+    out: dict[str, set[str]] = {}
+    for node in tree.find_all(exp.Anonymous):
+        out.setdefault(node.expressions[0].name, set()).add(str(node.name).lower())
+    return out

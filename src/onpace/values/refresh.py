@@ -42,8 +42,14 @@ from onpace.calendar import (
 from onpace.query.assemble import Evaluator, Member
 from onpace.query.plan import build_plan
 from onpace.query.session import ComputeRequest, Session
-from onpace.spec.filters import parse_derived_expression
-from onpace.spec.kpi import ConversionKpi, DerivedKpi, SnapshotKpi, derived_references, kpi_entities
+from onpace.spec.kpi import (
+    ConversionKpi,
+    DerivedKpi,
+    SnapshotKpi,
+    derived_references,
+    kpi_entities,
+    lagged_references,
+)
 from onpace.values.cells import OVERALL, CellTable, Drop, Meta, cells_frame
 from onpace.values.changes import ChangeSet, read_data_version, resolve_tables
 from onpace.values.dirty import EVERY_DAY, DirtyDays, Move, old_state
@@ -380,7 +386,7 @@ class Refresher:
     ) -> set[date]:
         """Periods of a formula that read its inputs' dirty periods, directly or a lag away."""
         found: set[date] = set()
-        lagged = _lags(kpi)
+        lagged = lagged_references(kpi)
         for ref in derived_references(kpi):
             source = out.get(ref, set())
             found |= source
@@ -498,16 +504,6 @@ def _next_year(period: date, grain: Grain) -> date:
     if grain == "week":
         return period + timedelta(weeks=52)
     return shift_period(period, "year", 1)
-
-
-def _lags(kpi: DerivedKpi) -> dict[str, set[str]]:
-    """Per input of a formula, how it is read: ``prior`` and/or ``last_year``."""
-    from sqlglot import exp
-
-    out: dict[str, set[str]] = {}
-    for node in parse_derived_expression(kpi.expr).tree.find_all(exp.Anonymous):
-        out.setdefault(node.expressions[0].name, set()).add(str(node.name).lower())
-    return out
 
 
 def _with_dependents(

@@ -18,10 +18,10 @@ instead; a period that is over is always compared with the whole other period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Literal
 
-from onpace.calendar import Calendar, Grain, add_months, period_start
+from onpace.calendar import Calendar, Grain, data_covers, period_start, same_point
 from onpace.errors import TargetError
 from onpace.targets.definition import (
     BaselineRef,
@@ -81,19 +81,9 @@ def compared_period(picked: TargetPeriod, compare: str, cal: Calendar) -> Target
 
 
 def shift_moment(moment: datetime, picked: TargetPeriod, against: TargetPeriod) -> datetime:
-    """``moment`` moved from ``picked`` to the same point of ``against``.
-
-    Periods that start on the same day of the month are apart by whole months: the
-    moment keeps its day (clamped to a shorter month's end) and time. Others (a
-    custom range against the days before it) are apart by a number of days.
-    """
-    months = (against.start.year - picked.start.year) * 12 + (
-        against.start.month - picked.start.month
-    )
-    if against.start.day == picked.start.day and add_months(picked.start, months) == against.start:
-        day = add_months(moment.date(), months)
-        return datetime.combine(day, moment.time())
-    return moment + (against.start - picked.start)
+    """``moment`` moved from ``picked`` to the same point of ``against`` (see
+    :func:`onpace.calendar.same_point`)."""
+    return same_point(moment, picked.start, against.start)
 
 
 @dataclass(frozen=True)
@@ -115,22 +105,6 @@ class Comparison:
         midnight = moment.time() == datetime.min.time()
         when = f"{moment:%Y-%m-%d}" if midnight else f"{moment:%Y-%m-%d %H:%M}"
         return f"{self.period.label} up to {when} (same span)"
-
-
-def data_covers(newest: datetime, as_of: datetime) -> datetime:
-    """The moment the data is complete up to, given its newest row before ``as_of``.
-
-    A day before today is taken as loaded whole (the export of last night holds all
-    of yesterday, even when its last sale was at 18:00), and so is today when the
-    rows carry dates without times (a row at midnight stands for its whole day so
-    far). Rows with times today reach a second past the newest one.
-    """
-    day = newest.date()
-    if day < as_of.date():
-        return datetime.combine(day + timedelta(days=1), datetime.min.time())
-    if newest.time() == datetime.min.time():
-        return as_of
-    return newest + timedelta(seconds=1)
 
 
 def comparison(
