@@ -249,6 +249,8 @@ def lagged_references(kpi: AnyKpi) -> dict[str, set[str]]:
         return {}
     from sqlglot import exp
 
+    from onpace.spec.filters import parse_derived_expression  # sqlglot: only when asked
+
     try:
         tree = parse_derived_expression(kpi.expr).tree
     except FilterError:
