@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onpace.errors import IngestError, OnpaceError, SpecError
 from onpace.ingest import checks, joins, sql
@@ -42,6 +42,9 @@ from onpace.ingest.source_spec import SOURCES_FILE, LoadedSources, load_sources
 from onpace.ingest.swap import SwapHook, TableSwap, drop_temporaries, swap_tables
 from onpace.model.entities import ENTITIES
 from onpace.values.changes import swap_recorder
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 Progress = Callable[[str, int, int], None]
 _QUARANTINE_STAGE = "_onpace_q"
@@ -429,7 +432,7 @@ def duckdb_connection(warehouse: Any) -> Any:
 
 
 def ingest_workspace(
-    ws: Any,
+    ws: Workspace,
     progress: Progress | None = None,
     now: datetime | None = None,
     force: bool = False,
@@ -463,7 +466,7 @@ def ingest_workspace(
 
 
 def _run(
-    ws: Any,
+    ws: Workspace,
     con: Any,
     loaded: LoadedSources,
     progress: Progress | None,

@@ -17,7 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onpace.calendar import Grain, add_months, period_start, periods_between
 from onpace.errors import OnpaceError
@@ -26,6 +26,9 @@ from onpace.targets.actuals import HISTORY_YEARS, is_additive
 from onpace.targets.backtest import PaceBacktest, SeriesBacktest, backtest_pace, backtest_series
 from onpace.targets.projection import daily_series
 from onpace.targets.rolling_origin import series_model
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 BACKTEST_GRAINS: tuple[str, ...] = ("month", "week", "day")
 # season, horizons and how many past origins are scored, per grain
@@ -77,7 +80,7 @@ def regular_series(
 
 
 def _values(
-    ws: Any, kpi: str, grain: Grain, start: date, end: date, as_of: datetime
+    ws: Workspace, kpi: str, grain: Grain, start: date, end: date, as_of: datetime
 ) -> dict[date, float | None]:
     frame = ws.compute([kpi], grain=grain, start=start, end=end, as_of=as_of)
     out: dict[date, float | None] = {}
@@ -90,7 +93,7 @@ def _values(
 
 
 def backtest_kpi(
-    ws: Any, kpi: str, grain: str = "month", pace: bool = False, as_of: datetime | None = None
+    ws: Workspace, kpi: str, grain: str = "month", pace: bool = False, as_of: datetime | None = None
 ) -> KpiBacktest:
     """The backtest of one KPI of ``ws`` as of ``as_of`` (default: now)."""
     spec = ws.kpis[kpi]
@@ -122,7 +125,7 @@ def backtest_kpi(
 
 
 def _pace(
-    ws: Any, kpi: str, grain: str, additive: bool, start: date, moment: datetime
+    ws: Workspace, kpi: str, grain: str, additive: bool, start: date, moment: datetime
 ) -> tuple[PaceBacktest | None, str | None]:
     if not additive:
         return None, "pace: a rate or an average is not the sum of its days"
@@ -145,7 +148,7 @@ def _note(blank: KpiBacktest, note: str) -> KpiBacktest:
 
 
 def backtest_kpis(
-    ws: Any,
+    ws: Workspace,
     names: Sequence[str] | None = None,
     grain: str = "month",
     pace: bool = False,

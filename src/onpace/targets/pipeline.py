@@ -25,7 +25,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,9 @@ from sqlglot import exp
 
 from onpace.spec.kpi import AnyKpi, SimpleKpi
 from onpace.targets.candidates import Array
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 Bools = npt.NDArray[np.bool_]
 DAY = 86400.0
@@ -226,7 +229,7 @@ def expected_rest(
 
 
 def load_quotes(
-    ws: Any,
+    ws: Workspace,
     reading: QuoteKpi,
     dimension: str | None,
     dimension_value: str | None,

@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -42,6 +42,9 @@ from onpace.web.i18n import (
     vega_locale,
 )
 from onpace.web.security import LANG_COOKIE, context
+
+if TYPE_CHECKING:
+    from onpace.workspace import Workspace
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -258,7 +261,7 @@ class Formatter:
 _OBJECTIVES: dict[tuple[str, int, int], dict[str, Any]] = {}
 
 
-def objective_texts(ws: Any) -> dict[str, Any]:
+def objective_texts(ws: Workspace) -> dict[str, Any]:
     """The workspace's objectives by name, for their labels; read again when the file changes.
 
     A broken objectives.yml is the scorecard's to report: here it only means no labels.
