@@ -17,7 +17,7 @@ from onpace.catalog.scaffold import create_workspace
 from onpace.spec import definition_cache, loader
 from onpace.spec.definition_cache import CACHE_FILE
 
-REVENUE_LABEL = "label: Revenue"
+REVENUE_LABEL = "\n    en: Revenue\n"  # the catalog labels its KPIs per language
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +74,7 @@ def test_a_second_open_reads_no_kpi_file_and_gives_the_same_definitions(
 def test_an_edit_an_added_file_and_a_broken_file_are_seen(root: Path) -> None:
     assert onpace.Workspace.open(root).kpis["revenue"].label == "Revenue"
     file = _revenue_file(root)
-    file.write_text(file.read_text().replace(REVENUE_LABEL, "label: Net sales", 1))
+    file.write_text(file.read_text().replace(REVENUE_LABEL, "\n    en: Net sales\n", 1))
     assert onpace.Workspace.open(root).kpis["revenue"].label == "Net sales"
 
     extra = root / "kpis" / "extra.yml"
