@@ -20,11 +20,13 @@ here from the CSV with pandas, following the rules sources.yml states:
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -144,6 +146,45 @@ def test_excerpt_numbers_by_hand() -> None:
     assert want.loc["2009-12", "orders"] == 20
     assert want.loc["2009-12", "revenue"] == pytest.approx(6712.86)
     assert want.loc["2009-12", "returns"] == 4
+
+
+def test_compressed_excerpt(tmp_path: Path) -> None:
+    """A gzipped export: read through a copy that the run deletes, and nothing of the
+    reading (no view over that copy) stays in the warehouse for the KPI refresh to trip on."""
+    packed = tmp_path / "excerpt.csv.gz"
+    packed.write_bytes(gzip.compress((EXAMPLE / "data" / "excerpt.csv").read_bytes()))
+    _check(tmp_path, packed)
+    con = duckdb.connect(str(tmp_path / "online-retail" / "warehouse.duckdb"), read_only=True)
+    try:
+        views = con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal AND view_name LIKE '_onpace%'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert views == []
+
+
+def test_views_an_earlier_version_left_are_dropped(tmp_path: Path) -> None:
+    """A reading view left in the warehouse file by an earlier version, over a file
+    that is gone, is removed by the next ingest instead of breaking it."""
+    _check(tmp_path, EXAMPLE / "data" / "excerpt.csv")
+    gone = tmp_path / "gone.csv"
+    gone.write_text("a\n1\n", encoding="utf-8")
+    warehouse = tmp_path / "online-retail" / "warehouse.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute(f"CREATE VIEW _onpace_raw_shop_1_v AS SELECT * FROM read_csv('{gone}')")
+    con.close()
+    gone.unlink()
+    result = ingest(tmp_path / "online-retail", now=dt.datetime(2011, 1, 1), force=True)
+    assert result.loaded == 5112 - 3
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        left = con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = '_onpace_raw_shop_1_v'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert left == (0,)
 
 
 @pytest.mark.skipif(not FULL.exists(), reason=f"the full data set is not at {FULL}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -325,9 +325,8 @@ class Reader:
             max_line_size=MAX_LINE_BYTES,
             encoding="utf-8",
         )
-        view = f"{table}_v"
-        rel.create_view(view, replace=True)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {view}")
+        with self._relation_view(rel, table) as view:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {view}")
         if fp.blank_lines:  # DuckDB skipped the blank lines: number the records exactly
             lines = record_lines(readable, delimiter, source.quote, skip, header)
             rows = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -342,13 +341,28 @@ class Reader:
         return names, skip + (2 if header else 1)
 
     def _read_relation(self, rel: Any, table: str) -> list[str]:
-        view = f"{table}_v"
-        rel.create_view(view, replace=True)
         names = [str(c) for c in rel.columns]
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS " + sql.varchar_select(view, names)
-        )
+        with self._relation_view(rel, table) as view:
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {table} AS " + sql.varchar_select(view, names)
+            )
         return names
+
+    @contextlib.contextmanager
+    def _relation_view(self, rel: Any, table: str) -> Iterator[str]:
+        """A name for a file's relation while it is copied into ``table``.
+
+        Registered on this connection only: a relation's ``create_view`` makes a
+        view in the warehouse file itself, which would outlive the run and point at
+        a file that may be gone (a decompressed copy is deleted with the run's
+        working folder).
+        """
+        view = f"{table}_v"
+        self.con.register(view, rel)
+        try:
+            yield view
+        finally:
+            self.con.unregister(view)
 
     def _read_sheet(self, book: Workbook, sheet: str, source: Source, table: str) -> list[str]:
         """One sheet into ``table`` as text, with the sheet's own row numbers."""

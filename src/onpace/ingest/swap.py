@@ -138,8 +138,10 @@ def drop_temporaries(con: Any) -> None:
         [STAGE_PREFIX + "%"],
     ).fetchall():
         con.execute(f"DROP TABLE IF EXISTS {sql.render(sql.ident(str(name)))}")
+    # earlier versions left each file's reading view in the warehouse file itself
     for (name,) in con.execute(
-        "SELECT view_name FROM duckdb_views() WHERE temporary AND view_name LIKE "
-        "'\\_onpace\\_%' ESCAPE '\\'"
+        "SELECT view_name FROM duckdb_views() WHERE (temporary AND view_name LIKE "
+        "'\\_onpace\\_%' ESCAPE '\\') OR (NOT internal AND view_name LIKE "
+        "'\\_onpace\\_raw\\_%\\_v' ESCAPE '\\')"
     ).fetchall():
         con.execute(f"DROP VIEW IF EXISTS {sql.render(sql.ident(str(name)))}")
