@@ -7,20 +7,24 @@ import pytest
 from onpace.targets.backtest import Scores, reliability
 from onpace.targets.intervals import ErrorDistribution
 
-TWENTY = ErrorDistribution.of([-0.10 + 0.01 * k for k in range(20)])  # bounds -0.089, +0.079
+TWENTY = ErrorDistribution.of([-0.10 + 0.01 * k for k in range(20)])
 
 
 def test_coverage_width_and_brier_of_one_forecast() -> None:
     scores = Scores()
-    # forecast 100, errors relative to 100: the interval is 91.1 to 107.9
+    # forecast 100, errors relative to 100: the interval is 100 + 100 * (low, high), the
+    # quantiles tested by hand in test_intervals; here about -0.10 and +0.09
+    low, high = TWENTY.bounds()
+    assert -0.2 < low < -0.08 and 0.07 < high < 0.2
     scores.add_distribution(105.0, 100.0, TWENTY, 100.0, horizon=1)
-    scores.add_distribution(120.0, 100.0, TWENTY, 100.0, horizon=2)
+    scores.add_distribution(130.0, 100.0, TWENTY, 100.0, horizon=2)
     assert scores.covered == [True, False]
     assert scores.by_horizon == {1: [True], 2: [False]}
-    assert scores.widths == pytest.approx([16.8 / 105, 16.8 / 120])
+    width = 100 * (high - low)
+    assert scores.widths == pytest.approx([width / 105, width / 130])
     # targets at 94.5, 99.75, 110.25, 115.5 for the first; reached the first two
     expected = []
-    for actual in (105.0, 120.0):
+    for actual in (105.0, 130.0):
         for offset in (-0.10, -0.05, 0.05, 0.10):
             target = actual * (1 + offset)
             p = TWENTY.p_at_least((target - 100.0) / 100.0)
@@ -28,6 +32,17 @@ def test_coverage_width_and_brier_of_one_forecast() -> None:
     assert scores.brier == pytest.approx(expected)
     summary = scores.summary()
     assert summary["coverage"] == 0.5
+
+
+def test_a_floor_holds_the_interval_and_settles_passed_targets() -> None:
+    scores = Scores()
+    high = TWENTY.bounds()[1]
+    # 96 is in already and cannot be lost: the interval starts there, and the targets at
+    # 94.5 and 99.75 (of an actual of 105), only 94.5 is at or below the floor
+    scores.add_distribution(105.0, 100.0, TWENTY, 100.0, floor=96.0)
+    assert scores.widths == pytest.approx([(100 * (1 + high) - 96.0) / 105])
+    assert scores.pairs[0] == (1.0, True)  # 94.5 <= 96: reached for certain
+    assert scores.pairs[1] == (pytest.approx(TWENTY.p_at_least(-0.0025)), True)
 
 
 def test_uncalibrated_distributions_are_not_scored() -> None:

@@ -1,37 +1,67 @@
-"""Intervals and probabilities from past errors: the order statistics, worked out by hand."""
+"""Intervals and probabilities from past errors: the predictive mixture, worked out by hand."""
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
 from onpace.targets.intervals import DEFAULT_SPREAD, ErrorDistribution, normal_cdf, p_reach
 
-TWENTY = [-0.10 + 0.01 * k for k in range(20)]  # -0.10, -0.09, ..., 0.09
+FOUR = [0.2, -0.1, 0.1, 0.0]
 
 
-def test_conformal_bounds_are_order_statistics() -> None:
-    errors = ErrorDistribution.of(reversed(TWENTY))
-    assert errors.n == 20 and errors.calibrated
-    # positions (n + 1) * 0.1 = 2.1 and (n + 1) * 0.9 = 18.9: a tenth of the way from the
-    # 2nd smallest (-0.09) to the 3rd (-0.08), nine tenths from the 18th (0.07) to the 19th
+def _phi(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def _four_by_hand() -> tuple[float, float]:
+    """Kernel width and prior sd of FOUR, by hand.
+
+    sorted -0.1, 0, 0.1, 0.2: mean 0.05, squared deviations 0.0225, 0.0025, 0.0025,
+    0.0225, so sd = sqrt(0.05 / 3); quartiles (linear) -0.025 and 0.125, IQR 0.15,
+    0.15 / 1.34 < sd, so the width is 0.9 * 0.15 / 1.34 * 4 ** -0.2; the prior sd is
+    max(0.2, sd) = 0.2.
+    """
+    sd = math.sqrt(0.05 / 3)
+    assert 0.15 / 1.34 < sd < 0.2
+    return 0.9 * (0.15 / 1.34) * 4**-0.2, 0.2
+
+
+def _cdf_by_hand(x: float) -> float:
+    width, prior = _four_by_hand()
+    own = sum(_phi((x - e) / width) for e in FOUR)
+    return (own + _phi(x / prior)) / 5  # four errors and one pseudo-error from the prior
+
+
+def test_probability_is_the_upper_tail_of_errors_and_prior() -> None:
+    errors = ErrorDistribution.of(FOUR)
+    assert errors.n == 4 and errors.calibrated
+    for x in (-0.3, -0.05, 0.0, 0.05, 0.15, 0.4):
+        assert errors.cdf(x) == pytest.approx(_cdf_by_hand(x), abs=1e-12)
+        assert errors.p_at_least(x) == pytest.approx(1 - _cdf_by_hand(x), abs=1e-12)
+
+
+def test_interval_ends_are_the_predictive_quantiles() -> None:
+    errors = ErrorDistribution.of(FOUR)
     low, high = errors.bounds()
-    assert low == pytest.approx(-0.089)
-    assert high == pytest.approx(0.079)
-    # nine errors: positions 1 and 9, the smallest and the largest
-    nine = ErrorDistribution.of([0.05 * k for k in range(-4, 5)])
-    assert nine.bounds() == pytest.approx((-0.2, 0.2))
+    assert _cdf_by_hand(low) == pytest.approx(0.1, abs=1e-9)
+    assert _cdf_by_hand(high) == pytest.approx(0.9, abs=1e-9)
+    # wider than the errors themselves: the prior holds a fifth of the mass
+    assert low < -0.1 and high > 0.2
 
 
-def test_few_errors_give_the_normal_prediction_interval() -> None:
-    errors = ErrorDistribution.of([-0.2, -0.1, 0.0, 0.1, 0.2])
-    sd = math.sqrt(0.1 / 4) * math.sqrt(1 + 1 / 5)  # sample sd, widened for a new value
-    low, high = errors.bounds()
-    assert high == pytest.approx(1.533 * sd)  # Student's t, 4 degrees of freedom
-    assert low == pytest.approx(-1.533 * sd)
-    assert errors.p_at_least(0.1) == pytest.approx(1 - normal_cdf(0.1 / sd))
+def test_identical_errors_leave_the_prior_to_set_the_tails() -> None:
+    # four errors of 0 (no kernel width): F(x) = (4 * [x >= 0] + Phi(x / 0.2)) / 5. The 5%
+    # quantile has Phi(x / 0.2) / 5 = 0.05, Phi = 0.25, x = 0.2 * -0.6745; the 95% one
+    # (4 + Phi) / 5 = 0.95, Phi = 0.75, x = 0.2 * 0.6745
+    errors = ErrorDistribution.of([0.0, 0.0, 0.0, 0.0])
+    low, high = errors.bounds(0.9)
+    assert low == pytest.approx(-0.2 * 0.6744897501960817, abs=1e-9)
+    assert high == pytest.approx(0.2 * 0.6744897501960817, abs=1e-9)
+    # above every error the prior's tail alone: (0 + 1 - Phi(0.1 / 0.2)) / 5
+    assert errors.p_at_least(0.1) == pytest.approx((1 - _phi(0.5)) / 5)
+    assert errors.p_at_least(-0.1) == pytest.approx((4 + 1 - _phi(-0.5)) / 5)
 
 
 def test_without_enough_errors_the_spread_is_a_wide_default() -> None:
@@ -42,30 +72,24 @@ def test_without_enough_errors_the_spread_is_a_wide_default() -> None:
     assert errors.p_at_least(0.0) == pytest.approx(0.5)
 
 
-def test_probability_is_never_certain_from_a_finite_sample() -> None:
-    errors = ErrorDistribution.of(TWENTY)
-    # a threshold far below every error: all 20 reach it, one pseudo-observation does not:
-    # 20.5 / 21 = 97.6%, held at the 95% ceiling; far above, 0.5 / 21 = 2.4%, held at 5%
-    assert 20.5 / 21 > 0.95 and 0.5 / 21 < 0.05
-    assert errors.p_at_least(-10.0) == pytest.approx(0.95)
-    assert errors.p_at_least(10.0) == pytest.approx(0.05)
-    # inside the tails the smoothed share stands: with the kernel's width w, the share
-    # of errors at least 0.08 above is (sum of 1 - Phi((0.08 - e) / w) + 0.5) / 21
-    arr = np.asarray(TWENTY)
-    sd = float(arr.std(ddof=1))
-    q75, q25 = np.percentile(arr, [75, 25])
-    w = 0.9 * min(sd, (q75 - q25) / 1.34) * 20**-0.2
-    by_hand = (sum(1 - normal_cdf((0.08 - e) / w) for e in arr) + 0.5) / 21
-    assert 0.05 < by_hand < 0.95
-    assert errors.p_at_least(0.08) == pytest.approx(by_hand)
-    # the centre of a symmetric sample: one half
-    assert errors.p_at_least(-0.005) == pytest.approx(0.5)
+def test_probability_is_not_clipped_but_never_certain() -> None:
+    twenty = ErrorDistribution.of([-0.10 + 0.01 * k for k in range(20)])
+    # far below every error: only the prior's 1 / 21 can miss, and it misses by its
+    # normal tail, so the probability passes 95% (no ceiling) and stays below 1
+    far_below = twenty.p_at_least(-1.0)
+    assert far_below == pytest.approx((20 + 1 - _phi(-1.0 / 0.2)) / 21, abs=1e-9)
+    assert 0.95 < far_below < 1
+    far_above = twenty.p_at_least(1.0)
+    assert far_above == pytest.approx((1 - _phi(1.0 / 0.2)) / 21, abs=1e-9)
+    assert 0 < far_above < 0.05
+    # the centre of a symmetric sample with a prior centred on 0: one half
+    assert twenty.p_at_least(-0.005) == pytest.approx(0.5, abs=0.02)
 
 
 def test_p_reach_reads_the_target_as_an_error_and_flips_for_lower_is_better() -> None:
-    errors = ErrorDistribution.of(TWENTY)
-    # projected 1000, errors relative to 1000: a target of 1000 needs an error >= 0
-    above = p_reach(1000.0, 1000.0, errors, 1000.0, "higher")
-    assert above == pytest.approx(errors.p_at_least(0.0))
-    assert p_reach(1000.0, 1000.0, errors, 1000.0, "lower") == pytest.approx(1 - above)
-    assert p_reach(1000.0, 1000.0, errors, 10.0, "higher") == pytest.approx(0.95)
+    errors = ErrorDistribution.of(FOUR)
+    # projected 1000, errors relative to 1000: a target of 1050 needs an error >= 0.05
+    above = p_reach(1000.0, 1000.0, errors, 1050.0, "higher")
+    assert above == pytest.approx(1 - _cdf_by_hand(0.05))
+    assert p_reach(1000.0, 1000.0, errors, 1050.0, "lower") == pytest.approx(1 - above)
+    assert normal_cdf(0.0) == 0.5

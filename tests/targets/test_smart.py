@@ -42,8 +42,9 @@ def test_an_unlikely_target_on_little_history_is_only_a_warning(tiny: Workspace)
     a = report.for_kpi("revenue")["A"]
     assert a.level == "warning" and "probably unrealistic" in a.evidence
     # 5,000 is (5000 - 855) / 81 = 51 default spreads above the projection: a normal tail of
-    # 0%, held at the 5% floor no probability goes below
-    assert "probability 5%" in a.evidence and "too little history" in a.evidence
+    # 0% (no floor: the probability says what the spread says, and the warning says on how
+    # little it rests)
+    assert "probability 0%" in a.evidence and "too little history" in a.evidence
     assert not report.errors
 
 

@@ -47,7 +47,7 @@ from onpace.targets.nowcast import (
     scale_for,
 )
 from onpace.targets.profile import DayProfile
-from onpace.targets.projection import total_projection
+from onpace.targets.projection import cannot_fall, settled_probability, total_projection
 from onpace.targets.rolling_origin import SeriesModel, insample_scale, series_model
 
 TARGET_OFFSETS = (-0.10, -0.05, 0.05, 0.10)
@@ -84,12 +84,21 @@ class Scores:
         errors: ErrorDistribution,
         scale: float,
         horizon: int | None = None,
+        floor: float | None = None,
     ) -> None:
-        """Coverage, width and Brier of a forecast with its error distribution."""
+        """Coverage, width and Brier of a forecast with its error distribution.
+
+        ``floor`` is a total the outcome cannot fall below (the actual so far of a
+        period in progress whose days are never negative): the interval is held
+        at it and a target at or below it is reached for certain, as the product
+        shows it.
+        """
         if not errors.calibrated:
             return
         lo, hi = errors.bounds()
         low, high = forecast + lo * scale, forecast + hi * scale
+        if floor is not None:
+            low, high = max(low, floor), max(high, floor)
         inside = low <= actual <= high
         self.covered.append(inside)
         if horizon is not None:
@@ -101,6 +110,8 @@ class Scores:
             if target == actual:
                 continue
             p = errors.p_at_least((target - forecast) / scale)
+            if floor is not None and target <= floor:
+                p = 1.0
             reached = actual >= target
             self.brier.append((p - reached) ** 2)
             self.pairs.append((p, reached))
@@ -354,7 +365,14 @@ class _PaceTally:
     def onpace(self) -> dict[float, Scores]:
         return self.scores["onpace"]
 
-    def add(self, method: str, share: float, value: float | None, total: float) -> None:
+    def add(
+        self,
+        method: str,
+        share: float,
+        value: float | None,
+        total: float,
+        floor: float | None = None,
+    ) -> None:
         if value is None or not math.isfinite(value):
             return
         self.errors[method][share].append(abs(value - total) / abs(total))
@@ -362,7 +380,9 @@ class _PaceTally:
             return
         scale = abs(value) or 1.0
         own = self.signed[method][share]
-        self.scores[method][share].add_distribution(total, value, ErrorDistribution.of(own), scale)
+        self.scores[method][share].add_distribution(
+            total, value, ErrorDistribution.of(own), scale, floor=floor
+        )
         own.append((total - value) / scale)
 
 
@@ -438,15 +458,16 @@ def _score_checkpoint(
         tally.add("onpace", share, nowcast.value, total)
         tally.add("model", share, nowcast.model_total, total)
         _score_distribution(tally.onpace[share], nowcast, pace, actual, total)
-    tally.add("run_rate", share, actual * (end - start).days / gone if gone else None, total)
+    floor = actual if cannot_fall(pace, actual) else None  # the baselines know it too
+    run_rate = actual * (end - start).days / gone if gone else None
+    tally.add("run_rate", share, run_rate, total, floor)
     weekday = DayProfile(pace.profile(day.replace(day=1)).weekday).weights(start, end)
     done = float(weekday[:gone].sum())
-    tally.add(
-        "weekday_run_rate", share, actual * float(weekday.sum()) / done if done else None, total
-    )
+    weekday_rate = actual * float(weekday.sum()) / done if done else None
+    tally.add("weekday_run_rate", share, weekday_rate, total, floor)
     for method, rest in extra.items():
         expected = rest(past.values, left)
-        tally.add(method, share, None if expected is None else actual + expected, total)
+        tally.add(method, share, None if expected is None else actual + expected, total, floor)
 
 
 def _score_distribution(
@@ -458,8 +479,11 @@ def _score_distribution(
     assert projection.low is not None and projection.high is not None
     scores.covered.append(projection.low <= total <= projection.high)
     scores.widths.append((projection.high - projection.low) / abs(total))
+    never_negative = cannot_fall(pace, actual)
     for offset in TARGET_OFFSETS:
         target = total * (1 + offset)
         p = p_reach(nowcast.value, nowcast.scale, nowcast.errors, target, "higher")
+        # what the product shows: a target the actual so far has passed is reached
+        p = settled_probability(p, actual, target, "higher", never_negative)
         scores.brier.append((p - (total >= target)) ** 2)
         scores.pairs.append((p, total >= target))

@@ -157,11 +157,28 @@ def _pipeline_weight(windows: Sequence[tuple[float, float, float]]) -> float:
     return PIPELINE_WEIGHTS[int(np.argmin(errors))]
 
 
+def cannot_fall(pace: Pace, actual: float) -> bool:
+    """True when no day of the series is negative: the period's total can only grow."""
+    return bool(np.all(pace.daily.values >= 0)) and actual >= 0
+
+
+def settled_probability(
+    probability: float, actual: float, target: float, direction: str, never_negative: bool
+) -> float:
+    """P(reach) once what is in already is counted: a total that cannot fall is certain
+    to reach a target it has passed (or, lower being better, certain to miss it)."""
+    if never_negative and direction == "higher" and actual >= target:
+        return 1.0
+    if never_negative and direction != "higher" and actual > target:
+        return 0.0
+    return probability
+
+
 def total_projection(
     nowcast: Nowcast, pace: Pace, actual: float, target: float, direction: str, running: bool
 ) -> Projection:
     """The :class:`Projection` of a nowcast: interval, probability and how it was made."""
-    never_negative = bool(np.all(pace.daily.values >= 0)) and actual >= 0
+    never_negative = cannot_fall(pace, actual)
     low, high, probability = _finish(
         nowcast.value,
         nowcast.scale,
@@ -170,10 +187,7 @@ def total_projection(
         direction,
         floor=actual if never_negative else None,
     )
-    if never_negative and direction == "higher" and actual >= target:
-        probability = 1.0  # a total that cannot fall has reached it already
-    elif never_negative and direction != "higher" and actual > target:
-        probability = 0.0  # ... or, lower being better, missed it already
+    probability = settled_probability(probability, actual, target, direction, never_negative)
     return Projection(
         value=nowcast.value,
         low=low,
