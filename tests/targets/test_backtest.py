@@ -107,3 +107,16 @@ def test_a_baseline_is_calibrated_on_its_own_earlier_errors() -> None:
     # the errors of the total scored are relative to the total
     expected = [10 / 90, 5 / 95, 0.0, 5 / 105, 30 / 230]
     assert tally.errors["run_rate"][0.5] == pytest.approx(expected)
+
+
+def test_targets_set_before_the_outcome_lie_on_the_forecast() -> None:
+    scores = Scores()
+    # forecast 100, scale 100: targets at 90, 95, 105, 110 whatever the outcome; an actual
+    # of 105 reaches the first three; 96 in already settles the two below it
+    scores.add_distribution(105.0, 100.0, TWENTY, 100.0, floor=96.0)
+    assert [r for _, r in scores.ex_ante] == [True, True, True, False]
+    assert [p for p, _ in scores.ex_ante] == pytest.approx(
+        [1.0, 1.0, TWENTY.p_at_least(0.05), TWENTY.p_at_least(0.10)]
+    )
+    by_hand = ((1 - TWENTY.p_at_least(0.05)) ** 2 + TWENTY.p_at_least(0.10) ** 2) / 4
+    assert scores.summary()["brier_ex_ante"] == pytest.approx(by_hand)

@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from onpace.targets.kpi_backtest import KpiBacktest
 
 
+RELIABILITY = (
+    "Reliability of onpace's P(reach), {}: targets 5% and 10% either side of the"
+    " forecast, set before the outcome"
+)
+
+
 def _pct(value: float | None) -> str:
     return "" if value is None else f"{value:.1%}"
 
@@ -30,7 +36,7 @@ def _num(value: float | None) -> str:
 def forecast_table(results: list[KpiBacktest]) -> Table:
     table = Table(title="Forecast backtest (rolling origin; errors out of sample)")
     columns = ("KPI", "method", "MASE", "sMAPE", "80% coverage", "by horizon", "80% width")
-    for col in (*columns, "Brier", "n"):
+    for col in (*columns, "Brier", "Brier ex ante", "n"):
         table.add_column(col, justify="left" if col in ("KPI", "method") else "right")
     for r in results:
         if r.forecast is None:
@@ -47,6 +53,7 @@ def forecast_table(results: list[KpiBacktest]) -> Table:
                 " / ".join(_pct(v) for v in m.coverage_by_horizon.values()),
                 _pct(m.width),
                 _num(m.brier),
+                _num(m.brier_ex_ante),
                 str(m.forecasts),
             )
     return table
@@ -54,7 +61,8 @@ def forecast_table(results: list[KpiBacktest]) -> Table:
 
 def pace_table(results: list[KpiBacktest]) -> Table:
     table = Table(title="Pace: error of the period total, projected from the period so far")
-    for col in ("KPI", "method", "at 25%", "at 50%", "at 75%", "80% coverage", "Brier", "periods"):
+    columns = ("KPI", "method", "at 25%", "at 50%", "at 75%", "80% coverage", "Brier")
+    for col in (*columns, "Brier ex ante", "periods"):
         table.add_column(col, justify="left" if col in ("KPI", "method") else "right")
     for r in results:
         if r.pace is None:
@@ -63,12 +71,14 @@ def pace_table(results: list[KpiBacktest]) -> Table:
             shares = sorted(m.error)
             coverage = [v for v in m.coverage.values() if v is not None]
             brier = [v for v in m.brier.values() if v is not None]
+            ex_ante = [v for v in m.brier_ex_ante.values() if v is not None]
             table.add_row(
                 r.kpi if i == 0 else "",
                 f"[bold]{m.method}[/]" if m.method == "onpace" else m.method,
                 *(_pct(m.error[s]) for s in shares),
                 " / ".join(_pct(v) for v in coverage),
                 " / ".join(_num(v) for v in brier),
+                " / ".join(_num(v) for v in ex_ante),
                 str(m.periods),
             )
     return table
@@ -106,8 +116,10 @@ def backtest(
     """Backtest onpace's forecast against seasonal naive, Theta, ETS and their mean.
 
     Per KPI and method: MASE, sMAPE, coverage and width of the 80% interval and
-    the Brier score of P(reach) at targets 5% and 10% either side of the actual;
-    with --pace, the error of the period total at 25%, 50% and 75% of it.
+    the Brier score of P(reach) at targets 5% and 10% either side of the actual
+    (accuracy) and either side of the forecast (set before the outcome: calibration,
+    as the reliability tables); with --pace, the error of the period total at 25%,
+    50% and 75% of it.
     """
     from onpace.targets.kpi_backtest import backtest_kpis
 
@@ -126,12 +138,12 @@ def backtest(
     console.print(forecast_table(results))
     forecasts = [r.forecast.reliability for r in results if r.forecast is not None]
     if forecasts:
-        console.print(reliability_table("Reliability of onpace's P(reach), forecasts", forecasts))
+        console.print(reliability_table(RELIABILITY.format("forecasts"), forecasts))
     if pace:
         console.print(pace_table(results))
         paces = [r.pace.reliability for r in results if r.pace is not None]
         if paces:
-            console.print(reliability_table("Reliability of onpace's P(reach), pace", paces))
+            console.print(reliability_table(RELIABILITY.format("pace"), paces))
     for r in results:
         if r.note:
             console.print(f"[yellow]{r.kpi}[/]: {r.note}", highlight=False)

@@ -12,7 +12,17 @@ up to ``t``). Per method:
   at the same horizon settled before ``t`` (:mod:`onpace.targets.intervals`), so
   both are out of sample; width is relative to the actual;
 - **Brier score** of P(reach) for targets at -10%, -5%, +5% and +10% of the
-  actual: the mean of ``(p - reached)^2``; 0 is perfect, 0.25 is a coin.
+  actual: the mean of ``(p - reached)^2``; 0 is perfect. These targets are
+  set from the outcome, so half are reached whatever was forecast: the score
+  rewards a distribution that is sharp around the actual (accuracy), and it
+  cannot test calibration. A perfectly calibrated forecast whose errors spread
+  by 100% scores about 0.29 there, worse than a constant one half (0.25), and
+  its reliability at those targets reads "given 5%, reached 35%";
+- **Brier score ex ante** and the **reliability table**: the same four offsets
+  laid on the forecast instead (``forecast + offset * scale``, what a target
+  set before the period could be), so whether the target is reached is not
+  known when the probability is given, and a calibrated P(reach) is reached
+  as often as it says.
 
 **Pace** (:func:`backtest_pace`): for past periods (months or weeks), the total
 projected at 25%, 50% and 75% of the period against the actual total, for
@@ -21,8 +31,9 @@ that moment, exactly as a scorecard would have shown it) and the simple
 rules: run-rate (to date / share of days gone), weekday run-rate (the same with
 the weekday profile) and the model alone (to date plus the model's rest).
 
-The reliability table pools every P(reach) onpace gave and says, per band of
-probability, how often the target was in fact reached.
+The reliability table pools every P(reach) onpace gave at the targets set
+before the outcome and says, per band of probability, how often the target
+was in fact reached.
 """
 
 from __future__ import annotations
@@ -37,7 +48,7 @@ import numpy as np
 
 from onpace.calendar import add_months
 from onpace.targets.candidates import Array, Values
-from onpace.targets.intervals import ErrorDistribution, p_reach
+from onpace.targets.intervals import ErrorDistribution
 from onpace.targets.nowcast import (
     DailySeries,
     DayWeights,
@@ -47,7 +58,7 @@ from onpace.targets.nowcast import (
     scale_for,
 )
 from onpace.targets.profile import DayProfile
-from onpace.targets.projection import cannot_fall, settled_probability, total_projection
+from onpace.targets.projection import cannot_fall
 from onpace.targets.rolling_origin import SeriesModel, insample_scale, series_model
 
 TARGET_OFFSETS = (-0.10, -0.05, 0.05, 0.10)
@@ -69,6 +80,7 @@ class Scores:
     brier: list[float] = field(default_factory=list)
     by_horizon: dict[int, list[bool]] = field(default_factory=dict)
     pairs: list[tuple[float, bool]] = field(default_factory=list)
+    ex_ante: list[tuple[float, bool]] = field(default_factory=list)
 
     def add_point(self, actual: float, forecast: float, scale: float | None) -> None:
         if scale:
@@ -115,6 +127,11 @@ class Scores:
             reached = actual >= target
             self.brier.append((p - reached) ** 2)
             self.pairs.append((p, reached))
+        for offset in TARGET_OFFSETS:
+            # set before the outcome: the forecast moved by the offset in error units
+            target = forecast + offset * scale
+            p = 1.0 if floor is not None and target <= floor else errors.p_at_least(offset)
+            self.ex_ante.append((p, actual >= target))
 
     def summary(self) -> dict[str, float | int | None]:
         return {
@@ -123,6 +140,7 @@ class Scores:
             "coverage": _mean(self.covered),
             "width": _mean(self.widths),
             "brier": _mean(self.brier),
+            "brier_ex_ante": _mean([(p - r) ** 2 for p, r in self.ex_ante]),
             "forecasts": max(len(self.scaled), len(self.smape)),
         }
 
@@ -143,6 +161,7 @@ class MethodResult:
     brier: float | None
     forecasts: int
     coverage_by_horizon: dict[int, float]
+    brier_ex_ante: float | None = None
 
     @classmethod
     def of(cls, method: str, scores: Scores) -> MethodResult:
@@ -158,6 +177,7 @@ class MethodResult:
             coverage_by_horizon={
                 h: float(np.mean(v)) for h, v in sorted(scores.by_horizon.items())
             },
+            brier_ex_ante=s["brier_ex_ante"],  # type: ignore[arg-type]
         )
 
 
@@ -271,7 +291,7 @@ def backtest_series(
         horizons=horizons,
         origins=len(origins),
         methods=[MethodResult.of(k, v) for k, v in scores.items()],
-        reliability=reliability(scores["onpace"].pairs),
+        reliability=reliability(scores["onpace"].ex_ante),
         chosen=chosen,
     )
 
@@ -291,6 +311,7 @@ class PaceResult:
     coverage: dict[float, float | None]
     brier: dict[float, float | None]
     periods: int
+    brier_ex_ante: dict[float, float | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -432,9 +453,10 @@ def backtest_pace(
                 {c: summaries[c]["coverage"] for c in tally.checkpoints},  # type: ignore[misc]
                 {c: summaries[c]["brier"] for c in tally.checkpoints},  # type: ignore[misc]
                 used,
+                {c: summaries[c]["brier_ex_ante"] for c in tally.checkpoints},  # type: ignore[misc]
             )
         )
-    pairs = [p for s in tally.onpace.values() for p in s.pairs]
+    pairs = [p for s in tally.onpace.values() for p in s.ex_ante]
     return PaceBacktest(name, grain, methods, reliability(pairs))
 
 
@@ -473,17 +495,7 @@ def _score_checkpoint(
 def _score_distribution(
     scores: Scores, nowcast: Nowcast, pace: Pace, actual: float, total: float
 ) -> None:
-    if not nowcast.errors.calibrated:
-        return
-    projection = total_projection(nowcast, pace, actual, total, "higher", True)
-    assert projection.low is not None and projection.high is not None
-    scores.covered.append(projection.low <= total <= projection.high)
-    scores.widths.append((projection.high - projection.low) / abs(total))
-    never_negative = cannot_fall(pace, actual)
-    for offset in TARGET_OFFSETS:
-        target = total * (1 + offset)
-        p = p_reach(nowcast.value, nowcast.scale, nowcast.errors, target, "higher")
-        # what the product shows: a target the actual so far has passed is reached
-        p = settled_probability(p, actual, target, "higher", never_negative)
-        scores.brier.append((p - (total >= target)) ** 2)
-        scores.pairs.append((p, total >= target))
+    """onpace's interval and P(reach) as the scorecard shows them (see :func:`total_projection`):
+    held at the actual so far when the total cannot fall, a passed target certain."""
+    floor = actual if cannot_fall(pace, actual) else None
+    scores.add_distribution(total, nowcast.value, nowcast.errors, nowcast.scale, floor=floor)
