@@ -7,6 +7,7 @@ here, in the data layer, and is part of every cache key.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from onpace.query.top import TopPer
 from onpace.targets.actuals import KpiData, member_text
 from onpace.targets.authoring import TargetInput
 from onpace.views import kpi_pages, target_pages
+from onpace.views.form_choices import period_choices, scope_choices
 from onpace.views.scope import Scope, rep_contributors
 from onpace.views.scorecard import scorecard_view
 from onpace.views.serialize import json_bytes
@@ -157,6 +159,19 @@ def targets(ctx: AppContext, who: Identity, kpi: str | None) -> dict[str, Any]:
         ("targets", kpi, _scope_key(scope)),
         lambda: target_pages.targets_view(ctx.ws, ctx.store, scope, kpi, ctx.now()),
     )
+
+
+def target_choices(ctx: AppContext) -> dict[str, Any]:
+    """The target form's pickers: read from the data, so computed under the lock and cached."""
+
+    def build() -> dict[str, Any]:
+        as_of = ctx.now()
+        return {
+            "scopes": [asdict(c) for c in scope_choices(ctx.ws, as_of)],
+            "periods": [asdict(c) for c in period_choices(ctx.ws, as_of)],
+        }
+
+    return ctx.cached(("target_choices",), build)
 
 
 def history(ctx: AppContext, who: Identity, kpi: str) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 from urllib.parse import quote, urlparse
 
@@ -21,7 +20,6 @@ from onpace.auth import Identity, Permission, allowed
 from onpace.errors import OnpaceError, UnknownNameError, did_you_mean
 from onpace.store.preferences import Preferences
 from onpace.targets.definition import parse_target_period
-from onpace.views.form_choices import period_choices, scope_choices
 from onpace.views.glance import glance
 from onpace.web import cached_views
 from onpace.web.i18n import form_words
@@ -221,14 +219,7 @@ def _choices(request: Request, who: Identity) -> dict[str, Any]:
     set targets; a reader who may not gets no form and no member lists."""
     if not allowed(who.role, "write_targets"):
         return {"choices": None}
-    ctx = context(request)
-    as_of = ctx.now()
-    return {
-        "choices": {
-            "scopes": [asdict(c) for c in scope_choices(ctx.ws, as_of)],
-            "periods": [asdict(c) for c in period_choices(ctx.ws, as_of)],
-        }
-    }
+    return {"choices": cached_views.target_choices(context(request))}
 
 
 @triple("/health", "health", "health.html", "read_data_quality")

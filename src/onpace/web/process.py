@@ -10,10 +10,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -41,26 +43,33 @@ def serving(root: Path, as_of: str | None = None, start_seconds: float = 60.0) -
     ]
     if as_of:
         cmd += ["--as-of", as_of]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + start_seconds
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None:
-                output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                raise RuntimeError(f"onpace serve exited with {proc.returncode}: {output}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"onpace serve did not answer within {start_seconds:.0f} s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
+    # the server's output goes to a file: a pipe nobody reads fills up and stalls it
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            yield _started(proc, log, f"http://127.0.0.1:{port}", start_seconds)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _started(proc: subprocess.Popen[bytes], log: IO[bytes], url: str, seconds: float) -> str:
+    """``url`` once the server answers its health check; its output if it exits first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return url
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+            raise RuntimeError(f"onpace serve exited with {proc.returncode}: {output}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"onpace serve did not answer within {seconds:.0f} s")
+        time.sleep(0.2)

@@ -34,8 +34,12 @@ def review_pack_download(
     params = request.query_params
     by = params.get("by") or ("total" if scope.restricted else "rep")
     try:
-        pack = review_pack(ws, params.get("period") or None, params.get("objective") or None, by,
-                           ctx.now(), scope)  # fmt: skip
+        pack = ctx.run(  # reads the warehouse: under the lock other computations take
+            lambda: review_pack(
+                ws, params.get("period") or None, params.get("objective") or None, by,
+                ctx.now(), scope,
+            )
+        )  # fmt: skip
     except (OnpaceError, LookupError) as exc:
         raise HTTPException(400, str(exc)) from exc
     with tempfile.TemporaryDirectory() as folder:
