@@ -93,3 +93,17 @@ def test_p_reach_reads_the_target_as_an_error_and_flips_for_lower_is_better() ->
     assert above == pytest.approx(1 - _cdf_by_hand(0.05))
     assert p_reach(1000.0, 1000.0, errors, 1050.0, "lower") == pytest.approx(1 - above)
     assert normal_cdf(0.0) == 0.5
+
+
+def test_overlapping_windows_count_as_fewer_errors() -> None:
+    # the same four errors from windows sharing their days in threes (a quarter's windows
+    # a month apart): the prior weighs 3 and the kernel width uses 4 / 3 errors
+    errors = ErrorDistribution.of(FOUR, overlap=3)
+    sd = math.sqrt(0.05 / 3)
+    width = 0.9 * min(sd, 0.15 / 1.34) * (4 / 3) ** -0.2
+    for x in (-0.2, 0.05, 0.3):
+        own = sum(_phi((x - e) / width) for e in FOUR)
+        assert errors.cdf(x) == pytest.approx((own + 3 * _phi(x / 0.2)) / 7, abs=1e-12)
+    # wider than the same errors from months that share nothing
+    lone, shared = ErrorDistribution.of(FOUR).bounds(), errors.bounds()
+    assert shared[0] < lone[0] and shared[1] > lone[1]

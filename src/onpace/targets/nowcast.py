@@ -421,7 +421,7 @@ class Pace:
             total = float(totals[i])
             errors.append((total - projected) / scale_for(projected, typical))
             outcomes.append(PastWindow(when, s, e, parts.actual, projected, total))
-        distribution = ErrorDistribution.of(errors)
+        distribution = ErrorDistribution.of(errors, overlap=span)
         kappa = _best_kappa(sums, counts, len(past))
         rest = choose_rest(by_rest, totals)
         value = live.rest_projection(rest, kappa)

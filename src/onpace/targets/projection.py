@@ -140,7 +140,9 @@ def with_pipeline(
         value = (1 - mix) * w.projected + mix * pipe
         errors.append((w.total - value) / scale_for(value, typical))
     value = (1 - weight) * nowcast.value + weight * line
-    distribution = ErrorDistribution.of(errors) if errors else nowcast.errors
+    distribution = (
+        ErrorDistribution.of(errors, overlap=nowcast.errors.overlap) if errors else nowcast.errors
+    )
     scale = scale_for(value, typical) if distribution.calibrated else nowcast.scale
     blended = replace(nowcast, value=value, errors=distribution, scale=scale)
     return blended, line, weight
@@ -281,7 +283,8 @@ def project_rate(
     outcomes, projected = _rate_windows(model, first_month, start, end, moment)
     typical = float(np.mean(np.abs(outcomes))) if outcomes else 0.0
     errors = ErrorDistribution.of(
-        [(o - p) / scale_for(p, typical) for o, p in zip(outcomes, projected, strict=True)]
+        [(o - p) / scale_for(p, typical) for o, p in zip(outcomes, projected, strict=True)],
+        overlap=months_between(start, end) or 1,  # windows shifted by a month overlap
     )
     scale = scale_for(value, typical)
     low, high, probability = _finish(value, scale, errors, target, direction)
