@@ -141,3 +141,31 @@ def test_a_shape_recorded_on_one_warehouse_runs_right_on_another(  # type: ignor
     revenue = got[got["kpi"] == "revenue"].set_index("period")["value"]
     assert revenue[dt.date(2024, 1, 1)] == 130.0  # 230 without o1's 100
     other.backend.disconnect()
+
+
+def test_moments_are_written_as_ibis_writes_them() -> None:
+    """The literal written without Ibis is the one Ibis compiles, for any moment."""
+    import random
+
+    from onpace.query.statements import _direct, _rendering_agrees, _through_ibis
+
+    assert _rendering_agrees()
+    rng = random.Random(7)
+    moments = [dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59, 999999)]
+    for _ in range(200):
+        moments.append(
+            dt.datetime(
+                rng.randint(1, 9999),
+                rng.randint(1, 12),
+                rng.randint(1, 28),
+                rng.randint(0, 23),
+                rng.randint(0, 59),
+                rng.randint(0, 59),
+                rng.choice([0, 1, 500000, rng.randint(0, 999999)]),
+            )
+        )
+    for moment in moments:
+        assert _direct(moment) == _through_ibis(moment), moment
+    assert (
+        _direct(dt.datetime(2024, 1, 2, 3, 4, 5, 6)) == "MAKE_TIMESTAMP(2024, 1, 2, 3, 4, 5.000006)"
+    )

@@ -56,6 +56,10 @@ class ComputeRequest:
     top_per: TopPer = "range"
 
 
+_MISSING: dict[Any, list[str]] = {}  # Session.missing_data's answers, per process
+_MISSING_SIZE = 4096
+
+
 def _never(expr: Any) -> pd.DataFrame:
     raise AssertionError("explaining runs no query")
 
@@ -128,11 +132,35 @@ class Session:
         return self.warehouse.columns(name)
 
     def missing_data(self, name: str) -> list[str]:
-        """What KPI ``name`` needs that the warehouse lacks (empty when computable)."""
-        from onpace.query.plan import expand
+        """What KPI ``name`` needs that the warehouse lacks (empty when computable).
 
+        Found by building the KPI's expressions, which costs tens of milliseconds a KPI;
+        every refresh of the value store asks it of the whole catalog. So the answer is
+        kept per process, keyed by the definitions it depends on, the churn rule and the
+        columns of every table (all the answer can depend on).
+        """
+        deps = expand([name], self.kpis)
+        key = (
+            name,
+            tuple(self._definition(d) for d in deps),
+            repr(self.churn),
+            self._columns_key(),
+        )
+        found = _MISSING.get(key)
+        if found is None:
+            found = _MISSING[key] = self._missing_data(name, deps)
+            while len(_MISSING) > _MISSING_SIZE:
+                _MISSING.pop(next(iter(_MISSING)))
+        return list(found)
+
+    def _columns_key(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        wh = self.warehouse
+        names = wh.table_names() if hasattr(wh, "table_names") else set()
+        return tuple((t, tuple(sorted(wh.columns(t)))) for t in sorted(names))
+
+    def _missing_data(self, name: str, deps: Sequence[str]) -> list[str]:
         problems: list[str] = []
-        for dep in expand([name], self.kpis):
+        for dep in deps:
             for entity in kpi_entities(self.kpis[dep]):
                 source = "orders" if entity == "customer_spells" else entity
                 if not self.warehouse.has_table(source):

@@ -26,6 +26,8 @@ compile as before.
 from __future__ import annotations
 
 import contextlib
+import functools
+import re
 import threading
 import uuid
 import weakref
@@ -143,17 +145,17 @@ class Statements:
             computation.release()
 
     def render(self, moment: datetime) -> str:
-        """How the dialect writes ``moment`` as a timestamp literal."""
+        """How the dialect writes ``moment`` as a timestamp literal.
+
+        Written directly in the form Ibis gives it (``MAKE_TIMESTAMP(y, m, d, h, mi,
+        s.ffffff)``): a refresh of scattered periods carries hundreds of moments, and
+        compiling each through Ibis cost more than running the statements. The form
+        is checked against Ibis's own once per process (:func:`_rendering_agrees`);
+        should it ever differ, every moment is rendered through Ibis.
+        """
         text = self._rendered.get(moment)
         if text is None:
-            import ibis
-
-            sql = str(ibis.to_sql(ibis.literal(moment, type="timestamp").name("v"), "duckdb"))
-            body = sql.strip()
-            prefix, suffix = "SELECT", 'AS "v"'
-            if not (body.startswith(prefix) and body.endswith(suffix)):
-                raise RuntimeError(f"unexpected rendering of a timestamp literal: {sql!r}")
-            text = body[len(prefix) : -len(suffix)].strip()
+            text = _direct(moment) if _rendering_agrees() else _through_ibis(moment)
             with self._lock:
                 if len(self._rendered) > 4 * CACHE_SIZE:
                     self._rendered.clear()
@@ -185,6 +187,41 @@ class Statements:
         return text, keep
 
 
+def _direct(moment: datetime) -> str:
+    """``moment`` as DuckDB's compiler in Ibis writes a naive timestamp literal."""
+    seconds = moment.second + moment.microsecond / 1e6
+    return (
+        f"MAKE_TIMESTAMP({moment.year}, {moment.month}, {moment.day}, "
+        f"{moment.hour}, {moment.minute}, {seconds!r})"
+    )
+
+
+def _through_ibis(moment: datetime) -> str:
+    """``moment`` as a timestamp literal compiled by Ibis (the reference rendering)."""
+    import ibis
+
+    sql = str(ibis.to_sql(ibis.literal(moment, type="timestamp").name("v"), "duckdb"))
+    body = sql.strip()
+    prefix, suffix = "SELECT", 'AS "v"'
+    if not (body.startswith(prefix) and body.endswith(suffix)):
+        raise RuntimeError(f"unexpected rendering of a timestamp literal: {sql!r}")
+    return body[len(prefix) : -len(suffix)].strip()
+
+
+_SAMPLES = (
+    _BASE,
+    datetime(2024, 1, 2),
+    datetime(1999, 12, 31, 23, 59, 59, 999999),
+    datetime(2025, 6, 7, 8, 9, 10, 500000),
+)
+
+
+@functools.cache
+def _rendering_agrees() -> bool:
+    """Whether :func:`_direct` writes what Ibis writes, on moments of every shape."""
+    return all(_direct(m) == _through_ibis(m) for m in _SAMPLES)
+
+
 class Computation:
     """One computation's statements: its moments, its temporary tables, its record."""
 
@@ -212,10 +249,15 @@ class Computation:
 
     def _real(self, template: str) -> str:
         """``template`` with the computation's real moments and table names written in."""
-        text = template
         render = self.statements.render
-        for n, value in enumerate(self.moments.values):
-            text = text.replace(render(_BASE + timedelta(seconds=n)), render(value))
+        written = {
+            render(_BASE + timedelta(seconds=n)): render(value)
+            for n, value in enumerate(self.moments.values)
+        }
+        text = template
+        if written:  # one pass over the text, however many moments the computation has
+            pattern = re.compile("|".join(re.escape(stand) for stand in written))
+            text = pattern.sub(lambda m: written[m.group(0)], template)
         for stand, real in self._spells.items():
             text = text.replace(stand, real)
         if "(1234, 5, 6," in text:  # a stand-in written some other way: never run it

@@ -25,7 +25,9 @@ and the periods in progress are recomputed (see :mod:`onpace.values.refresh`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -95,6 +97,23 @@ def old_state(warehouse: Warehouse, changes: ChangeSet) -> StateWarehouse:
 
 
 @dataclass
+class _Ask:
+    """Rows a KPI part asks for: of an entity, on some names, those ``visible`` keeps."""
+
+    entity: str
+    names: list[str]
+    visible: Callable[[JoinedTable, datetime], Any]
+
+
+def _bound(visible: Callable[[JoinedTable, datetime], Any], as_of: datetime) -> Any:
+    def condition(jt: JoinedTable) -> Any:
+        found = visible(jt, as_of)
+        return ibis.literal(True) if found is None else found
+
+    return condition
+
+
+@dataclass
 class Move:
     """The data and moment of the stored values (old) and of the refresh (new)."""
 
@@ -124,6 +143,11 @@ class DirtyDays:
         self.keys: dict[str, set[str]] = {}
         self.customers: set[str] = set()
         self.out: dict[tuple[str, str | None], set[date] | str] = {}
+        # the rows each KPI part asks for, fetched in one query per state and entity
+        self._asks: list[_Ask] = []
+        self._planning = False
+        self._calls = 0
+        self._fetched: dict[tuple[int, str], pd.DataFrame] = {}
 
     # -- what is affected --------------------------------------------------------------
 
@@ -200,9 +224,19 @@ class DirtyDays:
         return Session(state.kpis, subset, state.calendar, state.churn)  # type: ignore[arg-type]
 
     def _rows(
-        self, state: Session, as_of: datetime, entity: str, names: list[str], visible: Any
+        self,
+        state: Session,
+        as_of: datetime,
+        entity: str,
+        names: list[str],
+        visible: Any,
+        flags: dict[str, Any] | None = None,
     ) -> pd.DataFrame:
-        """The candidate rows of ``entity`` in ``state``, with the columns ``names`` (as text)."""
+        """The candidate rows of ``entity`` in ``state``, with the columns ``names``.
+
+        With ``flags`` (column name: a condition on the joined table), each flag is a
+        column too, and only rows with some flag set are kept.
+        """
         session = self._session(state, entity)
         hop_keys = _hop_keys(entity, names)
         tables = session._tables(as_of)
@@ -216,7 +250,7 @@ class DirtyDays:
                 if self.keys.get(target):
                     conds.append(jt.col(name).cast("string").isin(list(self.keys[target])))
             if not conds:
-                return pd.DataFrame(columns=["__key", *names])
+                return pd.DataFrame(columns=["__key", *names, *(flags or {})])
             cond = conds[0]
             for c in conds[1:]:
                 cond = cond | c
@@ -227,11 +261,36 @@ class DirtyDays:
         picked = {"__key": _pairing_key(entity, jt)}
         for i, name in enumerate(names):
             picked[f"c{i}"] = jt.col(name)
-        frame: pd.DataFrame = jt.table.select(**picked).execute()
-        frame.columns = ["__key", *names]
+        marks = {f: make(jt).fill_null(False) for f, make in (flags or {}).items()}
+        if marks:
+            jt.table = jt.table.filter(functools.reduce(operator.or_, marks.values()))
+        frame: pd.DataFrame = jt.table.select(**picked, **marks).execute()
+        frame.columns = ["__key", *names, *marks]
+        for f in marks:
+            frame[f] = frame[f].astype(bool)
         return frame
 
     def _both(
+        self, entity: str, names: list[str], visible: Any
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The candidate rows of ``entity`` as they were and as they are, on ``names``.
+
+        While planning, the ask is only noted (and nothing is found); then every ask of
+        an entity is answered from one query per state (:meth:`_fetch`), whose rows
+        carry one flag per ask for the rows that ask sees.
+        """
+        index = self._calls
+        self._calls += 1
+        if self._planning:
+            self._asks.append(_Ask(entity, list(names), visible))
+            empty = pd.DataFrame(columns=["__key", *names])
+            return empty, empty
+        ask = self._asks[index] if index < len(self._asks) else None
+        if ask is None or ask.entity != entity or ask.names != list(names):
+            return self._both_alone(entity, names, visible)  # not planned: asked on its own
+        return self._answer(0, index, ask), self._answer(1, index, ask)
+
+    def _both_alone(
         self, entity: str, names: list[str], visible: Any
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         m = self.move
@@ -239,11 +298,44 @@ class DirtyDays:
         new = self._rows(m.new, m.new_as_of, entity, names, lambda jt: visible(jt, m.new_as_of))
         return old, new
 
+    def _answer(self, side: int, index: int, ask: _Ask) -> pd.DataFrame:
+        fetched = self._fetched[(side, ask.entity)]
+        if not len(fetched):
+            return pd.DataFrame(columns=["__key", *ask.names])
+        rows = fetched[fetched[f"__v{index}"]]
+        return rows[["__key", *ask.names]].reset_index(drop=True)
+
+    def _fetch(self) -> None:
+        """Run every planned ask: one query per state and entity, every name any ask reads."""
+        m = self.move
+        by_entity: dict[str, list[int]] = {}
+        for i, ask in enumerate(self._asks):
+            by_entity.setdefault(ask.entity, []).append(i)
+        for entity, indexes in by_entity.items():
+            names = list(dict.fromkeys(n for i in indexes for n in self._asks[i].names))
+            for side, (state, as_of) in enumerate(((m.old, m.old_as_of), (m.new, m.new_as_of))):
+                flags = {f"__v{i}": _bound(self._asks[i].visible, as_of) for i in indexes}
+                self._fetched[(side, entity)] = self._rows(
+                    state, as_of, entity, names, lambda jt: None, flags
+                )
+
     # -- the KPI parts ------------------------------------------------------------------
 
     def compute(self) -> dict[tuple[str, str | None], set[date] | str]:
-        """Dirty days per (KPI, breakdown); ``EVERY_DAY`` where anything can have moved."""
+        """Dirty days per (KPI, breakdown); ``EVERY_DAY`` where anything can have moved.
+
+        Walked twice: once noting the rows every part asks for, which are then fetched
+        together (a few queries instead of two per part), and once finding the days.
+        """
         self._candidates()
+        self._planning, self._calls = True, 0
+        self._walk()
+        self._planning, self._calls, self.out = False, 0, {}
+        self._fetch()
+        self._walk()
+        return self.out
+
+    def _walk(self) -> None:
         for (entity, time), query in self.plan.aggregates.items():
             users = [n for n in self.plan.order if _reads(self.plan.refs[n], (entity, time))]
             dims = sorted({d for n in users for d in self.dims[n]})
@@ -265,7 +357,6 @@ class DirtyDays:
                 for dim in (None, *self.dims[name]):
                     for ref in derived_references(kpi):
                         self._merge(name, dim, self.out.get((ref, dim), set()))
-        return self.out
 
     def _assign(self, users: Iterable[str], days: dict[str | None, set[date] | str]) -> None:
         for name in users:
