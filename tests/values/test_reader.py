@@ -132,3 +132,39 @@ def test_a_row_dated_later_the_same_day_ends_the_stored_values_early() -> None:
     values = StoredValues(wh.backend, settings_hash(CALENDAR, CHURN, "UTC"), kpi_hashes(CATALOG))
     meta = values.meta()
     assert meta is not None and meta.valid_until == datetime(2024, 3, 18, 15, 0)
+
+
+def test_a_row_coming_due_later_the_same_day_ends_only_the_values_that_read_its_table() -> None:
+    """An invoice falling due at 15:00 ends the stored non-payment rate then, not the revenue."""
+    from onpace.values.store import ValueStore
+
+    invoices = SALES_DATA["invoices"].copy()
+    due = invoices[invoices["invoice_id"] == "i2"].copy()  # unpaid, not written off
+    due["invoice_id"], due["issued_at"], due["due_at"] = "i_due", "2024-03-01", "2024-03-18 15:00"
+    due["amount"], due["order_id"] = 200.0, "o8"
+    frames = {**SALES_DATA, "invoices": pd.concat([invoices, due], ignore_index=True)}
+    wh = Warehouse(ibis.duckdb.from_connection(duckdb.connect()), "duckdb")
+    wh.load_all(frames, "UTC")
+    build(CATALOG, wh, AS_OF)
+    values = StoredValues(wh.backend, settings_hash(CALENDAR, CHURN, "UTC"), kpi_hashes(CATALOG))
+    meta = values.meta()
+    assert meta is not None and meta.valid_until == datetime(2024, 3, 18, 15, 0)
+    assert meta.until(["orders"]) == datetime(2024, 3, 19)
+    assert meta.until(["invoices"]) == datetime(2024, 3, 18, 15, 0)
+    reading, computing = _sessions(wh, values)
+    later = datetime(2024, 3, 18, 16, 0)
+    revenue = ComputeRequest(("revenue",), "month", date(2024, 3, 1), date(2024, 4, 1), (), later)
+    stored = values.answer(reading, revenue)
+    assert stored is not None  # the orders did not change at 15:00
+    assert stored["value"].tolist() == [150.0]  # o8 60 + o9 90, by hand
+    unpaid = replace(revenue, names=("non_payment_rate",))
+    assert values.answer(reading, replace(unpaid, as_of=datetime(2024, 3, 18, 14, 0))) is not None
+    assert values.answer(reading, unpaid) is None  # i_due counts from 15:00: computed
+    # March's invoices due before 16:00: i5 (60, paid) and i_due (200, unpaid): 200 / 260
+    assert computing.compute(unpaid)["value"].tolist() == pytest.approx([200 / 260])
+    assert reading.compute(unpaid).equals(computing.compute(unpaid))
+    store = ValueStore(CATALOG, CALENDAR, CHURN, "UTC")
+    assert store.status(wh, datetime(2024, 3, 18, 14, 0)).current
+    status = store.status(wh, later)
+    assert not status.current and status.only_rows_due
+    assert not store.status(wh, datetime(2024, 3, 19, 0, 30)).only_rows_due  # a new day

@@ -58,7 +58,24 @@ class Meta:
     seconds: float = 0.0
     dims: dict[str, list[str]] = field(default_factory=dict)
     spans: dict[str, tuple[datetime, datetime] | None] = field(default_factory=dict)
+    # per entity read, its first time stamp after as_of (absent: none); and when the
+    # values end for want of a new day whatever rows come due (see :meth:`until`)
+    due: dict[str, datetime] = field(default_factory=dict)
+    day_end: datetime | None = None
     format: int = FORMAT
+
+    def until(self, entities: Sequence[str] | None = None) -> datetime:
+        """Until when values that read ``entities`` hold (None: every stored KPI).
+
+        A row dated after the as-of moment starts to count when its time comes, so it
+        ends the values of the KPIs that read its entity, and of those alone: an
+        invoice coming due does not end the stored revenue. Stores written before the
+        per-entity moments were kept answer with ``valid_until`` for everything.
+        """
+        if entities is None or self.day_end is None:
+            return self.valid_until
+        moments = [self.day_end, *(self.due[e] for e in entities if e in self.due)]
+        return min(moments)
 
     def to_rows(self) -> list[tuple[str, str]]:
         doc = {
@@ -76,6 +93,8 @@ class Meta:
                 e: None if s is None else [s[0].isoformat(), s[1].isoformat()]
                 for e, s in self.spans.items()
             },
+            "due": {e: t.isoformat() for e, t in self.due.items()},
+            "day_end": self.day_end.isoformat() if self.day_end else None,
             "format": self.format,
         }
         return [(k, json.dumps(v)) for k, v in doc.items()]
@@ -102,6 +121,8 @@ class Meta:
                 else (datetime.fromisoformat(s[0]), datetime.fromisoformat(s[1]))
                 for e, s in doc.get("spans", {}).items()
             },
+            due={str(e): datetime.fromisoformat(t) for e, t in doc.get("due", {}).items()},
+            day_end=datetime.fromisoformat(doc["day_end"]) if doc.get("day_end") else None,
         )
 
 

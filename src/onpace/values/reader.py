@@ -15,6 +15,7 @@ stocks, every member that ever had a flow).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -60,20 +61,24 @@ class StoredValues:
             self._version = read_data_version(self.backend)
         return self._version
 
-    def usable(self, as_of: datetime) -> Meta | None:
-        """The meta when the store holds values for this data, these settings and ``as_of``."""
+    def usable(self, as_of: datetime, entities: Sequence[str] | None = None) -> Meta | None:
+        """The meta when the store holds values for this data, these settings and ``as_of``.
+
+        With ``entities``, for the values that read those tables alone (a row of
+        another table coming due does not end them); without, for every stored value.
+        """
         meta = self.meta()
         if meta is None or meta.settings != self.settings:
             return None
         if meta.data_version != self.data_version():
             return None
-        if not (meta.as_of <= as_of < meta.valid_until):
+        if not (meta.as_of <= as_of < meta.until(entities)):
             return None
         return meta
 
     def span(self, entities: list[str], as_of: datetime) -> tuple[datetime, datetime] | bool | None:
         """The data's first and last moment for these entities (False: not known here)."""
-        meta = self.usable(as_of)
+        meta = self.usable(as_of, entities)
         if meta is None or any(e not in meta.spans for e in entities):
             return False
         found = [s for s in (meta.spans[e] for e in entities) if s is not None]
@@ -83,8 +88,13 @@ class StoredValues:
 
     def answer(self, session: Session, req: ComputeRequest) -> pd.DataFrame | None:
         """The result of ``req`` from stored cells, or None when the store does not hold it."""
+        from onpace.values.refresh import read_entities
+
         as_of = req.as_of or datetime.now()
-        meta = self.usable(as_of)
+        unknown = [n for n in req.names if n not in session.kpis]
+        if unknown:
+            return None  # computing says what is wrong with the name
+        meta = self.usable(as_of, read_entities(session.kpis, req.names))
         if meta is None or req.grain not in meta.starts or len(req.by) > 1:
             return None
         dim = req.by[0] if req.by else None

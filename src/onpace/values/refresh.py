@@ -74,6 +74,24 @@ class Slice:
 
 
 Dims = dict[str, tuple[str, ...]]  # per KPI, the dimensions it is stored by
+# per entity: where its data lies before the as-of moment, and its first time stamp after
+Facts = tuple[dict[str, tuple[datetime, datetime] | None], dict[str, datetime]]
+
+
+def read_entities(kpis: dict[str, Any], names: Sequence[str]) -> list[str]:
+    """The warehouse tables the KPIs ``names`` (and the KPIs their formulas read) read.
+
+    Customer spells are made from the orders, so they stand for ``orders``.
+    """
+    from onpace.query.plan import expand
+
+    entities: list[str] = []
+    for name in expand(list(names), kpis):
+        for entity in kpi_entities(kpis[name]):
+            source = "orders" if entity == "customer_spells" else entity
+            if source not in entities:
+                entities.append(source)
+    return entities
 
 
 def slices(dims: Dims, names: Sequence[str]) -> list[Slice]:
@@ -146,26 +164,18 @@ class Refresher:
         entities = (kpi.base.entity,) if isinstance(kpi, ConversionKpi) else kpi_entities(kpi)
         return tuple(d for d in kpi.dimensions if all(_reachable(wh, e, d) for e in entities))
 
-    def facts(
-        self, names: Sequence[str], as_of: datetime
-    ) -> tuple[dict[str, tuple[datetime, datetime] | None], datetime | None]:
-        """Where the data of the KPIs lies (per entity, before ``as_of``), and the first
-        time stamp after ``as_of`` (when a row dated later starts to count)."""
-        entities: list[str] = []
-        for name in names:
-            for entity in kpi_entities(self.kpis[name]):
-                source = "orders" if entity == "customer_spells" else entity
-                if source not in entities:
-                    entities.append(source)
-        found = self.session.time_facts(entities, as_of)
+    def facts(self, names: Sequence[str], as_of: datetime) -> Facts:
+        """Where the data of the KPIs lies (per entity, before ``as_of``), and per entity
+        its first time stamp after ``as_of`` (when a row dated later starts to count)."""
+        found = self.session.time_facts(read_entities(self.kpis, names), as_of)
         spans: dict[str, tuple[datetime, datetime] | None] = {}
-        soonest: datetime | None = None
-        for entity in entities:
+        due: dict[str, datetime] = {}
+        for entity in read_entities(self.kpis, names):
             lo, hi, soon = found.get(entity, (None, None, None))
             spans[entity] = (lo, hi) if lo is not None and hi is not None else None
-            if soon is not None and (soonest is None or soon < soonest):
-                soonest = soon
-        return spans, soonest
+            if soon is not None:
+                due[entity] = soon
+        return spans, due
 
     def starts(self, data_start: date | None, as_of: datetime) -> dict[str, date]:
         """First stored period per grain: the data's start, at most HISTORY_YEARS back."""
@@ -174,25 +184,26 @@ class Refresher:
         return {g: period_start(first, g, self.calendar) for g in GRAINS}
 
     @staticmethod
-    def valid_until(as_of: datetime, soonest: datetime | None) -> datetime:
-        """Until when values as of ``as_of`` hold: the next midnight, or a row dated sooner."""
+    def day_end(as_of: datetime) -> datetime:
+        """Until when values as of ``as_of`` hold if no row comes due: the next midnight."""
         if as_of.time() == datetime.min.time():  # at midnight the day has not begun yet
             return as_of + timedelta(microseconds=1)
-        until = datetime.combine(as_of.date() + timedelta(days=1), datetime.min.time())
+        return datetime.combine(as_of.date() + timedelta(days=1), datetime.min.time())
+
+    @classmethod
+    def valid_until(cls, as_of: datetime, soonest: datetime | None) -> datetime:
+        """Until when values as of ``as_of`` hold: the next midnight, or a row dated sooner."""
+        until = cls.day_end(as_of)
         return min(until, soonest) if soonest is not None else until
 
     def _meta(
-        self,
-        names: list[str],
-        as_of: datetime,
-        starts: dict[str, date],
-        facts: tuple[dict[str, tuple[datetime, datetime] | None], datetime | None],
+        self, names: list[str], as_of: datetime, starts: dict[str, date], facts: Facts
     ) -> Meta:
-        spans, soonest = facts
+        spans, due = facts
         firsts = [s[0].date() for s in spans.values() if s is not None]
         return Meta(
             as_of=as_of,
-            valid_until=self.valid_until(as_of, soonest),
+            valid_until=self.valid_until(as_of, min(due.values()) if due else None),
             data_version=read_data_version(self.backend),
             settings=self.settings,
             kpis={n: self.hashes[n] for n in names},
@@ -201,6 +212,8 @@ class Refresher:
             built_at=datetime.now(),
             dims={n: list(self.dims[n]) for n in names},
             spans=spans,
+            due=due,
+            day_end=self.day_end(as_of),
         )
 
     # -- full build -------------------------------------------------------------------------

@@ -31,6 +31,9 @@ class StoreStatus:
     kpis: int = 0
     current: bool = False
     stale_kpis: tuple[str, ...] = ()
+    # not current only because rows dated after its as-of moment came due today: the
+    # values of the KPIs reading other tables still answer (see Meta.until)
+    only_rows_due: bool = False
 
 
 class ValueStore:
@@ -74,11 +77,15 @@ class ValueStore:
         if meta is None:
             return StoreStatus(False)
         stale = tuple(n for n, h in self.hashes.items() if meta.kpis.get(n, h) != h)
+        current = values.usable(now) is not None and not stale
+        day_end = meta.day_end or meta.valid_until
+        due = not current and not stale and meta.valid_until <= now < day_end
         return StoreStatus(
             True,
             meta.as_of,
             meta.valid_until,
             len(meta.kpis),
-            values.usable(now) is not None and not stale,
+            current,
             stale,
+            only_rows_due=due and values.usable(meta.as_of) is not None,
         )

@@ -32,6 +32,7 @@ CACHE_SECONDS = 120.0
 CACHE_ENTRIES = 256
 VERSION_SECONDS = 1.0
 VALUES_RETRY_SECONDS = 300.0
+VALUES_DUE_SECONDS = 3600.0  # at most one refresh an hour for rows coming due in the day
 
 
 @dataclass
@@ -88,12 +89,18 @@ class AppContext:
         if not self.lock.acquire(blocking=False):
             return  # a computation uses the connection: look again in a second
         try:
-            current = self.ws.values.status(self.ws.warehouse, self.now()).current
+            status = self.ws.values.status(self.ws.warehouse, self.now())
+            current, only_due = status.current, status.only_rows_due
         except Exception:  # a store that cannot be read is rebuilt by the refresh
-            current = False
+            current, only_due = False, False
         finally:
             self.lock.release()
         if current:
+            return
+        if only_due and time.monotonic() < self._values_tried + VALUES_DUE_SECONDS:
+            # rows dated later today came due (invoices falling due, times ahead of the
+            # clock): only the KPIs reading their tables compute from the data meanwhile;
+            # a refresh for each such row would rewrite the warehouse every few minutes
             return
         self._values_tried = time.monotonic()
         self._values_job = threading.Thread(target=self._refresh_values, daemon=True)
