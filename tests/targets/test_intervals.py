@@ -6,7 +6,13 @@ import math
 
 import pytest
 
-from onpace.targets.intervals import DEFAULT_SPREAD, ErrorDistribution, normal_cdf, p_reach
+from onpace.targets.intervals import (
+    DEFAULT_SPREAD,
+    ErrorDistribution,
+    interval,
+    normal_cdf,
+    p_reach,
+)
 
 FOUR = [0.2, -0.1, 0.1, 0.0]
 
@@ -107,3 +113,22 @@ def test_overlapping_windows_count_as_fewer_errors() -> None:
     # wider than the same errors from months that share nothing
     lone, shared = ErrorDistribution.of(FOUR).bounds(), errors.bounds()
     assert shared[0] < lone[0] and shared[1] > lone[1]
+
+
+def test_an_outcome_with_a_floor_is_censored_at_it() -> None:
+    errors = ErrorDistribution.of(FOUR)
+    # far below every error the floor changes nothing but the holding
+    assert _cdf_by_hand(-0.6) < 0.1
+    assert errors.bounds_at_least(-0.6) == pytest.approx(errors.bounds())
+    # at 0, over a tenth of the mass lies below (F(0) by hand): those outcomes sit at the
+    # floor, nothing falls below it, and the 80% interval runs from it to the 80% quantile
+    assert _cdf_by_hand(0.0) > 0.1
+    low, high = errors.bounds_at_least(0.0)
+    assert low == 0.0
+    assert _cdf_by_hand(high) == pytest.approx(0.8, abs=1e-9)
+    # in money: projected 1000 (scale 1000) with 1000 in already
+    assert interval(1000.0, 1000.0, errors, floor=1000.0) == pytest.approx(
+        (1000.0, 1000.0 + 1000.0 * high)
+    )
+    # a floor above the whole distribution: the interval is the floor
+    assert interval(1000.0, 1000.0, errors, floor=5000.0) == (5000.0, 5000.0)

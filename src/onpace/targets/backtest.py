@@ -48,7 +48,7 @@ import numpy as np
 
 from onpace.calendar import add_months
 from onpace.targets.candidates import Array, Values
-from onpace.targets.intervals import ErrorDistribution
+from onpace.targets.intervals import ErrorDistribution, interval
 from onpace.targets.nowcast import (
     DailySeries,
     DayWeights,
@@ -107,10 +107,7 @@ class Scores:
         """
         if not errors.calibrated:
             return
-        lo, hi = errors.bounds()
-        low, high = forecast + lo * scale, forecast + hi * scale
-        if floor is not None:
-            low, high = max(low, floor), max(high, floor)
+        low, high = interval(forecast, scale, errors, floor)
         inside = low <= actual <= high
         self.covered.append(inside)
         if horizon is not None:

@@ -131,6 +131,24 @@ class ErrorDistribution:
         alpha = (1 - level) / 2
         return self.quantile(alpha), self.quantile(1 - alpha)
 
+    def bounds_at_least(self, least: float, level: float = LEVEL) -> tuple[float, float]:
+        """The central ``level`` interval of an outcome that cannot fall below ``least``.
+
+        A period's total cannot fall below what is in already, so a past error
+        below ``least`` stands for an outcome at it (nothing more comes in): the
+        distribution is censored there, not cut off. While that share is under the
+        lower tail the interval is the usual one, held at ``least``; above it no
+        outcome can fall below the interval, so it runs from ``least`` to the
+        ``level`` quantile (an equal-tailed one would cover ``1 - alpha``: on
+        sparse series, where most past windows hold such errors early in a month,
+        the 80% interval covered over 90%).
+        """
+        alpha = (1 - level) / 2
+        if self.cdf(least) < alpha:
+            low, high = self.bounds(level)
+            return max(low, least), max(high, least)
+        return least, max(self.quantile(level), least)
+
     def p_at_least(self, threshold: float) -> float:
         """P(next error >= ``threshold``): the predictive distribution's upper tail."""
         return 1 - self.cdf(threshold)
@@ -144,18 +162,15 @@ def _bandwidth(arr: Array, independent: float) -> float:
     return float(0.9 * spread * independent**-0.2)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What a projection with its error distribution says about a total and a target."""
-
-    value: float
-    low: float
-    high: float
-
-    @classmethod
-    def of(cls, value: float, scale: float, errors: ErrorDistribution) -> Outcome:
-        lo, hi = errors.bounds()
-        return cls(value, value + lo * scale, value + hi * scale)
+def interval(
+    value: float, scale: float, errors: ErrorDistribution, floor: float | None = None
+) -> tuple[float, float]:
+    """The 80% interval of a projection, held at ``floor`` (a total that cannot fall below it)."""
+    if floor is not None and scale > 0:
+        lo, hi = errors.bounds_at_least((floor - value) / scale)
+        return max(value + lo * scale, floor), max(value + hi * scale, floor)
+    lo, hi = errors.bounds()
+    return value + lo * scale, value + hi * scale
 
 
 def p_reach(

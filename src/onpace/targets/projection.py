@@ -31,7 +31,7 @@ from onpace.targets.actuals import KpiData
 from onpace.targets.definition import Target
 from onpace.targets.forecast import Projection, settled
 from onpace.targets.forecast_store import ForecastStore
-from onpace.targets.intervals import ErrorDistribution, p_reach
+from onpace.targets.intervals import ErrorDistribution, interval, p_reach
 from onpace.targets.nowcast import (
     MAX_WINDOWS,
     MIN_WINDOWS,
@@ -64,10 +64,7 @@ def _finish(
     floor: float | None = None,
 ) -> tuple[float, float, float]:
     """(low, high, probability) of a projection from its error distribution."""
-    lo, hi = errors.bounds()
-    low, high = value + lo * scale, value + hi * scale
-    if floor is not None:
-        low, high = max(low, floor), max(high, floor)
+    low, high = interval(value, scale, errors, floor)
     return low, high, p_reach(value, scale, errors, target, direction)
 
 
