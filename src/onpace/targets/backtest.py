@@ -259,6 +259,9 @@ def backtest_series(
     typical = float(np.mean(np.abs(values))) if len(values) else 0.0
     scores = {k: Scores() for k in METHODS}
     origins = evaluation_origins(model, horizons)
+    # a series that is never negative cannot forecast below 0: censored there, as a
+    # projection of a period not started (nothing in yet) is
+    floor = 0.0 if bool(np.all(values >= 0)) else None
     chosen: dict[str, int] = {}
     for t in origins:
         scale = insample_scale(values[:t], m)
@@ -280,7 +283,12 @@ def backtest_series(
                     if comparable <= origin and origin + h - 1 < t
                 ]
                 scores[method].add_distribution(
-                    actual, forecast, ErrorDistribution.of(past), scale_for(forecast, typical), h
+                    actual,
+                    forecast,
+                    ErrorDistribution.of(past),
+                    scale_for(forecast, typical),
+                    h,
+                    floor,
                 )
     return SeriesBacktest(
         name=name,
