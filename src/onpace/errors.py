@@ -29,14 +29,31 @@ The bracketed built-in is mixed in, so code that catches ``ValueError`` or
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import Any, Literal, Self
 
 
 class OnpaceError(Exception):
-    """Root of every error onpace raises on purpose."""
+    """Root of every error onpace raises on purpose.
+
+    ``str()`` is the English sentence. An error a reader may meet on a page can also
+    carry its ``reason`` (a message id: ``reason_required``) and the ``details`` it
+    names (``{"period": "2024-Q1"}``), set with :meth:`keyed`, so the web layer can say
+    the same thing in the reader's language from its catalogs instead of parsing
+    the sentence. An error without a reason is shown as its sentence.
+    """
+
+    reason: str = ""
+    details: Mapping[str, Any] = MappingProxyType({})
+
+    def keyed(self, reason: str, **details: Any) -> Self:
+        """This error with its message id and values (``raise X("...").keyed("id", a=1)``)."""
+        self.reason = reason
+        self.details = details
+        return self
 
 
 OwnerKind = Literal["kpi", "objective", "source", "tree", "funnel", "alert"]

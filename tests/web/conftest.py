@@ -12,6 +12,7 @@ not cancelled, ordered before the as-of moment):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -56,6 +57,13 @@ def make_workspace(root: Path, data: Mapping[str, pd.DataFrame] = SALES_DATA) ->
     sales_workspace(root, data)
     (root / "objectives.yml").write_text(OBJECTIVES, encoding="utf-8")
     return root
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token of the session, from a page's form."""
+    match = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert match, "no CSRF field on the page"
+    return match.group(1)
 
 
 @dataclass

@@ -11,17 +11,11 @@ import re
 from fastapi.testclient import TestClient
 
 from onpace.web.security import LOGIN_CSRF_COOKIE
-from tests.web.conftest import PASSWORD, Site
-
-
-def _csrf(page: str) -> str:
-    match = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert match, "no CSRF field on the page"
-    return match.group(1)
+from tests.web.conftest import PASSWORD, USERS, Site, csrf_of
 
 
 def _post(c: TestClient, path: str, **form: str) -> tuple[int, str]:
-    token = _csrf(c.get("/admin/users").text)
+    token = csrf_of(c.get("/admin/users").text)
     r = c.post(path, data={"csrf": token, **form})
     return r.status_code, r.text
 
@@ -43,7 +37,7 @@ def test_only_admins_see_and_use_the_admin_pages(fresh_site: Site) -> None:
         assert c.get("/admin/users").status_code == 403
         assert c.get("/admin/tokens.json").status_code == 403
         assert 'href="/admin/users"' not in c.get("/scorecard").text
-        csrf = _csrf(c.get("/scorecard").text)
+        csrf = csrf_of(c.get("/scorecard").text)
         r = c.post("/admin/users/viewer/active", data={"csrf": csrf, "active": "0"})
         assert r.status_code == 403
     admin = fresh_site.login("admin")
@@ -51,6 +45,16 @@ def test_only_admins_see_and_use_the_admin_pages(fresh_site: Site) -> None:
     users = admin.get("/admin/users.json").json()["table"]
     assert {u["name"] for u in users} == {"admin", "manager", "rep1", "rep3", "viewer"}
     assert all(set(u) == {"name", "role", "rep_id", "active"} for u in users)  # no hash
+
+
+def test_the_rep_id_is_picked_from_the_datas_reps(site: Site) -> None:
+    page = site.login("admin").get("/admin/users").text
+    block = re.search(r'<datalist id="u-reps">(.*?)</datalist>', page, re.S)
+    assert block and 'id="u-rep" list="u-reps"' in page
+    options = dict(re.findall(r'<option value="([^"]+)">([^<]*)</option>', block.group(1)))
+    assert options == {"r1": "Ann (r1)", "r2": "Bob (r2)", "r3": "Cem (r3)"}
+    # each user's row offers the same list to change a rep id with
+    assert page.count('list="u-reps"') == 1 + len(USERS)
 
 
 def test_every_change_needs_the_csrf_token(fresh_site: Site) -> None:
@@ -139,7 +143,7 @@ def test_the_admin_pages_speak_dutch(fresh_site: Site) -> None:
     assert "onpace user" not in page  # no command-line hints on a page
     r = admin.post(
         "/admin/users",
-        data={"csrf": _csrf(page), "name": "eve", "role": "rep", "password": "eve's password"},
+        data={"csrf": csrf_of(page), "name": "eve", "role": "rep", "password": "eve's password"},
     )
     assert r.status_code == 303
     shown = admin.get(r.headers["location"]).text

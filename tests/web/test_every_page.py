@@ -46,9 +46,10 @@ PAGES = {
     "alerts": "/alerts",
     "admin_users": "/admin/users",
     "admin_tokens": "/admin/tokens",
+    "admin_objectives": "/admin/objectives",
     "not_found": "/kpis/no_such_kpi",
 }
-ADMIN_ONLY = {"audit", "admin_users", "admin_tokens"}
+ADMIN_ONLY = {"audit", "admin_users", "admin_tokens", "admin_objectives"}
 REP_REFUSED = {"health", "smart", "alerts", *ADMIN_ONLY}
 MANAGER_REFUSED = ADMIN_ONLY
 

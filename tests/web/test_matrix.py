@@ -22,6 +22,7 @@ HOLDERS = {
     "write_targets": {"admin", "manager"},
     "audit": {"admin"},
     "manage_users": {"admin"},
+    "manage_objectives": {"admin"},
     "public": set(ROLES),
 }
 USER_OF = {"admin": "admin", "manager": "manager", "rep": "rep1", "viewer": "viewer"}
@@ -44,6 +45,7 @@ PAGES = {
     "/trees/{name}": "read",
     "/admin/users": "manage_users",
     "/admin/tokens": "manage_users",
+    "/admin/objectives": "manage_objectives",
 }
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/"): "read",
@@ -88,6 +90,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/admin/tokens"): "manage_users",
     ("POST", "/admin/tokens/{token_id}/revoke"): "manage_users",
     ("POST", "/scorecard/preferences"): "read",
+    ("POST", "/admin/objectives"): "manage_objectives",
+    ("POST", "/admin/objectives/{objective}/link"): "manage_objectives",
+    ("POST", "/admin/objectives/{objective}/unlink"): "manage_objectives",
 }
 for path, permission in PAGES.items():
     for suffix in ("", ".json", ".csv", ".xlsx"):
@@ -113,6 +118,10 @@ ADMIN_FORMS: dict[str, dict[str, str]] = {
     "/admin/users/{name}/password": {"password": "matrix-password-2"},
     "/admin/tokens": {"user": "viewer", "label": "matrix"},
     "/admin/tokens/{token_id}/revoke": {},
+    # in the table's order: add, then link orders to growth, then unlink it again
+    "/admin/objectives": {"name": "matrix", "label": "Matrix"},
+    "/admin/objectives/{objective}/link": {"kpi": "orders", "weight": "2"},
+    "/admin/objectives/{objective}/unlink": {"kpi": "orders"},
 }
 
 
@@ -120,7 +129,8 @@ def _url(path: str) -> str:
     if path.startswith("/api/v1/funnels/"):
         return path.replace("{name}", "web_shop")
     if path.startswith("/admin/"):  # the admin changes act on the viewer and its token
-        return path.replace("{name}", "viewer").replace("{token_id}", str(VIEWER_TOKEN_ID))
+        path = path.replace("{name}", "viewer").replace("{objective}", "growth")
+        return path.replace("{token_id}", str(VIEWER_TOKEN_ID))
     return (
         path.replace("{name}", "revenue")
         .replace("{funnel}", "web_shop")

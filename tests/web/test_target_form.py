@@ -7,9 +7,12 @@ r3 (South); channels sales, store, web; segments consumer, enterprise, smb.
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from onpace.web import cached_views
 from tests.web.conftest import Site
 
 
@@ -40,6 +43,26 @@ def test_scopes_and_periods_come_from_the_data(site: Site) -> None:
     assert list(periods)[:4] == ["2024-03", "2024-04", "2024-05", "2024-06"]
     assert {"2024-Q1", "2024-Q2", "2024-Q3", "2024", "2025", "2023-Q4", "2023"} <= set(periods)
     assert periods["2024-Q1"] == "quarter" and periods["2024-03"] == "month"
+
+
+def test_the_pickers_read_the_warehouse_under_the_computation_lock(
+    fresh_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The members come from a warehouse query, and a background refresh may hold the
+    connection: reading them outside the lock made /targets fail now and then."""
+    ctx = fresh_site.app.state.ctx
+    held: list[bool] = []
+
+    def members_under_lock(*args: Any, **kwargs: Any) -> list[Any]:
+        held.append(ctx.lock._is_owned())
+        return real(*args, **kwargs)
+
+    real = cached_views.scope_choices
+    monkeypatch.setattr(cached_views, "scope_choices", members_under_lock)
+    manager = fresh_site.login("manager")
+    assert "Ann (r1)" in manager.get("/targets").text
+    assert "Ann (r1)" in fresh_site.login("admin").get("/admin/users").text
+    assert held == [True]  # once, under the lock; the second page is served from the cache
 
 
 def test_a_rep_gets_no_member_lists(site: Site) -> None:

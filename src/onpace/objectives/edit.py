@@ -9,6 +9,7 @@ is replaced, and the replacement is atomic: a rejected edit changes nothing.
 from __future__ import annotations
 
 import io
+import math
 import os
 import tempfile
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from onpace.errors import SpecError, UnknownNameError, WorkspaceError, did_you_mean
 from onpace.objectives.tree import load_objectives
+from onpace.spec.kpi import NAME_PATTERN
 
 HEADER = "# Strategic objectives: long-term goals and the KPIs that measure them.\n"
 
@@ -69,7 +71,21 @@ def _find(data: CommentedMap, name: str) -> CommentedMap:
             if names
             else " There are no objectives yet: add one first."
         )
-    )
+    ).keyed("unknown_objective", name=name)
+
+
+def _check_links(weights: Mapping[str, float], kpis: Mapping[str, Any]) -> None:
+    """Refuse a link to a KPI the workspace does not define (naming the closest one),
+    or with a weight that is not above 0."""
+    for name, weight in weights.items():
+        if not math.isfinite(weight) or weight <= 0:
+            raise WorkspaceError(
+                "a weight must be a number above 0; unlink the KPI to drop it"
+            ).keyed("weight_not_positive")
+        if name not in kpis:
+            raise UnknownNameError(f"unknown KPI '{name}'." + did_you_mean(name, kpis)).keyed(
+                "unknown_kpi", kpi=name
+            )
 
 
 def _write_checked(root: Path, filename: str, data: CommentedMap, kpis: Mapping[str, Any]) -> Path:
@@ -108,9 +124,18 @@ def add_objective(
     description: str | None = None,
 ) -> Path:
     """Add an objective (under ``parent`` when given) with KPI weights."""
+    if not NAME_PATTERN.match(name):
+        raise WorkspaceError(
+            f"objective name '{name}' must be snake_case, starting with a letter (e.g. grow_sales)"
+        ).keyed("objective_name", name=name)
+    if not label.strip():
+        raise WorkspaceError(f"objective '{name}' needs a label").keyed("objective_label")
+    _check_links(weights or {}, kpis)
     data = _read(root / filename)
     if any(o.get("name") == name for o in _walk(data["objectives"])):
-        raise WorkspaceError(f"objective '{name}' exists already")
+        raise WorkspaceError(f"objective '{name}' exists already").keyed(
+            "objective_exists", name=name
+        )
     obj = CommentedMap()
     obj["name"] = name
     obj["label"] = label
@@ -145,8 +170,7 @@ def link_kpi(
     weight: float = 1.0,
 ) -> Path:
     """Link ``kpi`` to ``objective`` with ``weight`` (or change the weight of the link)."""
-    if weight <= 0:
-        raise WorkspaceError("a weight must be above 0; unlink the KPI to drop it")
+    _check_links({kpi: weight}, kpis)
     data = _read(root / filename)
     obj = _find(data, objective)
     if obj.get("kpis") is None:
@@ -167,6 +191,6 @@ def unlink_kpi(
     if kpi not in links:
         raise UnknownNameError(
             f"'{kpi}' is not linked to objective '{objective}'." + did_you_mean(kpi, list(links))
-        )
+        ).keyed("not_linked", kpi=kpi, objective=objective)
     del links[kpi]
     return _write_checked(root, filename, data, kpis)

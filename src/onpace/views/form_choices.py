@@ -82,3 +82,14 @@ def period_choices(ws: Workspace, as_of: datetime) -> list[Choice]:
         period = standard_period(add_months(first, months), grain, cal)  # type: ignore[arg-type]
         out.append(Choice(period.label, period.label, grain))
     return out
+
+
+def rep_choices(scopes: list[Choice]) -> list[Choice]:
+    """The reps among ``scopes`` (from :func:`scope_choices`), once each, by their id:
+    what a user's rep id is picked from (``r1``, shown as ``Ann (r1)``)."""
+    seen: dict[str, Choice] = {}
+    for choice in scopes:
+        if choice.group in REP_ID_DIMENSIONS:
+            member = choice.value.partition("=")[2]
+            seen.setdefault(member, Choice(member, choice.label, "rep"))
+    return list(seen.values())

@@ -18,7 +18,7 @@ from onpace.query.top import TopPer
 from onpace.targets.actuals import KpiData, member_text
 from onpace.targets.authoring import TargetInput
 from onpace.views import kpi_pages, target_pages
-from onpace.views.form_choices import period_choices, scope_choices
+from onpace.views.form_choices import period_choices, rep_choices, scope_choices
 from onpace.views.scope import Scope, rep_contributors
 from onpace.views.scorecard import scorecard_view
 from onpace.views.serialize import json_bytes
@@ -153,25 +153,32 @@ def objectives(
     )
 
 
+def form_choices(ctx: AppContext) -> dict[str, list[dict[str, str]]]:
+    """The forms' pickers: scopes (reps by name, teams, segments...), periods and reps.
+
+    The members are read from the warehouse, so they are read under the computation
+    lock like every other query (a background refresh may be using the connection)
+    and cached with the data version and the day.
+    """
+    as_of = ctx.now()
+
+    def choose() -> dict[str, list[dict[str, str]]]:
+        scopes = scope_choices(ctx.ws, as_of)
+        return {
+            "scopes": [asdict(c) for c in scopes],
+            "periods": [asdict(c) for c in period_choices(ctx.ws, as_of)],
+            "reps": [asdict(c) for c in rep_choices(scopes)],
+        }
+
+    return ctx.cached(("form_choices", as_of.date()), choose)
+
+
 def targets(ctx: AppContext, who: Identity, kpi: str | None) -> dict[str, Any]:
     scope = scope_of(ctx, who)
     return ctx.cached(
         ("targets", kpi, _scope_key(scope)),
         lambda: target_pages.targets_view(ctx.ws, ctx.store, scope, kpi, ctx.now()),
     )
-
-
-def target_choices(ctx: AppContext) -> dict[str, Any]:
-    """The target form's pickers: read from the data, so computed under the lock and cached."""
-
-    def build() -> dict[str, Any]:
-        as_of = ctx.now()
-        return {
-            "scopes": [asdict(c) for c in scope_choices(ctx.ws, as_of)],
-            "periods": [asdict(c) for c in period_choices(ctx.ws, as_of)],
-        }
-
-    return ctx.cached(("target_choices",), build)
 
 
 def history(ctx: AppContext, who: Identity, kpi: str) -> dict[str, Any]:

@@ -219,7 +219,7 @@ def _choices(request: Request, who: Identity) -> dict[str, Any]:
     set targets; a reader who may not gets no form and no member lists."""
     if not allowed(who.role, "write_targets"):
         return {"choices": None}
-    return {"choices": cached_views.target_choices(context(request))}
+    return {"choices": cached_views.form_choices(context(request))}
 
 
 @triple("/health", "health", "health.html", "read_data_quality")
