@@ -66,6 +66,33 @@ def csrf_of(page: str) -> str:
     return match.group(1)
 
 
+# Targets on KPIs and periods with data, so scorecard tiles, bars and sparklines and
+# the KPI pages' progress charts are drawn: (kpi, period, value, scope).
+TARGETS = (
+    ("revenue", "2024-Q1", "700", None),
+    ("revenue", "2024-03", "300", None),
+    ("orders", "2024-Q1", "12", None),
+    ("return_rate", "2024-Q1", "10%", None),
+    ("revenue", "2024-Q1", "350", "rep=r1"),
+)
+
+
+def add_targets(root: Path, targets: Sequence[tuple[str, str, str, str | None]] = TARGETS) -> None:
+    """Set ``targets`` in the workspace's state store, as the target form would."""
+    from onpace.targets.actuals import KpiData
+    from onpace.targets.authoring import TargetInput
+    from onpace.workspace import Workspace
+
+    ws = Workspace.open(root)
+    try:
+        data = KpiData(ws, AS_OF)
+        for kpi, period, value, by in targets:
+            target = TargetInput.read(kpi=kpi, period=period, value=value, by=by).build(data)
+            ws.store.set_target(target, reason="plan", author="admin")
+    finally:
+        ws.close()
+
+
 @dataclass
 class Site:
     """One app on a fresh workspace, with a logged-out client factory and API tokens."""

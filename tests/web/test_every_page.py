@@ -18,7 +18,7 @@ import pytest
 
 from tests.support.browser import add_users, chromium, ensure_chromium, wait_until
 from tests.support.page_checks import accessibility, overflow, untranslated
-from tests.web.conftest import PASSWORD, USERS, make_workspace
+from tests.web.conftest import PASSWORD, USERS, add_targets, make_workspace
 
 ARTIFACTS = Path(
     os.environ.get("ONPACE_ARTIFACTS")
@@ -58,6 +58,7 @@ MANAGER_REFUSED = ADMIN_ONLY
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ensure_chromium()
     root = make_workspace(tmp_path_factory.mktemp("every") / "ws")
+    add_targets(root)  # so the scorecard's tiles, bars and sparklines are on the pages
     add_users(root, USERS, PASSWORD)
     from onpace.web.process import serving
 

@@ -8,15 +8,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from onpace.cli.main import app as cli
 from onpace.spec.kpi import SimpleKpi
+from onpace.targets.actuals import KpiData
+from onpace.views import target_pages
 from onpace.web.app import create_app
-from tests.web.conftest import AS_OF, PASSWORD, Site
+from onpace.workspace import Workspace
+from tests.web.conftest import AS_OF, PASSWORD, Site, add_targets, make_workspace
 
 
 def test_period_in_progress_is_to_date_with_its_projection(site: Site) -> None:
@@ -106,3 +111,59 @@ def test_an_empty_workspace_says_what_to_do_next(tmp_path: Path) -> None:
     )
     assert "Nog geen verkoopgegevens" in c.get("/scorecard", params={"lang": "nl"}).text
     app.state.ctx.store.close()
+
+
+def _lines(chart: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
+    """Each drawn series of a progress chart's line layer: its (date, value) points in order."""
+    layer = next(x for x in chart["layer"] if x["mark"]["type"] == "line")
+    out: dict[str, list[tuple[str, float]]] = {}
+    for p in (layer.get("data") or chart["data"])["values"]:
+        out.setdefault(p["line"], []).append((p["period"], p["value"]))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+@pytest.mark.parametrize(
+    ("kpi", "period", "value", "as_of"),
+    [
+        ("return_rate", "2024-Q1", "10%", datetime(2024, 3, 20, 12)),  # a rate, mid-period
+        ("revenue", "2024-Q1", "700", datetime(2024, 3, 20, 12)),  # a running total
+        ("return_rate", "2024-03", "10%", datetime(2024, 3, 20, 12)),  # a month's rate
+        ("revenue", "2024-Q1", "700", datetime(2024, 1, 1, 12)),  # the period's first day
+        ("return_rate", "2024-Q1", "10%", datetime(2024, 3, 1, 12)),  # a month's first day
+    ],
+)
+def test_the_projection_starts_where_the_actual_ends(
+    tmp_path: Path, kpi: str, period: str, value: str, as_of: datetime
+) -> None:
+    root = make_workspace(tmp_path / "ws")
+    add_targets(root, [(kpi, period, value, None)])
+    ws = Workspace.open(root)
+    try:
+        target = next(t for t in ws.store.current(kpi) if t.period.label == period)
+        progress = target_pages._progress(ws, KpiData(ws, as_of), target, as_of)
+    finally:
+        ws.close()
+    lines = _lines(progress["chart"])
+    assert lines["projection"][-1][0] == target.period.end.isoformat()
+    assert len(lines["projection"]) == 2, lines["projection"]
+    assert lines["projection"][0] == lines["actual"][-1]  # no gap: same day, same value
+    assert lines["actual"][-1][0] <= as_of.date().isoformat()
+
+
+def test_a_rate_is_charted_as_rates_to_date(fresh_site: Site) -> None:
+    """return_rate Q1 at 10%, now 2024-03-20, by the order's month: January o1 and o2
+    returned of o1-o3 (o4 cancelled): 2/3; February none of o5, o6, o7, o11: 0; March
+    so far o9 of o8, o9: 1/2; the quarter so far 3 of 9 orders: 1/3, where the
+    projection starts."""
+    add_targets(fresh_site.root, [("return_rate", "2024-Q1", "10%", None)])
+    fresh_site.app.state.ctx.clear()
+    progress = fresh_site.login("manager").get("/kpis/return_rate.json").json()["progress"]
+    lines = _lines(progress["chart"])
+    assert lines["actual"] == [
+        ("2024-01-01", pytest.approx(2 / 3)),
+        ("2024-02-01", 0.0),
+        ("2024-03-01", pytest.approx(1 / 2)),
+        ("2024-03-20", pytest.approx(1 / 3)),
+    ]
+    assert lines["projection"][0] == ("2024-03-20", pytest.approx(1 / 3))
+    assert all(v == pytest.approx(0.1) for _, v in lines["target"])

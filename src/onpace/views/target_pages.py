@@ -186,6 +186,15 @@ def _total_visible(ws: Workspace, scope: Scope, target: Target, as_of: datetime)
     return scope.total_visible(found.get((target.kpi, period.start, None)))
 
 
+def _start_projection(rows: list[dict[str, Any]]) -> None:
+    """Start the projection (and its interval) at the last actual point, so the dashed
+    line carries on where the actual ends, whatever that point is: today's value so
+    far, a month's rate, or the 0 a running total starts from on the period's first day."""
+    last = next((r for r in reversed(rows) if r.get("value") is not None), None)
+    if last is not None:
+        last.update(projection=last["value"], low=last["value"], high=last["value"])
+
+
 def _progress(ws: Workspace, data: KpiData, target: Target, as_of: datetime) -> dict[str, Any]:
     """Points along the target's period, dated by the day they describe.
 
@@ -224,28 +233,16 @@ def _progress(ws: Workspace, data: KpiData, target: Target, as_of: datetime) -> 
                 running += history.get(period_start(m.start, "month")) or 0.0
                 point(m.end, value=running, pace=m.cumulative)
         if period.start < today < period.end:
-            point(
-                today,
-                value=status.actual,
-                pace=status.target_to_date,
-                projection=status.actual,
-                low=status.actual,
-                high=status.actual,
-            )
+            point(today, value=status.actual, pace=status.target_to_date)
     else:
         for m in phases:
             month = period_start(m.start, "month")
             if month <= today:
                 point(m.start, value=history.get(month), pace=target.value)
         if period.start < today < period.end:
-            point(
-                today,
-                value=status.actual,
-                projection=status.actual,
-                low=status.actual,
-                high=status.actual,
-            )
+            point(today, value=status.actual)
     if status.projection is not None and today < period.end:
+        _start_projection(rows)
         point(
             period.end,
             value=None,
