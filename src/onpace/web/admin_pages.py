@@ -28,6 +28,7 @@ from onpace.views.objective_admin import objective_admin_view
 from onpace.web import cached_views
 from onpace.web.i18n import translate
 from onpace.web.pages import triple
+from onpace.web.phrases import error_words
 from onpace.web.render import language, page
 from onpace.web.security import check_csrf, context, require
 
@@ -113,7 +114,8 @@ def _refused(request: Request, who: Identity, where: str, exc: OnpaceError) -> R
         built, template = _users(request), "admin_users.html"
     else:
         built, template = tokens_view(_auth(request)), "admin_tokens.html"
-    data = {**built, "saved": None, "error": refusal(exc), "new_token": None}
+    said = {"said": error_words(exc, language(request))}
+    data = {**built, "saved": None, "error": {**refusal(exc), **said}, "new_token": None}
     return page(request, template, data, who, status=400)
 
 

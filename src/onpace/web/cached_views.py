@@ -323,7 +323,9 @@ def set_target(
     ``fields`` are those of :meth:`onpace.targets.authoring.TargetInput.read`.
     """
     if not reason.strip():
-        raise TargetError("a reason is required: say why the target is set or changed")
+        raise TargetError("a reason is required: say why the target is set or changed").keyed(
+            "reason_required"
+        )
     given = _given(ctx, fields)
     by = given.by
 

@@ -22,7 +22,7 @@ from onpace.store.preferences import Preferences
 from onpace.targets.definition import parse_target_period
 from onpace.views.glance import glance
 from onpace.web import cached_views
-from onpace.web.i18n import form_words
+from onpace.web.phrases import error_words
 from onpace.web.render import csv_response, json_response, language, page, xlsx_response
 from onpace.web.security import (
     LOGIN_CSRF_COOKIE,
@@ -256,8 +256,9 @@ def record_review(
         done = cached_views.add_review(ctx, who, kpi.strip(), decision.strip(), note)
     except OnpaceError as exc:
         built = cached_views.reviews(ctx)
+        error = error_words(exc, language(request))
         return page(
-            request, "reviews.html", {**built, "saved": None, "error": str(exc)}, who, status=400
+            request, "reviews.html", {**built, "saved": None, "error": error}, who, status=400
         )
     saved = f"{done['kpi']} {done['decision']}"
     return RedirectResponse(f"/reviews?saved={quote(saved)}", status_code=303)
@@ -311,7 +312,7 @@ def set_target(
             **_choices(request, who),
             "form": form,
             "saved": None,
-            "error": form_words(error, language(request)) if error else None,
+            "error": error,
             "preview": preview,
         }
         return page(request, "targets.html", data, who, status=status)
@@ -321,7 +322,7 @@ def set_target(
             return again(cached_views.try_target(ctx, who, **fields), None, 200)
         stored = cached_views.set_target(ctx, who, reason=reason.strip(), **fields)
     except OnpaceError as exc:
-        return again(None, str(exc), 400)
+        return again(None, error_words(exc, language(request)), 400)
     saved = f"{stored['kpi']} {stored['period']} {stored['scope']} rev {stored['revision']}"
     return RedirectResponse(f"/targets?saved={quote(saved)}", status_code=303)
 

@@ -32,6 +32,7 @@ from onpace.views.serialize import plain as _plain
 from onpace.views.value_cells import safe_cell
 from onpace.web.i18n import (
     LANGUAGES,
+    STRINGS,
     decimal_mark,
     format_day,
     format_number,
@@ -41,6 +42,7 @@ from onpace.web.i18n import (
     translate,
     vega_locale,
 )
+from onpace.web.phrases import phrase
 from onpace.web.security import LANG_COOKIE, context
 
 if TYPE_CHECKING:
@@ -197,6 +199,17 @@ class Formatter:
         A place ``values`` does not fill stays empty rather than failing the page.
         """
         return say(self.lang, key, values or {})
+
+    def phrase(self, text: str | None) -> str:
+        """A note or explanation of the library in the reader's language (see web.phrases)."""
+        return phrase(text, self.lang)
+
+    def word(self, kind: str, value: str | None) -> str:
+        """A KPI's type, unit or area (``kind``) in the reader's language: the catalog's
+        ``<kind>_<value>`` when it has one, else the value as written (an area of
+        the workspace's own)."""
+        key = f"{kind}_{value}"
+        return self.t(key) if key in STRINGS["en"] else (value or "")
 
     def label(self, kpi: str, default: str | None = None) -> str:
         """A KPI's label in the reader's language (``label: {en: ..., nl: ...}``)."""
