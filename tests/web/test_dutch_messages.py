@@ -68,9 +68,9 @@ def test_the_kpi_list_names_type_unit_and_area_in_dutch(site: Site) -> None:
     row = re.search(r'<tr><td><a href="/kpis/return_rate">.*?</tr>', page, re.S)
     assert row
     cells = re.findall(r"<td>([^<]*)</td>", row.group(0))
-    assert cells == ["Retourpercentage", "verhouding", "procent", "lager", "service"]
+    assert cells == ["Retourpercentage", "Verhouding", "Procent", "lager", "Service"]
     english = site.login("viewer").get("/kpis", params={"lang": "en"}).text
-    assert "<td>ratio</td><td>percent</td>" in english
+    assert "<td>Ratio</td><td>Percent</td>" in english
 
 
 def test_the_templates_match_what_the_library_writes() -> None:

@@ -171,11 +171,12 @@ def trend_chart(
     layers.append(
         lines.mark_line(point=alt.OverlayMarkDef(size=24)).encode(strokeDash=dash, tooltip=tooltip)
     )
-    layers.append(
-        base.transform_filter(alt.datum.line == "to date")
-        .mark_point(filled=False, size=70, opacity=0.6, strokeWidth=2)
-        .encode(tooltip=tooltip)
-    )
+    if any(p["line"] == "to date" for p in points):  # an empty mark group has no name
+        layers.append(
+            base.transform_filter(alt.datum.line == "to date")
+            .mark_point(filled=False, size=70, opacity=0.6, strokeWidth=2)
+            .encode(tooltip=tooltip)
+        )
     chart = alt.layer(*layers).properties(width="container", height=260, title=title)
     return _spec(chart)
 
