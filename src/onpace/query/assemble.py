@@ -494,42 +494,51 @@ class Evaluator:
         ``presence`` adds the ``present`` column of :class:`KpiFrame` (for the value store).
         """
         dims = list(self.window.dims)
-        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("kpi", "period", "value", "note")}
-        parts.update({d: [] for d in dims})
-        parts["present"] = []
-        for name in names:
-            f = self.frames[name]
-            periods = f.spine.cell_periods()
-            keep = np.array([p >= first_period for p in periods], dtype=bool)
-            parts["kpi"].append(np.full(int(keep.sum()), name, dtype=object))
-            parts["period"].append(periods[keep])
-            for i, d in enumerate(dims):
-                parts[d].append(f.spine.cell_members(i)[keep])
-            parts["value"].append(f.value[keep])
-            parts["note"].append(f.note[keep])
-            parts["present"].append(f.present[keep])
-        data = {k: np.concatenate(v) if v else np.zeros(0, dtype=object) for k, v in parts.items()}
-        value = data["value"].astype("float64")
-        note = data["note"].astype(object)
-        # a period that starts after the data's as-of moment has no value yet
-        as_of = self.window.as_of
-        day = as_of.date()
-        future = np.array(
-            [p > day or (p == day and as_of.time() == datetime.min.time()) for p in data["period"]],
-            dtype=bool,
-        )
-        value[future] = np.nan
-        note[future] = f"the period starts after the as-of moment {as_of}"
+        data = self.long_arrays(names, lambda p: p >= first_period)
         labels = {p: self.window.label(p) for p in self.periods}
         return long_frame(
             data["kpi"],
             data["period"],
             [labels[p] for p in data["period"]],
             {d: data[d] for d in dims},
-            value,
-            note,
+            data["value"],
+            data["note"],
             data["present"].astype("int8") if presence else None,
         )
+
+    def long_arrays(self, names: list[str], keep: Callable[[date], bool]) -> dict[str, np.ndarray]:
+        """The columns of :meth:`to_long` as arrays (no labels), for the periods ``keep`` keeps.
+
+        kpi, period, one per dimension, value, note and present; a period that starts
+        after the as-of moment has no value yet, and says so.
+        """
+        dims = list(self.window.dims)
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("kpi", "period", "value", "note")}
+        parts.update({d: [] for d in dims})
+        parts["present"] = []
+        for name in names:
+            f = self.frames[name]
+            kept_periods = np.array([keep(p) for p in f.spine.periods], dtype=bool)
+            kept = np.repeat(kept_periods, f.spine.width)  # cells run period by period
+            parts["kpi"].append(np.full(int(kept.sum()), name, dtype=object))
+            parts["period"].append(f.spine.cell_periods()[kept])
+            for i, d in enumerate(dims):
+                parts[d].append(f.spine.cell_members(i)[kept])
+            parts["value"].append(f.value[kept])
+            parts["note"].append(f.note[kept])
+            parts["present"].append(f.present[kept])
+        data = {k: np.concatenate(v) if v else np.zeros(0, dtype=object) for k, v in parts.items()}
+        value = data["value"].astype("float64")
+        note = data["note"].astype(object)
+        as_of = self.window.as_of
+        day = as_of.date()
+        midnight = as_of.time() == datetime.min.time()
+        future_periods = {p for p in set(data["period"]) if p > day or (p == day and midnight)}
+        future = np.array([p in future_periods for p in data["period"]], dtype=bool)
+        value[future] = np.nan
+        note[future] = f"the period starts after the as-of moment {as_of}"
+        data["value"], data["note"] = value, note
+        return data
 
 
 def long_frame(

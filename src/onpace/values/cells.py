@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -137,25 +138,31 @@ class Drop:
     periods: tuple[date, ...] | None = None
 
 
-def cells_frame(frame: pd.DataFrame, grain: str, dim: str | None) -> pa.Table:
-    """A long result (kpi, period, [dim], value, note, present) as cells."""
-    n = len(frame)
+def cells_table(columns: dict[str, Any], grain: str, dim: str | None) -> pa.Table:
+    """Columns as :meth:`~onpace.query.assemble.Evaluator.long_arrays` gives them, as cells."""
+    n = len(columns["kpi"])
 
-    def text(values: pd.Series) -> pa.Array:
-        return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    def text(values: Any) -> pa.Array:
+        return pa.array(values, type=pa.string(), from_pandas=True)
 
-    periods = [p if isinstance(p, date) else p.date() for p in frame["period"]]
+    periods = [p if type(p) is date else _as_date(p) for p in columns["period"]]
     arrays = [
-        text(frame["kpi"]),
+        text(columns["kpi"]),
         pa.array([grain] * n, type=pa.string()),
         pa.array([dim or OVERALL] * n, type=pa.string()),
-        text(frame[dim]) if dim else pa.nulls(n, type=pa.string()),
+        text(columns[dim]) if dim else pa.nulls(n, type=pa.string()),
         pa.array(periods, type=pa.date32()),
-        pa.array(frame["value"].astype("float64"), type=pa.float64(), from_pandas=True),
-        text(frame["note"]),
-        pa.array(frame["present"].astype("int8"), type=pa.int8()),
+        pa.array(
+            np.asarray(columns["value"], dtype="float64"), type=pa.float64(), from_pandas=True
+        ),
+        text(columns["note"]),
+        pa.array(np.asarray(columns["present"]).astype("int8"), type=pa.int8()),
     ]
     return pa.Table.from_arrays(arrays, schema=CELL_SCHEMA)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) and not isinstance(value, datetime) else value.date()
 
 
 class CellTable:
@@ -265,9 +272,21 @@ class CellTable:
         verb = "CREATE OR REPLACE TABLE" if clear else "CREATE TABLE IF NOT EXISTS"
         con.execute(f"{verb} {CELLS} ({columns})")
         con.execute(f"CREATE OR REPLACE TABLE {META} (key VARCHAR, value VARCHAR)")
+        some = [d for d in drops if d.periods is not None]
         for drop in drops:
-            where, params = _drop_condition(drop)
-            con.execute(f"DELETE FROM {CELLS} WHERE {where}", params)
+            if drop.periods is None:
+                where, params = _drop_condition(drop)
+                con.execute(f"DELETE FROM {CELLS} WHERE {where}", params)
+        if some:  # every cell of given periods in one statement: a join on the cell's key
+            con.register("_onpace_dropped_cells", _drop_keys(some))
+            try:
+                con.execute(
+                    f"DELETE FROM {CELLS} USING _onpace_dropped_cells AS d "
+                    f"WHERE {CELLS}.kpi = d.kpi AND {CELLS}.grain = d.grain "
+                    f"AND {CELLS}.dim = d.dim AND {CELLS}.period = d.period"
+                )
+            finally:
+                con.unregister("_onpace_dropped_cells")
         if new.num_rows:
             con.register("_onpace_new_cells", new)
             try:
@@ -300,6 +319,24 @@ class CellTable:
             pd.DataFrame(meta.to_rows(), columns=["key", "value"]),
             overwrite=True,
         )
+
+
+def _drop_keys(drops: Sequence[Drop]) -> pa.Table:
+    """The (kpi, grain, dim, period) of every cell that drops of given periods remove.
+
+    A drop of periods names its grain and breakdown (a refresh's drops always do).
+    """
+    columns: dict[str, list[Any]] = {"kpi": [], "grain": [], "dim": [], "period": []}
+    for drop in drops:
+        if drop.grain is None or drop.dim is None or drop.periods is None:
+            raise ValueError("a drop of some periods names its grain and breakdown")
+        for kpi in drop.kpis:
+            for period in drop.periods:
+                columns["kpi"].append(kpi)
+                columns["grain"].append(drop.grain)
+                columns["dim"].append(drop.dim)
+                columns["period"].append(period)
+    return pa.Table.from_pydict(columns, schema=CELL_SCHEMA.select(list(columns)))
 
 
 def _drop_condition(drop: Drop) -> tuple[str, list[Any]]:

@@ -50,7 +50,7 @@ from onpace.spec.kpi import (
     kpi_entities,
     lagged_references,
 )
-from onpace.values.cells import OVERALL, CellTable, Drop, Meta, cells_frame
+from onpace.values.cells import OVERALL, CellTable, Drop, Meta, cells_table
 from onpace.values.changes import ChangeSet, read_data_version, resolve_tables
 from onpace.values.dirty import EVERY_DAY, DirtyDays, Move, old_state
 
@@ -141,6 +141,7 @@ class Refresher:
         self.settings = settings
         self.hashes = hashes
         self.dims: Dims = {}
+        self._periods: dict[tuple[date, Grain], date] = {}
 
     # -- what the store covers ------------------------------------------------------------
 
@@ -253,7 +254,7 @@ class Refresher:
     @staticmethod
     def _whole_cells(work: tuple[Slice, list[str], Evaluator, date]) -> pa.Table:
         s, names, evaluator, first = work
-        return cells_frame(evaluator.to_long(names, first, presence=True), s.grain, s.dim)
+        return cells_table(evaluator.long_arrays(names, lambda p: p >= first), s.grain, s.dim)
 
     # -- incremental refresh ----------------------------------------------------------------
 
@@ -383,7 +384,7 @@ class Refresher:
                 periods = set(stored)
             else:
                 assert isinstance(got, set)
-                periods = {period_start(d, grain, self.calendar) for d in got} & known
+                periods = {self._period_of(d, grain) for d in got} & known
             periods |= moving
             if isinstance(kpi, ConversionKpi) and as_of > old_as_of:
                 window = timedelta(days=kpi.window_days)
@@ -393,6 +394,14 @@ class Refresher:
                 periods |= self._lag_targets(kpi, out, grain, known)
             out[name] = periods
         return out
+
+    def _period_of(self, day: date, grain: Grain) -> date:
+        """The period of ``day`` (kept: a refresh asks it of the same days for every slice)."""
+        key = (day, grain)
+        found = self._periods.get(key)
+        if found is None:
+            found = self._periods[key] = period_start(day, grain, self.calendar)
+        return found
 
     def _lag_targets(
         self, kpi: DerivedKpi, out: dict[str, set[date]], grain: Grain, known: set[date]
@@ -449,9 +458,9 @@ class Refresher:
 
     def _partial_cells(self, work: _Work, skip: set[str]) -> pa.Table:
         names = [n for n in work.names if n not in skip]
-        frame = work.evaluator.to_long(names, work.periods[0], presence=True)
-        frame = frame[frame["period"].isin(set(work.periods))]
-        return cells_frame(frame, work.slice.grain, work.slice.dim)
+        written = set(work.periods)
+        columns = work.evaluator.long_arrays(names, written.__contains__)
+        return cells_table(columns, work.slice.grain, work.slice.dim)
 
     def _members_changed(self, works: list[_Work]) -> dict[Slice, list[str]]:
         """KPIs whose members differ after the refresh: they are recomputed whole."""
@@ -460,12 +469,13 @@ class Refresher:
             if w.slice.dim is None:
                 continue
             after: dict[str, set[Member]] = {}
+            recomputed = set(w.periods)
             for name in w.evaluator.plan.order:
                 if name not in w.names:
                     continue
                 frame = w.evaluator.frames[name]
                 grid = frame.present.reshape(len(frame.spine.periods), frame.spine.width)
-                written = [p in set(w.periods) for p in frame.spine.periods]
+                written = [p in recomputed for p in frame.spine.periods]
                 seen = np.flatnonzero(np.asarray(grid[written] > 0).any(axis=0))
                 cells = {frame.spine.members[int(i)] for i in seen}
                 kpi = self.kpis[name]
