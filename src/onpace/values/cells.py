@@ -336,7 +336,8 @@ def _drop_keys(drops: Sequence[Drop]) -> pa.Table:
                 columns["grain"].append(drop.grain)
                 columns["dim"].append(drop.dim)
                 columns["period"].append(period)
-    return pa.Table.from_pydict(columns, schema=CELL_SCHEMA.select(list(columns)))
+    schema = pa.schema([CELL_SCHEMA.field(name) for name in columns])
+    return pa.Table.from_pydict(columns, schema=schema)
 
 
 def _drop_condition(drop: Drop) -> tuple[str, list[Any]]:
