@@ -94,7 +94,7 @@ class StoredValues:
         unknown = [n for n in req.names if n not in session.kpis]
         if unknown:
             return None  # computing says what is wrong with the name
-        meta = self.usable(as_of, read_entities(session.kpis, req.names))
+        meta = self.usable(as_of, read_entities(session.kpis, req.names, timing=True))
         if meta is None or req.grain not in meta.starts or len(req.by) > 1:
             return None
         dim = req.by[0] if req.by else None

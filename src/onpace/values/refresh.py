@@ -78,19 +78,23 @@ Dims = dict[str, tuple[str, ...]]  # per KPI, the dimensions it is stored by
 Facts = tuple[dict[str, tuple[datetime, datetime] | None], dict[str, datetime]]
 
 
-def read_entities(kpis: dict[str, Any], names: Sequence[str]) -> list[str]:
+def read_entities(kpis: dict[str, Any], names: Sequence[str], timing: bool = False) -> list[str]:
     """The warehouse tables the KPIs ``names`` (and the KPIs their formulas read) read.
 
-    Customer spells are made from the orders, so they stand for ``orders``.
+    Customer spells are made from the orders, so they stand for ``orders``; with
+    ``timing`` (the tables whose rows coming due move the values) for ``customers``
+    too, whose ``churned_at`` can end a spell.
     """
     from onpace.query.plan import expand
 
     entities: list[str] = []
     for name in expand(list(names), kpis):
         for entity in kpi_entities(kpis[name]):
-            source = "orders" if entity == "customer_spells" else entity
-            if source not in entities:
-                entities.append(source)
+            spells = entity == "customer_spells"
+            sources = (
+                ["orders", "customers"] if spells and timing else ["orders"] if spells else [entity]
+            )
+            entities += [e for e in sources if e not in entities]
     return entities
 
 
@@ -168,15 +172,14 @@ class Refresher:
     def facts(self, names: Sequence[str], as_of: datetime) -> Facts:
         """Where the data of the KPIs lies (per entity, before ``as_of``), and per entity
         its first time stamp after ``as_of`` (when a row dated later starts to count)."""
-        found = self.session.time_facts(read_entities(self.kpis, names), as_of)
+        timed = read_entities(self.kpis, names, timing=True)
+        found = self.session.time_facts(timed, as_of)
         spans: dict[str, tuple[datetime, datetime] | None] = {}
-        due: dict[str, datetime] = {}
         for entity in read_entities(self.kpis, names):
-            lo, hi, soon = found.get(entity, (None, None, None))
+            lo, hi, _ = found.get(entity, (None, None, None))
             spans[entity] = (lo, hi) if lo is not None and hi is not None else None
-            if soon is not None:
-                due[entity] = soon
-        return spans, due
+        due = {e: found[e][2] for e in timed if e in found and found[e][2] is not None}
+        return spans, due  # type: ignore[return-value]
 
     def starts(self, data_start: date | None, as_of: datetime) -> dict[str, date]:
         """First stored period per grain: the data's start, at most HISTORY_YEARS back."""
