@@ -43,6 +43,7 @@ from onpace.ingest.files import (
     transcode,
     unzip,
 )
+from onpace.ingest.memory import OUT_OF_MEMORY
 from onpace.ingest.source_spec import Source
 from onpace.ingest.textlines import read_text_lines
 from onpace.ingest.workbooks import Workbook, cell_text
@@ -170,6 +171,8 @@ class Reader:
                 pieces = [_Piece(table, self._counted(table, shown, fp), first_line, columns)]
         except IngestError as exc:
             raise IngestError(f"{shown}: {exc.message}", exc.fix) from exc
+        except OUT_OF_MEMORY:
+            raise  # not the file's fault: the run tries again without its memory budget
         except Exception as exc:  # the readers' own errors: say which file and why
             raise IngestError(
                 f"{shown}: cannot read as {fmt}: {_first_line(exc)}", _fix_for(exc)
@@ -323,6 +326,9 @@ class Reader:
             columns={n: "VARCHAR" for n in names},
             strict_mode=True,
             max_line_size=MAX_LINE_BYTES,
+            # one line's worth per buffer (DuckDB's default is 16): the reading
+            # fits the ingest's memory budget (see onpace.ingest.memory)
+            buffer_size=MAX_LINE_BYTES,
             encoding="utf-8",
         )
         with self._relation_view(rel, table) as view:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from onpace.errors import IngestError, OnpaceError, SpecError
-from onpace.ingest import checks, joins, sql
+from onpace.ingest import checks, joins, memory, sql
 from onpace.ingest.confine import source_files
 from onpace.ingest.ledger import QUARANTINE_TABLE, Ledger, config_hash, files_hash, has_table
 from onpace.ingest.mapping import MappingPlan, plan_mapping
@@ -211,30 +211,42 @@ class Ingest:
             return ledger.unchanged_result(last.run_id, list(dict.fromkeys(entities)))
         drop_temporaries(self.con)  # what a killed run may have left
         try:
-            with tempfile.TemporaryDirectory(prefix="onpace-ingest-") as workdir:
-                reader = Reader(self.con, self.root, Path(workdir), files)
-                reader.before_stamp_check = self.reader_hook
-                result = self._stage(reader)
-            if not allow_empty:
-                self._refuse_emptying(result)
-            self.progress("loading into the warehouse", 0, 1)
-            swap_tables(
-                self.con,
-                [TableSwap(e, e, checks.staged_table(e), ENTITIES[e].key) for e in result.entities],
-                quarantine=_QUARANTINE_STAGE,
-                run_id=self.run_id,
-                record=lambda con: Ledger(con).record(
-                    self.run_id, self.now, config_sha, files_sha or "", result
-                ),
-                hooks=self.hooks,
-            )
-            self.progress("loading into the warehouse", 1, 1)
+            try:
+                with memory.limited(self.con, memory.budget(files)):
+                    result = self._stage_and_swap(files, config_sha, files_sha)
+            except memory.OUT_OF_MEMORY:  # a step that cannot spill: again, unbounded
+                drop_temporaries(self.con)
+                result = self._stage_and_swap(files, config_sha, files_sha)
         except OnpaceError:
             raise
         except Exception as exc:  # an engine error: report it; the transaction rolled back
             raise IngestError(f"the ingest failed and loaded nothing: {exc}") from exc
         finally:
             drop_temporaries(self.con)
+        return result
+
+    def _stage_and_swap(
+        self, files: dict[str, list[Path]], config_sha: str, files_sha: str | None
+    ) -> IngestResult:
+        """Read and check every source, then swap the checked rows in, in one transaction."""
+        with tempfile.TemporaryDirectory(prefix="onpace-ingest-") as workdir:
+            reader = Reader(self.con, self.root, Path(workdir), files)
+            reader.before_stamp_check = self.reader_hook
+            result = self._stage(reader)
+        if not self.allow_empty:
+            self._refuse_emptying(result)
+        self.progress("loading into the warehouse", 0, 1)
+        swap_tables(
+            self.con,
+            [TableSwap(e, e, checks.staged_table(e), ENTITIES[e].key) for e in result.entities],
+            quarantine=_QUARANTINE_STAGE,
+            run_id=self.run_id,
+            record=lambda con: Ledger(con).record(
+                self.run_id, self.now, config_sha, files_sha or "", result
+            ),
+            hooks=self.hooks,
+        )
+        self.progress("loading into the warehouse", 1, 1)
         return result
 
     def _stage(self, reader: Reader) -> IngestResult:
