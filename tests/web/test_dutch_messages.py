@@ -24,6 +24,14 @@ def _titles(page: str, kpi: str, member: str = "") -> list[str]:
     return [html.unescape(t) for t in re.findall(r'title="([^"]*)"', row.group(1))]
 
 
+def _status_title(page: str, kpi: str) -> str:
+    row = re.search(rf'<tr[^>]*data-kpi="{kpi}">(.*?)</tr>', page, re.S)
+    assert row, f"no row for {kpi}"
+    cell = re.search(r'class="status-cell" title="([^"]*)"', row.group(1))
+    assert cell, f"no status for {kpi}"
+    return html.unescape(cell.group(1))
+
+
 def test_notes_and_explanations_of_the_scorecard_are_dutch(fresh_site: Site) -> None:
     c = fresh_site.login("admin")
     english = c.get("/scorecard", params={"grain": "month", "period": "2024-01", "lang": "en"})
@@ -76,7 +84,10 @@ def test_the_kpi_list_names_type_unit_and_area_in_dutch(site: Site) -> None:
 def test_the_templates_match_what_the_library_writes() -> None:
     """Each template reads back the sentence it describes, and only that."""
     for sentence, key in PHRASES:
-        filled = sentence.format_map({"period": "2024-Q1", "divisor": "prior(x)", "what": "a, b"})
+        places = {"period": "2024-Q1", "divisor": "prior(x)", "what": "a, b", "share": "94%"}
+        places |= {"chance": "20%", "limit": "15%", "projected": "90%", "method": "none"}
+        places |= {"status": "missed", "level": "below floor", "low": "90%", "high": "98%"}
+        filled = sentence.format_map(places)
         assert phrase(filled, "nl") != filled, key
         assert phrase(filled, "en") == filled
     assert phrase("division by zero: prior(x) is 0 today", "nl").endswith("today")  # not ours
@@ -92,3 +103,39 @@ def test_an_error_without_a_message_id_is_its_sentence(language: str) -> None:
     )
     keyed = TargetError("a reason is required").keyed("reason_required")
     assert error_words(keyed, "nl").startswith("Een reden is verplicht")
+
+
+def test_status_explanations_are_dutch(fresh_site: Site) -> None:
+    """Hand-checked: revenue 2024-Q1 is in progress on 20 March (230 + 215.50 + 150 so
+    far), January ended at 230 against 200 (115%: achieved), Q2 has not started."""
+    add_targets(
+        fresh_site.root,
+        [
+            ("revenue", "2024-Q1", "700", None),
+            ("orders", "2024-01", "2", None),
+            ("revenue", "2024-Q2", "600", None),
+        ],
+    )
+    fresh_site.app.state.ctx.clear()
+    c = fresh_site.login("admin")
+    seen = {}
+    for period, grain in (("2024-Q1", "quarter"), ("2024-01", "month"), ("2024-Q2", "quarter")):
+        asked = {"grain": grain, "period": period}
+        english = c.get("/scorecard", params={**asked, "lang": "en"}).text
+        dutch = c.get("/scorecard", params={**asked, "lang": "nl"}).text
+        kpi = "orders" if period == "2024-01" else "revenue"
+        seen[period] = (_status_title(english, kpi), _status_title(dutch, kpi))
+    # January: 3 orders (o1, o2, o3; o4 is cancelled) against 2 = 150%
+    assert seen["2024-01"] == (
+        "ended at 150% of target: achieved",
+        "geëindigd op 150% van het doel: gehaald",
+    )
+    english, dutch = seen["2024-Q1"]
+    # revenue's thresholds are the defaults: on track from 98%, at risk from 90%
+    assert re.fullmatch(r"projected \d+% of target; (on track|at risk|off track) .*%", english)
+    words = r"op koers bij 98% of meer|risico tussen 90% en 98%|uit koers onder 90%"
+    assert re.fullmatch(rf"prognose \d+% van het doel; ({words})", dutch), dutch
+    english, dutch = seen["2024-Q2"]
+    assert english.startswith("starts 2024-Q2") and dutch.startswith("begint 2024-Q2")
+    for _, said in seen.values():
+        assert not re.search(r"\b(of target|projected|ended|starts|probability)\b", said), said

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from onpace.errors import OnpaceError
-from onpace.web.i18n import STRINGS, form_words, say
+from onpace.web.i18n import STRINGS, form_words, say, translate
 
 # (the library's sentence with its {places}, the catalog key that says it)
 PHRASES: tuple[tuple[str, str], ...] = (
@@ -29,26 +29,85 @@ PHRASES: tuple[tuple[str, str], ...] = (
         "a rate or average has no value over a custom range; pick a month, quarter or year",
         "phrase_no_rate_over_custom_range",
     ),
+    # the parts of a status's explanation (onpace.targets.evaluation.explain), "; " between
+    ("projected {share} of target", "phrase_projected_of_target"),
+    ("projected {share} of target, probability {chance}", "phrase_projected_probability"),
+    ("starts {period}", "phrase_starts"),
+    ("ended at {share} of target: {status}", "phrase_ended_at"),
+    (
+        "{share} of the period gone, too early to tell (under {limit})",
+        "phrase_too_early_to_tell",
+    ),
+    ("projected {level}", "phrase_projected_level"),
+    ("ended {level}", "phrase_ended_level"),
+    ("pace {share}, projected {projected}", "phrase_pace_projected"),
+    ("pace {share}", "phrase_pace"),
+    ("projected {share}", "phrase_projected"),
+    (
+        "pace {share} of the target due so far (no projection: {method})",
+        "phrase_pace_no_projection",
+    ),
+    ("{status}", "phrase_status"),
+    # the band of the thresholds a score is in (onpace.targets.pace.band)
+    ("on track at {limit} or more", "phrase_band_on_track"),
+    ("at risk between {low} and {high}", "phrase_band_at_risk"),
+    ("off track below {limit}", "phrase_band_off_track"),
+    ("no score", "phrase_no_score"),
 )
+
+# Status words (TargetStatus.status, the band) and levels (TargetStatus.level): the
+# catalog key that says each
+STATUS_KEYS = {
+    "not started": "not_started",
+    "too early": "too_early",
+    "achieved": "achieved",
+    "missed": "missed",
+    "on track": "on_track",
+    "at risk": "at_risk",
+    "off track": "off_track",
+    "no data": "no_data",
+    "no target": "no_target",
+    "hidden": "hidden",
+}
+LEVEL_KEYS = {
+    "below floor": "level_below_floor",
+    "floor to target": "level_floor_to_target",
+    "target to stretch": "level_target_to_stretch",
+    "stretch reached": "level_stretch_reached",
+}
+# a place filled with one of these words says the word in the reader's language
+_WORDS = {"status": STATUS_KEYS, "level": LEVEL_KEYS}
 
 
 @cache
 def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each template as a pattern, the most specific (longest fixed text) first, so
+    "pace {share} of the target due so far ..." is tried before "pace {share}"; a
+    place never spans the "; " between the parts of an explanation."""
     out = []
     for sentence, key in PHRASES:
         parts = re.split(r"\{(\w+)\}", sentence)
+        fixed = sum(len(part) for part in parts[::2])
         regex = "".join(
-            re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^;]+?)" for i, part in enumerate(parts)
         )
-        out.append((re.compile(regex + r"\Z"), key))
-    return tuple(out)
+        out.append((fixed, re.compile(regex + r"\Z"), key))
+    out.sort(key=lambda item: -item[0])
+    return tuple((pattern, key) for _, pattern, key in out)
 
 
 def _said(text: str, language: str) -> Iterator[str]:
     for pattern, key in _patterns():
         match = pattern.match(text)
-        if match and key in STRINGS.get(language, {}):
-            yield say(language, key, match.groupdict())
+        if not match or key not in STRINGS.get(language, {}):
+            continue
+        values = match.groupdict()
+        words = {name: _WORDS[name].get(v) for name, v in values.items() if name in _WORDS}
+        if any(w is None for w in words.values()):
+            continue  # "{status}" matches any text: only a known word is one
+        for name, word in words.items():
+            values[name] = translate(language, str(word))
+        yield say(language, key, values)
 
 
 def phrase(text: str | None, language: str) -> str:
@@ -61,6 +120,8 @@ def phrase(text: str | None, language: str) -> str:
     'geen doel voor 2024-Q1'
     >>> phrase("orders: division by zero: prior(orders) is 0", "nl")
     'orders: deling door nul: prior(orders) is 0'
+    >>> phrase("projected 94% of target; at risk", "nl")
+    'prognose 94% van het doel; risico'
     >>> phrase("something new", "nl")
     'something new'
     """
@@ -70,6 +131,8 @@ def phrase(text: str | None, language: str) -> str:
         return text
     for said in _said(text, language):
         return said
+    if "; " in text:  # a status's explanation: its parts one by one
+        return "; ".join(phrase(part, language) for part in text.split("; "))
     head, sep, rest = text.partition(": ")
     if sep and rest and " " not in head:
         return head + sep + phrase(rest, language)

@@ -42,7 +42,7 @@ from onpace.web.i18n import (
     translate,
     vega_locale,
 )
-from onpace.web.phrases import phrase
+from onpace.web.phrases import STATUS_KEYS, phrase
 from onpace.web.security import LANG_COOKIE, context
 
 if TYPE_CHECKING:
@@ -50,19 +50,6 @@ if TYPE_CHECKING:
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-
-STATUS_KEYS = {
-    "not started": "not_started",
-    "too early": "too_early",
-    "achieved": "achieved",
-    "missed": "missed",
-    "on track": "on_track",
-    "at risk": "at_risk",
-    "off track": "off_track",
-    "no data": "no_data",
-    "no target": "no_target",
-    "hidden": "hidden",
-}
 
 
 # What must not appear inside a <script> element as itself: "<" could start "</script>" or
