@@ -53,6 +53,40 @@ _TEXTS = """() => {
   return out;
 }"""
 
+# a word or a number (its parts held by no-break spaces) that a table cell shows on
+# more than one line: "Om|zet", "€ 30|0,00"
+_SPLIT_WORDS = r"""() => {
+  const hidden = el => {  // not shown, or only to screen readers (clipped, 1 px)
+    for (let e = el; e; e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (style.display === 'none' || style.visibility === 'hidden') return true;
+      if (style.clip && style.clip !== 'auto') return true;
+      if (e.getBoundingClientRect().width <= 1) return true;
+    }
+    return false;
+  };
+  const out = [];
+  for (const cell of document.querySelectorAll('table td, table th')) {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    while (walk.nextNode()) {
+      const node = walk.currentNode;
+      if (hidden(node.parentElement)) continue;
+      // a no-break space holds a number's parts together: "€ 300,00" is one token
+      const text = node.textContent.replace(/\u00a0/g, '_');
+      for (const m of text.matchAll(/\S{2,}/g)) {
+        if (m[0].length > 20) continue;  // a long token (a moment, a path) may wrap
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const rects = [...range.getClientRects()].filter(r => r.width > 0);
+        const tops = new Set(rects.map(r => Math.round(r.top)));
+        if (tops.size > 1) out.push(m[0].replace(/_/g, ' '));
+      }
+    }
+  }
+  return [...new Set(out)].slice(0, 8);
+}"""
+
 _AXE_RUN = """async () => {
   const result = await axe.run(document, {
     runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
@@ -68,6 +102,12 @@ _AXE_RUN = """async () => {
 def overflow(page: Any) -> list[str]:
     """What sticks out beyond the viewport's width ([] when nothing does)."""
     found: list[str] = page.evaluate(_OVERFLOW)
+    return found
+
+
+def split_words(page: Any) -> list[str]:
+    """Words and numbers a table shows broken over two lines ([] when none is)."""
+    found: list[str] = page.evaluate(_SPLIT_WORDS)
     return found
 
 

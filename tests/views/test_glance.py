@@ -104,3 +104,16 @@ def test_by_member_has_no_tiles_and_counts_members() -> None:
         {"status": "on track", "count": 1},
         {"status": "off track", "count": 1},
     ]
+
+
+def test_a_breakdown_with_data_is_not_an_empty_workspace() -> None:
+    """A breakdown has no total rows; its members' values say there is data."""
+    rows = [
+        _row("revenue", "hidden", None, None, member="sales"),
+        _row("revenue", "no target", None, None, member="store"),
+    ]
+    assert glance(_card(*rows, by="channel"))["empty"] is False
+    nothing = [_row("revenue", "no data", None, None), _row("orders", "no data", None, None)]
+    assert glance(_card(*nothing))["empty"] is True
+    assert glance(_card(by="rep"))["empty"] is True  # no member has a row: nothing loaded
+    assert glance(_card(_row("revenue", "no target", None, 0.1)))["empty"] is False

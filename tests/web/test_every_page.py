@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.support.browser import add_users, chromium, ensure_chromium, wait_until
-from tests.support.page_checks import accessibility, overflow, untranslated
+from tests.support.page_checks import accessibility, overflow, split_words, untranslated
 from tests.web.conftest import PASSWORD, USERS, add_targets, make_workspace
 
 ARTIFACTS = Path(
@@ -120,6 +120,7 @@ def test_every_page_fits_speaks_dutch_and_passes_axe(
             _wait_for_charts(page)
             where = f"{name} {lang} {width}"
             problems += [f"{where} too wide: {p}" for p in overflow(page)]
+            problems += [f"{where} split in a table: {w!r}" for w in split_words(page)]
             problems += [f"{where} untranslated: {t!r}" for t in untranslated(page, lang)]
             if user == "admin":  # the role that sees every page; the others see a subset
                 problems += [f"{where} axe: {v}" for v in accessibility(page)]
@@ -136,7 +137,9 @@ def test_the_checks_can_fail(browser: Any) -> None:
     bad = (
         '<html lang="nl"><body style="margin:0"><div style="width: 800px">breed</div>'
         '<img src="data:,"><p>Log out</p>'
-        '<p style="color:#ccc;background:#fff">grijs</p></body></html>'
+        '<p style="color:#ccc;background:#fff">grijs</p>'
+        '<table><tr><td style="width:30px;max-width:30px;overflow-wrap:anywhere">'
+        "Omzetcijfers</td><td>\u20ac\u00a0300,00</td></tr></table></body></html>"
     )
     # the module's browser: a second Playwright would start inside the first one's loop
     page = browser.new_page(viewport={"width": 390, "height": 600})
@@ -144,6 +147,7 @@ def test_the_checks_can_fail(browser: Any) -> None:
         page.set_content(bad)
         assert overflow(page)[0] == "page 800 px wide in a 390 px viewport"
         assert untranslated(page, "nl") == ["Log out"]
+        assert split_words(page) == ["Omzetcijfers"]  # the amount fits on its line
         found = " ".join(accessibility(page))
         assert "critical image-alt" in found and "serious color-contrast" in found
         page.set_content(
@@ -151,6 +155,7 @@ def test_the_checks_can_fail(browser: Any) -> None:
             "<body><main><p>Log out</p></main></body></html>"
         )
         assert overflow(page) == [] and untranslated(page, "en") == []
+        assert split_words(page) == []
         assert accessibility(page) == []
     finally:
         page.close()

@@ -139,7 +139,8 @@ def glance(
         "tiles": tiles if card.get("by") is None else [],
         "targeted_groups": targeted_groups,
         "untargeted": untargeted,
-        "empty": all(r["status"] == "no data" for r in totals) if totals else True,
+        # no data at all (a breakdown has no total rows: its members' rows decide)
+        "empty": all(r["status"] == "no data" for r in shown),
         "pinned": [k for k in pinned if k in labels],
         "hidden": [{"kpi": k, "label": labels[k]} for k in hidden if k in labels],
     }
