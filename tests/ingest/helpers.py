@@ -23,6 +23,20 @@ warehouse:
   path: warehouse.duckdb
 kpi_files: []
 """
+# orders.csv with id, date, amount, qty and customer columns, mapped onto orders
+ORDERS_SOURCES = """\
+sources:
+  shop:
+    file: orders.csv
+    entities:
+      orders:
+        columns:
+          order_id: id
+          ordered_at: {from: date, format: "%Y-%m-%d"}
+          amount: amount
+          quantity: {from: qty, min: 0}
+          customer_id: customer
+"""
 
 
 def write_workspace(

@@ -16,21 +16,9 @@ from typer.testing import CliRunner
 
 from onpace.cli.main import app
 from onpace.errors import IngestError
+from tests.ingest.helpers import ORDERS_SOURCES as SOURCES
 from tests.ingest.helpers import ingest, quarantine, table
 
-SOURCES = """\
-sources:
-  shop:
-    file: orders.csv
-    entities:
-      orders:
-        columns:
-          order_id: id
-          ordered_at: {from: date, format: "%Y-%m-%d"}
-          amount: amount
-          quantity: {from: qty, min: 0}
-          customer_id: customer
-"""
 GOOD = "id,date,amount,qty,customer\no1,2024-01-05,10.00,1,c1\no2,2024-01-06,20.00,2,c2\n"
 
 

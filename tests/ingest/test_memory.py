@@ -11,26 +11,14 @@ import pytest
 
 from onpace.ingest import memory
 from onpace.ingest.run import Ingest
-from tests.ingest.helpers import ingest, table, write_workspace
+from tests.ingest.helpers import ORDERS_SOURCES, ingest, table, write_workspace
 
 MIB = 1024 * 1024
-SOURCES = """\
-sources:
-  shop:
-    file: orders.csv
-    entities:
-      orders:
-        columns:
-          order_id: id
-          ordered_at: {from: date, format: "%Y-%m-%d"}
-          amount: amount
-          customer_id: customer
-"""
 
 
 def _orders(n: int) -> str:
-    lines = ["id,date,amount,customer"]
-    lines += [f"o{i},2024-01-{1 + i % 28:02d},{i % 97}.50,c{i % 50}" for i in range(n)]
+    lines = ["id,date,amount,qty,customer"]
+    lines += [f"o{i},2024-01-{1 + i % 28:02d},{i % 97}.50,1,c{i % 50}" for i in range(n)]
     return "\n".join(lines) + "\n"
 
 
@@ -67,7 +55,7 @@ def test_the_limit_holds_inside_the_block_only() -> None:
 def test_a_budget_the_reading_cannot_fit_still_loads_every_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = write_workspace(tmp_path / "ws", SOURCES, {"orders.csv": _orders(5000)})
+    root = write_workspace(tmp_path / "ws", ORDERS_SOURCES, {"orders.csv": _orders(5000)})
     monkeypatch.setattr(memory, "budget", lambda files: 1 * MIB)  # far too small to read
     runs = []
     staged = Ingest._stage_and_swap

@@ -121,15 +121,19 @@ def test_new_data_is_computed_until_the_store_is_refreshed() -> None:
     assert reading.compute(req)["value"].tolist() == [1060.0]
 
 
+def _built(frames: dict[str, pd.DataFrame]) -> tuple[Warehouse, StoredValues]:
+    """``frames`` in an in-memory warehouse with the catalog's values stored as of AS_OF."""
+    wh = Warehouse(ibis.duckdb.from_connection(duckdb.connect()), "duckdb")
+    wh.load_all(frames, "UTC")
+    build(CATALOG, wh, AS_OF)
+    return wh, StoredValues(wh.backend, settings_hash(CALENDAR, CHURN, "UTC"), kpi_hashes(CATALOG))
+
+
 def test_a_row_dated_later_the_same_day_ends_the_stored_values_early() -> None:
     later = SALES_DATA["orders"].copy()
     extra = later.iloc[[1]].copy()
     extra["order_id"], extra["ordered_at"] = "o_later", "2024-03-18 15:00"
-    frames = {**SALES_DATA, "orders": pd.concat([later, extra], ignore_index=True)}
-    wh = Warehouse(ibis.duckdb.from_connection(duckdb.connect()), "duckdb")
-    wh.load_all(frames, "UTC")
-    build(CATALOG, wh, AS_OF)
-    values = StoredValues(wh.backend, settings_hash(CALENDAR, CHURN, "UTC"), kpi_hashes(CATALOG))
+    _, values = _built({**SALES_DATA, "orders": pd.concat([later, extra], ignore_index=True)})
     meta = values.meta()
     assert meta is not None and meta.valid_until == datetime(2024, 3, 18, 15, 0)
 
@@ -142,11 +146,7 @@ def test_a_row_coming_due_later_the_same_day_ends_only_the_values_that_read_its_
     due = invoices[invoices["invoice_id"] == "i2"].copy()  # unpaid, not written off
     due["invoice_id"], due["issued_at"], due["due_at"] = "i_due", "2024-03-01", "2024-03-18 15:00"
     due["amount"], due["order_id"] = 200.0, "o8"
-    frames = {**SALES_DATA, "invoices": pd.concat([invoices, due], ignore_index=True)}
-    wh = Warehouse(ibis.duckdb.from_connection(duckdb.connect()), "duckdb")
-    wh.load_all(frames, "UTC")
-    build(CATALOG, wh, AS_OF)
-    values = StoredValues(wh.backend, settings_hash(CALENDAR, CHURN, "UTC"), kpi_hashes(CATALOG))
+    wh, values = _built({**SALES_DATA, "invoices": pd.concat([invoices, due], ignore_index=True)})
     meta = values.meta()
     assert meta is not None and meta.valid_until == datetime(2024, 3, 18, 15, 0)
     assert meta.until(["orders"]) == datetime(2024, 3, 19)
