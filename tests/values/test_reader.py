@@ -90,6 +90,29 @@ def test_the_store_does_not_answer_what_it_does_not_hold(
         assert values.answer(reading, req) is None, req
 
 
+def test_days_after_the_as_of_show_the_stock_members_with_no_value_yet(
+    stored: tuple[Warehouse, StoredValues],
+) -> None:
+    """The 19th and 20th of March hold no cells: the stock's members are carried onto them."""
+    wh, values = stored
+    reading, computing = _sessions(wh, values)
+    req = ComputeRequest(
+        ("active_customers",), "day", date(2024, 3, 19), date(2024, 3, 21), ("country",), AS_OF
+    )
+    answer = values.answer(reading, req)
+    assert answer is not None
+    # every customer ordered by the 18th (c1, c5 NL; c2 DE; c3, c4 US): three countries a day
+    assert answer["country"].tolist() == ["DE", "NL", "US"] * 2
+    assert answer["period"].tolist() == [date(2024, 3, 19)] * 3 + [date(2024, 3, 20)] * 3
+    assert answer["value"].isna().all()
+    assert set(answer["note"]) == {f"the period starts after the as-of moment {AS_OF}"}
+    pd.testing.assert_frame_equal(answer, computing.compute(req), check_exact=True)
+    flows = replace(req, names=("orders",), by=("channel",))  # a flow: no rows, no members
+    flow_answer = values.answer(reading, flows)
+    assert flow_answer is not None and flow_answer.empty
+    pd.testing.assert_frame_equal(flow_answer, computing.compute(flows), check_exact=True)
+
+
 def test_a_changed_definition_is_computed_not_read(stored: tuple[Warehouse, StoredValues]) -> None:
     wh, values = stored
     changed: dict[str, AnyKpi] = dict(CATALOG)

@@ -11,6 +11,12 @@ periods after the as-of moment included, with their note), and the same members.
 computation shows the members that have rows in the range it scans; stored cells
 carry their *presence*, so the members shown are those present in that range (for
 stocks, every member that ever had a flow).
+
+Periods after the store's as-of period hold no cells. A computation still lays out
+a stock's members on them (a customer active yesterday is on the spine of tomorrow,
+with no value yet), so for a range that reaches past the stored periods, the stock
+members of the last stored period are carried onto it: they are exactly the members
+with a flow up to the as-of moment.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from onpace.calendar import Grain, period_label, period_start
-from onpace.query.assemble import long_frame
+from onpace.query.assemble import ALWAYS, long_frame
 from onpace.query.plan import build_plan
 from onpace.values.cells import CellTable, Meta
 from onpace.values.changes import read_data_version
@@ -121,6 +127,12 @@ class StoredValues:
             return None
         names = list(dict.fromkeys(req.names))
         cells = self.cells.read(grain, dim, names, spine_start, _after(periods[-1], grain))
+        last_stored = period_start(meta.as_of.date(), grain, session.calendar)
+        if dim is not None and spine_start > last_stored:
+            # a range wholly after the stored periods: its stock members come from the last
+            carried = self.cells.read(grain, dim, names, last_stored, _after(last_stored, grain))
+            carried = carried[carried["present"] == ALWAYS]
+            cells = pd.concat([cells, carried.assign(value=np.nan, note=None)], ignore_index=True)
         return _shape(cells, req, dim, first, periods, as_of, session, meta)
 
 
