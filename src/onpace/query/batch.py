@@ -7,8 +7,8 @@ slices. Run one by one, that would be eighty times the same scans and eighty tim
 the Ibis compile of the same queries. So the queries of a set of slices are merged
 here, per entity and time column, into one expression:
 
-1. rows are aggregated per **day** and per member of every breakdown at once (a cross
-   join with the list of breakdowns gives each row its member in each), into partial
+1. rows are aggregated per **day** and per member of every breakdown at once (each row
+   repeated once per breakdown gets its member in each), into partial
    aggregates that add up exactly: sums of exact types stay exact (money is a decimal
    until the end), an average is a sum and a count, a distinct count keeps each day's
    distinct values;
@@ -87,11 +87,22 @@ def _in_ranges(col: Any, ranges: Sequence[tuple[datetime, datetime]]) -> Any:
     return out
 
 
+def _copies(values: Sequence[Any], kind: str) -> Any:
+    """A column that repeats each row once per value (an unnested array literal).
+
+    Not a cross join with a table made in memory: such a table gets a fresh name every
+    time, so the statement's SQL would differ from one computation to the next and could
+    never be kept and reused (see :mod:`onpace.query.statements`).
+    """
+    return ibis.literal(list(values), type=f"array<{kind}>").unnest()
+
+
 class Breakdown:
     """How rows get their members: directly (one breakdown) or once per breakdown (several).
 
-    With several breakdowns, each of at most one dimension, the rows are cross joined
-    with their numbers and ``dim_0`` takes the value of that breakdown's dimension.
+    With several breakdowns, each of at most one dimension, every row is repeated once
+    per breakdown with its number, and ``dim_0`` takes the value of that breakdown's
+    dimension.
     """
 
     def __init__(self, sets: list[tuple[str, ...]]) -> None:
@@ -114,8 +125,7 @@ class Breakdown:
         """``table`` with a copy of every row per breakdown (unchanged for one)."""
         if self.single:
             return table
-        numbers = ibis.memtable({SET: list(range(len(self.sets)))}, schema={SET: "int64"})
-        return table.cross_join(numbers)
+        return table.mutate(**{SET: _copies(list(range(len(self.sets))), "int64")})
 
     def keys(self, table: Any, col: Callable[[str], Any]) -> dict[str, Any]:
         """The breakdown's number and its members, on a table made by :meth:`spread`."""
@@ -156,8 +166,7 @@ class Rollup:
             }
             table = daily
         else:
-            grains = ibis.memtable({GRAIN: self.grains}, schema={GRAIN: "string"})
-            table = daily.cross_join(grains)
+            table = daily.mutate(**{GRAIN: _copies(self.grains, "string")})
             picks = [(table[GRAIN] == g, self._period(table[DAY], g)) for g in self.grains]
             periods = {GRAIN: table[GRAIN], "period": ibis.cases(*picks)}
         return table.group_by(**periods, **{k: table[k] for k in keys}).aggregate(**finish(table))
