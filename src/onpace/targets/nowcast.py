@@ -33,7 +33,8 @@ month boundary. Each window is projected exactly as the live period is (profile
 and model as they were at its own checkpoint, ``k`` chosen on the windows before
 it), so its error is an out-of-sample error of this procedure at this share of
 the period. Those errors give the interval and the probability
-(:mod:`onpace.targets.intervals`); the live ``k`` is the one that did best on
+(:mod:`onpace.targets.intervals`, blurred as far as each error, scored by the
+ones before it, says: :mod:`onpace.targets.tempering`); the live ``k`` is the one that did best on
 all of them.
 
 Everything here is a pure function of a daily series, a period and a moment,
@@ -55,6 +56,7 @@ from onpace.targets.candidates import Array
 from onpace.targets.intervals import ErrorDistribution
 from onpace.targets.profile import DayProfile, learn_profile
 from onpace.targets.rolling_origin import SeriesModel, series_model
+from onpace.targets.tempering import choose_blur
 
 KAPPAS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, math.inf)
 DEFAULT_KAPPA = 1.0  # a = f: the run-rate's weight is the share of the period gone
@@ -421,7 +423,8 @@ class Pace:
             total = float(totals[i])
             errors.append((total - projected) / scale_for(projected, typical))
             outcomes.append(PastWindow(when, s, e, parts.actual, projected, total))
-        distribution = ErrorDistribution.of(errors, overlap=span)
+        earlier = [[j for j, b in enumerate(backs) if b >= back + span] for back in backs]
+        distribution = ErrorDistribution.of(errors, span, choose_blur(errors, earlier, span))
         kappa = _best_kappa(sums, counts, len(past))
         rest = choose_rest(by_rest, totals)
         value = live.rest_projection(rest, kappa)

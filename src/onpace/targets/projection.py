@@ -138,7 +138,9 @@ def with_pipeline(
         errors.append((w.total - value) / scale_for(value, typical))
     value = (1 - weight) * nowcast.value + weight * line
     distribution = (
-        ErrorDistribution.of(errors, overlap=nowcast.errors.overlap) if errors else nowcast.errors
+        ErrorDistribution.of(errors, nowcast.errors.overlap, nowcast.errors.blur)
+        if errors
+        else nowcast.errors
     )
     scale = scale_for(value, typical) if distribution.calibrated else nowcast.scale
     blended = replace(nowcast, value=value, errors=distribution, scale=scale)
