@@ -228,3 +228,28 @@ def test_a_total_that_cannot_fall_and_is_past_its_target_is_certain() -> None:
     assert open_target.probability == pytest.approx(
         0.5 * (1 - math.erf(z / math.sqrt(2))), rel=1e-3
     )
+
+
+def test_a_quarter_run_rate_weighs_each_month_as_the_model_forecast_it() -> None:
+    # the quarter January-March 2024, seen on 15 February; the model, from January, forecasts
+    # January 1000, February 2000, March 3000: a quarter that builds to its end
+    daily = history(date(2024, 2, 15))
+    monthly = daily.monthly(date(2024, 1, 1))  # February to December 2023: origin January
+    table = np.array([[1000.0, 2000.0, 3000.0] + [0.0] * 21])
+    model = SeriesModel(tuple(monthly), 12, len(monthly), {"mean": table}, ("mean",))
+    pace = Pace(daily, model)
+    parts = pace.parts(date(2024, 1, 1), date(2024, 4, 1), datetime(2024, 2, 15), actual=1800.0)
+    # February 2024 starts on a Thursday and has 29 days: the 1st-14th hold 10 weekdays and
+    # 2 Saturdays (11 units), the 15th-29th 11 weekdays and 2 Saturdays (12 units); January
+    # has 25 units, March (21 weekdays, 5 Saturdays) 23.5
+    assert parts.done == pytest.approx((25 + 11) * UNIT)
+    assert parts.left == pytest.approx((12 + 23.5) * UNIT)
+    assert parts.run_rate_rest == pytest.approx(1800 * 35.5 / 36)
+    # the model's quarter: gone 1000 + 2000 * 11/23, to come 2000 * 12/23 + 3000, of 6000
+    gone, rest = 1000 + 2000 * 11 / 23, 2000 * 12 / 23 + 3000
+    assert parts.shape == pytest.approx(rest / 6000)
+    assert parts.shaped_rate_rest == pytest.approx(1800 * rest / gone)  # 1800 * 2.38 = 4280.6
+    # one month has no shape of months: its shaped run-rate is the plain one
+    month = pace.parts(date(2024, 2, 1), date(2024, 3, 1), datetime(2024, 2, 15), actual=700.0)
+    assert math.isnan(month.shape)
+    assert month.shaped_rate_rest == month.run_rate_rest == pytest.approx(700 * 12 / 11)

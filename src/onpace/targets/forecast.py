@@ -34,8 +34,9 @@ class Projection:
     run-rate's weight ``run_rate_weight``); ``pipeline`` is the projection from
     open quotes where the KPI counts won quotes (``pipeline_weight`` its share in
     ``value``); ``rest`` says how the days left of a period in progress were
-    projected (the blend, the same weekdays a week earlier, their mean, or the
-    model's forecast less the actual), as chosen on past windows at the same share
+    projected (the blend, the same weekdays a week earlier, their mean, the
+    model's forecast less the actual, or the blend with months weighed as the
+    model forecast them), as chosen on past windows at the same share
     of the period; ``backtest_errors`` is how many past windows the interval and
     the probability are read from, and ``calibrated`` whether that is enough to
     rely on them.

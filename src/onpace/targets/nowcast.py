@@ -17,12 +17,15 @@ For sums and counts (revenue, orders, quotes won) the projection is::
   end the run-rate. ``k`` is chosen per series from :data:`KAPPAS` by backtest on
   the series' own past windows (0 is pure run-rate, infinity pure model).
 
-Three other rests compete with the blend (:data:`RESTS`): the days left as the
+Four other rests compete with the blend (:data:`RESTS`): the days left as the
 same weekdays a week earlier (a schedule the month total and its pace both
-miss), the mean of that and the blend, and the monthly forecast of the months
+miss), the mean of that and the blend, the monthly forecast of the months
 still running less what they have brought so far (a month whose total is
 settled by budgets or contracts and only its timing varies: the run-rate
-double-counts an early order, the model rest ignores it). The rest is chosen
+double-counts an early order, the model rest ignores it), and, for a period of
+several months, the blend whose run-rate weighs each month as the model
+forecast it from the period's start (a quarter that builds to its last month;
+the same as the blend within one month). The rest is chosen
 per series on the past windows at the same share of the period
 (:func:`choose_rest`), each window's own from the windows before it.
 
@@ -68,7 +71,8 @@ BLEND = "blend"  # run-rate and model rest, blended by k
 SAME_WEEKDAYS = "same weekdays"  # each day left as the same weekday a week earlier
 BOTH = "blend and same weekdays"  # the mean of the two
 FORECAST_LEFT = "forecast less the actual"  # the month's forecast still to come
-RESTS = (BLEND, SAME_WEEKDAYS, BOTH, FORECAST_LEFT)
+SHAPED_BLEND = "blend shaped by the model's months"  # the run-rate weighs each month as forecast
+RESTS = (BLEND, SAME_WEEKDAYS, BOTH, FORECAST_LEFT, SHAPED_BLEND)
 
 
 def month_start(day: date) -> date:
@@ -147,6 +151,7 @@ class PaceParts:
     total: float | None = None  # the outcome, for a past window
     days_rest: float = math.nan  # the days left as the same weekdays a week earlier
     model_left: float = math.nan  # the model's forecast of this month on, less its actual
+    shape: float = math.nan  # the model's share of the period's total still to come
 
     @property
     def share(self) -> float:
@@ -156,12 +161,27 @@ class PaceParts:
 
     @property
     def run_rate_rest(self) -> float | None:
+        """The actual so far scaled by the profile weight of the days left to the days gone."""
         if self.done <= 0:
             return None
         return self.actual * self.left / self.done
 
-    def projection(self, kappa: float) -> float:
-        rate = self.run_rate_rest
+    @property
+    def shaped_rate_rest(self) -> float | None:
+        """The run-rate of a period of several months, each month weighed as the model forecast it.
+
+        A quarter whose third month is its busiest is not on pace after two quiet
+        ones at the quarter's mean rate. ``shape`` is the model's share of the
+        period still to come (:meth:`Pace._shape`); without one, the plain run-rate.
+        """
+        if not math.isfinite(self.shape):
+            return self.run_rate_rest
+        if self.done <= 0 or self.shape >= 1:
+            return None
+        return self.actual * self.shape / (1 - self.shape)
+
+    def projection(self, kappa: float, shaped: bool = False) -> float:
+        rate = self.shaped_rate_rest if shaped else self.run_rate_rest
         if rate is None or kappa == math.inf:
             return self.actual + self.model_rest
         f = self.share
@@ -171,6 +191,8 @@ class PaceParts:
     def rest_projection(self, rest: str, kappa: float) -> float:
         """The projection by one of :data:`RESTS`, the blend at ``kappa``."""
         blend = self.projection(kappa)
+        if rest == SHAPED_BLEND:
+            return self.projection(kappa, shaped=True)
         if rest == FORECAST_LEFT:
             return self.actual + self.model_left if math.isfinite(self.model_left) else blend
         if rest == BLEND or not math.isfinite(self.days_rest):
@@ -300,7 +322,41 @@ class Pace:
         else:
             so_far, total = actual, None
         model_left = max(model_whole - (so_far - earlier), 0.0)
-        return PaceParts(so_far, done, left, model_rest, total, days_rest, model_left)
+        shape = self._shape(weights, start, end, cut, today)
+        return PaceParts(so_far, done, left, model_rest, total, days_rest, model_left, shape)
+
+    def _shape(self, weights: DayWeights, start: date, end: date, cut: date, today: float) -> float:
+        """The model's share of ``[start, end)`` still to come, for a period of several months.
+
+        Each month counts as the model's forecast of it from the period's first
+        month, spread over its days by the profile. NaN for a period within one
+        month (the profile alone shapes it) or without forecasts from its start.
+        """
+        origin = months_between(self.first_month, month_start(start))
+        if add_months(month_start(start), 1) >= end or self.model is None:
+            return math.nan
+        if not self.model.has_origin(origin) or origin < self.model.first:
+            return math.nan
+        forecasts = self.model.forecast_at(origin)
+        gone = rest = 0.0
+        month = month_start(start)
+        for h in range(1, len(forecasts) + 1):
+            if month >= end:
+                break
+            nxt = add_months(month, 1)
+            lo, hi = max(month, start), min(nxt, end)
+            whole = weights.total(month, nxt)
+            f = float(forecasts[h - 1])
+            if whole <= 0 or not math.isfinite(f) or f < 0:
+                return math.nan
+            mid = min(max(cut, lo), hi)
+            part_rest = weights.total(mid, hi) - (today if lo <= cut < hi else 0.0)
+            rest += f * max(part_rest, 0.0) / whole
+            gone += f * (weights.total(lo, hi) / whole) - f * max(part_rest, 0.0) / whole
+            month = nxt
+        if month < end or gone + rest <= 0:
+            return math.nan
+        return rest / (gone + rest)
 
     def _days_rest(self, cut: date, end: date, gone: float) -> float:
         """The days ``[cut, end)`` as the same weekdays in the week before ``cut``.
