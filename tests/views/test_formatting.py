@@ -6,7 +6,13 @@ import math
 
 import pytest
 
-from onpace.views.formatting import MISSING, change, format_change, format_value
+from onpace.views.formatting import (
+    MISSING,
+    change,
+    estimate_decimals,
+    format_change,
+    format_value,
+)
 
 
 @pytest.mark.parametrize(
@@ -50,3 +56,16 @@ def test_change_has_no_meaning_from_zero_or_across_zero() -> None:
     assert change(10.0, 0.0, "count") is None
     assert change(None, 10.0, "count") is None
     assert format_change(None, "count") == MISSING
+
+
+def test_an_estimate_of_whole_things_is_whole() -> None:
+    # 3,542 orders so far, projected 5,576.3: shown as 5,576
+    assert format_value(5576.3, "count", decimals=estimate_decimals(3542.0, "count")) == "5,576"
+    assert format_value(5576.7, "count", decimals=estimate_decimals(3542.0, "count")) == "5,577"
+    # a count that is not whole so far (items per order 2.4) keeps its decimal
+    assert estimate_decimals(2.4, "count") is None
+    assert format_value(2.46, "count", decimals=estimate_decimals(2.4, "count")) == "2.5"
+    # money, rates and missing actuals keep their unit's own decimals
+    assert estimate_decimals(970371.0, "currency") is None
+    assert estimate_decimals(0.028, "percent") is None
+    assert estimate_decimals(None, "count") is None

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
+from tests.support.guards import GuardedConnection
 from tests.web.conftest import Site
 
 ROLES = ("admin", "manager", "rep", "viewer")
@@ -243,36 +244,10 @@ def test_static_assets_and_health_need_no_login(site: Site) -> None:
     assert c.get("/api/v1/openapi.json").status_code == 401
 
 
-class _Guarded:
-    """A DuckDB connection that notes each use made without the app's computation lock.
-
-    The server answers requests on many threads and refreshes stale entries in the
-    background; one DuckDB connection must not run two statements at once, and a
-    version switch closes the old one. So every read of the warehouse goes through
-    the lock (``AppContext.cached`` or ``run``).
-    """
-
-    def __init__(self, con: Any, lock: Any, unlocked: list[str]) -> None:
-        self._con, self._lock, self._unlocked = con, lock, unlocked
-        self.route = ""
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._con, name)
-        if not callable(attr):
-            return attr
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if not self._lock._is_owned():
-                self._unlocked.append(f"{self.route}: {name}")
-            return attr(*args, **kwargs)
-
-        return call
-
-
 def test_every_route_reads_the_warehouse_under_the_lock(fresh_site: Site) -> None:
     ctx = fresh_site.app.state.ctx
     unlocked: list[str] = []
-    guarded = _Guarded(ctx.ws.warehouse.backend.con, ctx.lock, unlocked)
+    guarded = GuardedConnection(ctx.ws.warehouse.backend.con, ctx.lock, unlocked)
     ctx.ws.warehouse.backend.con = guarded
     for n, (method, path) in enumerate(sorted(ROUTES), start=1):
         guarded.route = f"{method} {path}"

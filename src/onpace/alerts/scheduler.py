@@ -11,6 +11,7 @@ ticks :func:`run_due` every minute.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -56,13 +57,17 @@ def digest_slot(now: datetime, settings: DigestSettings) -> datetime:
 
 
 def run_due(ws: Workspace, now: datetime | None = None) -> list[str]:
-    """Run every job whose latest slot is not yet claimed; returns what ran."""
+    """Run every job whose latest slot is not yet claimed; returns what ran.
+
+    ``now`` is a wall-clock moment of the workspace; an aware one is first turned
+    into the workspace's time zone, as the data and the slots are kept.
+    """
     from onpace.alerts.dispatch import run_alerts
     from onpace.reports.digest_send import JOB as DIGEST_JOB
-    from onpace.reports.digest_send import send_digests
+    from onpace.reports.digest_send import digest_since, send_digests
     from onpace.reports.schedule_runs import claim_slot
 
-    moment = now or ws.now()
+    moment = _wall(now, ws.config.timezone) if now is not None else ws.now()
     config = workspace_alerts(ws)
     ran: list[str] = []
     if config.rules:
@@ -72,21 +77,42 @@ def run_due(ws: Workspace, now: datetime | None = None) -> list[str]:
             ran.append(f"{ALERTS_JOB} {slot:%Y-%m-%d %H:%M}: {result.fired} fired")
     if config.settings.channels.email is not None and config.settings.people:
         slot = digest_slot(moment, config.settings.digest)
+        since = digest_since(ws, moment)  # before the claim: the changes since the last digest
         if claim_slot(ws.store, DIGEST_JOB, slot):
-            sent = send_digests(ws, moment)
+            sent = send_digests(ws, moment, since=since)
             ran.append(f"{DIGEST_JOB} {slot:%Y-%m-%d %H:%M}: {len(sent)} sent")
     return ran
 
 
-def start_scheduler(ws: Workspace, as_of: datetime | None = None) -> Any:
-    """A background scheduler ticking :func:`run_due` every minute (None without alerts.yml)."""
+def _wall(moment: datetime, timezone: str) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+
+
+def start_scheduler(
+    ws: Workspace,
+    as_of: datetime | None = None,
+    guard: Callable[[Callable[[], list[str]]], list[str]] | None = None,
+) -> Any:
+    """A background scheduler ticking :func:`run_due` every minute (None without alerts.yml).
+
+    ``guard`` runs a tick the way the server runs its own computations (under its
+    lock): the workspace's warehouse connection takes one statement at a time, and
+    a tick computing KPIs while a page does would break both.
+    """
     if not (ws.root / "alerts.yml").exists():
         return None
     from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
+    def due() -> list[str]:
+        return run_due(ws, as_of)
+
     def tick() -> None:
         try:
-            for line in run_due(ws, as_of):
+            for line in guard(due) if guard is not None else due():
                 log.warning("scheduled %s", line)
         except OnpaceError as exc:  # a broken alerts.yml or store: report, keep serving
             log.error("scheduled run failed: %s", exc)

@@ -27,7 +27,7 @@ from onpace.cli.support import (
     print_issues,
 )
 from onpace.errors import OnpaceError, SpecError
-from onpace.views.formatting import MISSING, format_change, format_value
+from onpace.views.formatting import MISSING, estimate_decimals, format_change, format_value
 
 if TYPE_CHECKING:
     from onpace.store import Store
@@ -190,6 +190,9 @@ def _print_trial(ws: Workspace, trial: dict[str, Any]) -> None:
     def fv(v: float | None) -> str:
         return format_value(v, unit, ws.config.currency)
 
+    def fe(v: float | None) -> str:
+        return format_value(v, unit, ws.config.currency, estimate_decimals(s["actual"], unit))
+
     head = f"[bold]{t['kpi']}[/] {t['period']} {t['scope']}: {fv(t['value'])}"
     for name in ("floor", "stretch"):
         if t.get(name) is not None:
@@ -198,12 +201,12 @@ def _print_trial(ws: Workspace, trial: dict[str, Any]) -> None:
     table = Table()
     for col in ("actual", "attain.", "pace", "projection", "80% interval", "P(reach)", "status"):
         table.add_column(col, justify="right")
-    interval = MISSING if s["low"] is None else f"{fv(s['low'])} to {fv(s['high'])}"
+    interval = MISSING if s["low"] is None else f"{fe(s['low'])} to {fe(s['high'])}"
     table.add_row(
         fv(s["actual"]),
         _pct(s["attainment"]),
         _pct(s["pace"]),
-        fv(s["projection"]),
+        fe(s["projection"]),
         interval,
         _pct(s["probability"]),
         _status(s["status"]),
@@ -554,7 +557,7 @@ def _scorecard_table(ws: Workspace, card: Scorecard, explain: bool) -> Table:
                 target,
                 _pct(r.attainment),
                 _pct(r.pace),
-                fv(r.projection),
+                format_value(r.projection, r.unit, currency, estimate_decimals(r.value, r.unit)),
                 _pct(r.probability),
                 _status(r.status),
             ]

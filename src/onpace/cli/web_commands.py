@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -285,14 +285,20 @@ def _serve(
     _log_server_errors()
     scheme = "https" if ssl_certfile else "http"
     err_console.print(f"onpace serving {ws.config.name} on {scheme}://{host}:{port}/")
-    from onpace.alerts.scheduler import start_scheduler
-
-    scheduler = start_scheduler(ws, as_of)  # alerts and digests on their schedule
+    scheduler = app_scheduler(app, as_of)  # alerts and digests on their schedule
     try:
         _run_uvicorn(app, host, port, ssl_certfile, ssl_keyfile)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+
+
+def app_scheduler(app: Any, as_of: datetime | None = None) -> Any:
+    """The scheduler of ``app``'s alerts and digests, ticking under the app's lock."""
+    from onpace.alerts.scheduler import start_scheduler
+
+    ctx = app.state.ctx
+    return start_scheduler(ctx.ws, as_of, ctx.run)
 
 
 def _run_uvicorn(

@@ -41,6 +41,11 @@ def last_digest(ws: Workspace) -> datetime | None:
     return last_slot(ws.store, JOB)
 
 
+def digest_since(ws: Workspace, moment: datetime) -> datetime:
+    """Where the changes of a digest sent at ``moment`` start: the last one, else a week back."""
+    return last_digest(ws) or moment - timedelta(days=7)
+
+
 def send_digests(
     ws: Workspace,
     as_of: datetime | None = None,
@@ -59,7 +64,7 @@ def send_digests(
     if email is None and not dry_run:
         raise WorkspaceError("digests go by email: add channels: email: ... to alerts.yml")
     moment = as_of or ws.now()
-    start = since or last_digest(ws) or moment - timedelta(days=7)
+    start = since or digest_since(ws, moment)
     cache: Cards = {}
     out: list[DigestSent] = []
     kwargs: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}

@@ -4,6 +4,11 @@ A slot is the moment a job was due. Recording it is append-only and unique per
 (job, slot), so a scheduler that restarts knows what it did: a slot already run
 is never run again, and a slot missed while the server was down is run once when
 it comes back.
+
+Slots are moments of the workspace's wall clock, naive like ``Workspace.now()`` and
+the stored data. The table keeps them labelled UTC (a time zone the column can
+hold on every database); they are read back naive, so a slot compares with the
+moments it came from.
 """
 
 from __future__ import annotations
@@ -20,6 +25,11 @@ from onpace.store.tables import ScheduleRun
 
 def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _wall(moment: datetime) -> datetime:
+    """A stored slot as the naive wall-clock moment it was claimed for."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def claim_slot(store: Store, job: str, slot: datetime, outcome: str = "started") -> bool:
@@ -39,7 +49,7 @@ def claim_slot(store: Store, job: str, slot: datetime, outcome: str = "started")
 def last_slot(store: Store, job: str) -> datetime | None:
     with store._session() as session:
         found = session.scalar(select(func.max(ScheduleRun.slot)).where(ScheduleRun.job == job))
-    return _utc(found) if found is not None else None
+    return _wall(found) if found is not None else None
 
 
 def runs(store: Store, job: str | None = None) -> list[tuple[str, datetime, str]]:
@@ -47,4 +57,4 @@ def runs(store: Store, job: str | None = None) -> list[tuple[str, datetime, str]
     if job is not None:
         query = query.where(ScheduleRun.job == job)
     with store._session() as session:
-        return [(r.job, _utc(r.slot), r.outcome) for r in session.scalars(query)]
+        return [(r.job, _wall(r.slot), r.outcome) for r in session.scalars(query)]

@@ -44,6 +44,18 @@ def format_value(
     return f"{value:,.{2 if decimals is None else decimals}f}"
 
 
+def estimate_decimals(actual: float | None, unit: str) -> int | None:
+    """Decimals for an estimate (a projection, an interval's ends) of a KPI at ``actual``.
+
+    A count of things that is whole so far is projected as whole things: "5,576
+    orders", not "5,576.3", whose decimal is noise of the model. Everything else
+    keeps the decimals of its unit.
+    """
+    if unit == "count" and not _is_missing(actual) and float(actual).is_integer():  # type: ignore[arg-type]
+        return 0
+    return None
+
+
 def change(current: float | None, base: float | None, unit: str) -> float | None:
     """Change from ``base`` to ``current``: points for percent units, relative otherwise."""
     if _is_missing(current) or _is_missing(base):

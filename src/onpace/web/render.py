@@ -25,6 +25,7 @@ from onpace.views.export_numbers import (
     number_cell,
     row_unit,
 )
+from onpace.views.formatting import estimate_decimals
 from onpace.views.glance import trend
 from onpace.views.scorecard import UNLINKED
 from onpace.views.serialize import json_bytes as json_bytes
@@ -220,6 +221,10 @@ class Formatter:
 
     def num(self, value: float | None, unit: str, decimals: int | None = None) -> str:
         return format_number(value, unit, self.lang, self.currency, decimals)
+
+    def estimate(self, value: float | None, actual: float | None, unit: str) -> str:
+        """A projection or interval end, as precise as the ``actual`` it extends."""
+        return format_number(value, unit, self.lang, self.currency, estimate_decimals(actual, unit))
 
     def pct(self, value: float | None) -> str:
         return format_number(value, "percent", self.lang, decimals=0)
