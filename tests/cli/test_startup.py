@@ -78,3 +78,22 @@ def test_the_entry_point_runs_one_command_without_building_the_others(tmp_path: 
     # a mistyped command gets the full app's answer, with its suggestion
     code, out, _ = _main("computee", "revenue")
     assert code == 2 and "No such command" in out and "compute" in out
+
+
+def test_the_program_help_lists_what_the_full_app_lists() -> None:
+    """The listing (commands without their parameters) prints the full app's help, byte for byte.
+
+    Also for a bare ``onpace`` and an unknown option, which answer with the same usage.
+    """
+    from typer.testing import CliRunner
+
+    from onpace.cli.main import app
+    from onpace.cli.startup import listing, resolve_hints
+
+    resolve_hints(app)
+    for args in (["--help"], [], ["--no-such-option"]):
+        full = CliRunner().invoke(app, args, terminal_width=100)
+        listed = CliRunner().invoke(listing(app), args, terminal_width=100)
+        assert (listed.exit_code, listed.output) == (full.exit_code, full.output), args
+    listed = CliRunner().invoke(listing(app), ["--help"], terminal_width=100).output
+    assert "compute" in listed and "Compute KPIs per period" in listed and "kpi" in listed

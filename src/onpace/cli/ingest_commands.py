@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -51,6 +50,9 @@ def ingest(
     ] = False,
 ) -> None:
     """Read every source of sources.yml, check each row, and load the warehouse atomically."""
+    # the progress bar is Rich's heaviest module: imported when an ingest runs, not to list it
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from onpace.errors import IngestError
     from onpace.ingest import ingest_workspace
     from onpace.ingest.report import summary_lines

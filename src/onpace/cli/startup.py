@@ -8,6 +8,12 @@ entry point hands Typer an app that holds only the command the arguments name (t
 help of the whole program, a mistyped command or a bare ``onpace`` still get the
 full app, with its listing and its suggestions), and evaluates the type hints of
 the functions it builds once, up front.
+
+The help of the whole program lists each command by its name and the first line of
+its help, and nothing of its parameters: so for it (and for a bare ``onpace`` or an
+unknown option, which answer with the same usage) each command is handed to Typer
+as a function without parameters that carries the command's name and help
+(:func:`listing`), and no type hint is evaluated at all.
 """
 
 from __future__ import annotations
@@ -46,8 +52,7 @@ def for_arguments(app: typer.Typer, args: Sequence[str]) -> typer.Typer:
     """``app`` reduced to the command or group ``args`` run (``app`` itself if none)."""
     word = first_word(args)
     if word is None:
-        resolve_hints(app)
-        return app
+        return listing(app)
     commands = [c for c in app.registered_commands if command_name(c) == word]
     groups = [g for g in app.registered_groups if group_name(g) == word]
     if not commands and not groups:
@@ -62,6 +67,40 @@ def for_arguments(app: typer.Typer, args: Sequence[str]) -> typer.Typer:
     reduced.info.callback = _as_group
     resolve_hints(reduced)
     return reduced
+
+
+def listing(app: typer.Typer) -> typer.Typer:
+    """``app`` as its own help lists it: every command and group by name and help alone."""
+    listed = copy.copy(app)
+    listed.registered_commands = [_listed_command(c) for c in app.registered_commands]
+    listed.registered_groups = [_listed_group(g) for g in app.registered_groups]
+    return listed
+
+
+def _listed_command(info: Any) -> Any:
+    """A command whose function takes nothing but keeps the name and help it is listed by."""
+    listed = copy.copy(info)
+    listed.name = command_name(info)
+
+    def parameterless() -> None:
+        """Never run: the listing only shows the command."""
+
+    parameterless.__doc__ = info.callback.__doc__
+    listed.callback = parameterless
+    return listed
+
+
+def _listed_group(info: Any) -> Any:
+    """A sub-app with its name and help, without the commands its own help would list."""
+    listed = copy.copy(info)
+    listed.name = group_name(info)
+    instance = info.typer_instance
+    if instance is not None:
+        empty = copy.copy(instance)
+        empty.registered_commands = []
+        empty.registered_groups = []
+        listed.typer_instance = empty
+    return listed
 
 
 def _as_group() -> None:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 from rich.table import Table
-from rich.tree import Tree
 
 from onpace.cli.support import (
     WorkspaceOpt,
@@ -419,9 +418,11 @@ def objectives(
             f"no objectives yet: create {ws.config.objectives_file} (see docs/targets.md)"
         )
         return
+    from rich.tree import Tree
+
     tree = Tree(f"[bold]{escape(ws.config.name)}[/]: objectives in {view['period']}")
 
-    def add(parent: Tree, obj: dict[str, Any]) -> None:
+    def add(parent: Any, obj: dict[str, Any]) -> None:
         head = f"[bold]{escape(obj['label'])}[/] ({obj['name']})"
         if obj["horizon"]:
             head += f" {obj['horizon']}"

@@ -6,8 +6,6 @@ never from an argument, so they stay out of shell history and process lists.
 
 from __future__ import annotations
 
-import secrets
-import socket
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -334,6 +332,8 @@ def _log_server_errors() -> None:
 
 def port_is_free(host: str, port: int) -> bool:
     """Whether nothing listens on ``host:port`` yet (checked before starting a server)."""
+    import socket
+
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -349,6 +349,8 @@ def demo_login(ws: Workspace, serve_it: bool, port: int = DEFAULT_PORT) -> None:
     The demo takes the first free port from ``port`` on, so a second demo (or
     another program on 8000) does not stop it.
     """
+    import secrets
+
     if serve_it:
         port = next((p for p in range(port, port + 20) if port_is_free(DEFAULT_HOST, p)), port)
     password = secrets.token_urlsafe(12)
