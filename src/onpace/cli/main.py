@@ -26,6 +26,8 @@ from onpace.cli.support import (
 from onpace.errors import OnpaceError, SpecError
 
 if TYPE_CHECKING:
+    from onpace.calendar import ComputeGrain
+    from onpace.views.long_table import LongTable
     from onpace.workspace import Workspace
 
 app = typer.Typer(
@@ -338,8 +340,7 @@ def compute(
 
     Without --from/--to it shows the last 12 periods of the data (and says which).
     """
-    from onpace.query.top import TOP_PER
-    from onpace.views.kpis import pivot_for_display
+    from onpace.query.request import TOP_PER
 
     ws = open_workspace(workspace)
     g = compute_grain_option(grain)
@@ -348,6 +349,10 @@ def compute(
     if top_per not in TOP_PER:
         fail(f"unknown --top-per '{top_per}'; use range or period", 2)
     moment = as_of_option(as_of)
+    dims = list(by or ())
+    stored = top is None and format_ != "parquet" and len(set(names)) == len(names)
+    if stored and _print_stored(ws, list(names), g, from_, to, dims, moment, format_, output):
+        return
     try:
         rng = ws.compute_range(names, g, from_, to, as_of=moment)
         frame = ws.compute(
@@ -355,7 +360,7 @@ def compute(
             grain=g,
             start=rng.start,
             end_before=rng.end_before,
-            by=tuple(by or ()),
+            by=tuple(dims),
             as_of=moment,
             top=top,
             top_per=top_per,  # type: ignore[arg-type]
@@ -363,23 +368,11 @@ def compute(
     except OnpaceError as exc:
         fail(str(exc))
         return
-    if rng.note:
-        err_console.print(f"[dim]{escape(rng.note)} (choose with --from/--to)[/]", highlight=False)
+    _range_note(rng.note)
     if format_ == "table":
-        title, columns, rows = pivot_for_display(ws, frame, list(names), list(by or ()))
-        table = Table(title=title)
-        for i, col in enumerate(columns):
-            table.add_column(col, justify="left" if i < 1 + len(by or ()) else "right")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
-        notes = frame[frame["note"].notna()]
-        if len(notes):
-            err_console.print(
-                f"[dim]{len(notes)} value(s) not computable; e.g. "
-                f"{notes.iloc[0]['kpi']} {notes.iloc[0]['period_label']}: "
-                f"{notes.iloc[0]['note']}[/]"
-            )
+        from onpace.views.long_table import frame_table
+
+        _print_table(ws, frame_table(frame, dims), list(names), dims)
         return
     out = frame.copy()
     out["period"] = out["period"].astype(str)
@@ -398,6 +391,70 @@ def compute(
         _write(json.dumps(records, indent=2) + "\n", output)
     if output is not None:
         err_console.print(f"wrote {len(out)} rows to {output}")
+
+
+def _print_stored(
+    ws: Workspace,
+    names: list[str],
+    grain: ComputeGrain,
+    start: str | None,
+    end: str | None,
+    dims: list[str],
+    as_of: datetime | None,
+    format_: str,
+    output: Path | None,
+) -> bool:
+    """Print the answer from stored values without pandas or Ibis; False when not stored.
+
+    Starting the query engine costs more than the rest of the command (see
+    :mod:`onpace.values.direct`); what is printed is what computing would print.
+    """
+    from onpace.values.direct import answer_directly
+    from onpace.views.long_table import LongTable, NotExact, csv_text, json_text
+
+    found = answer_directly(ws, names, grain, start, end, dims, as_of)
+    if found is None:
+        return False
+    rows = found.rows
+    members = {found.dim: rows.members} if found.dim else {}
+    table = LongTable(rows.kpis, rows.periods, rows.labels, members, rows.values, rows.notes)
+    if format_ == "table":
+        _range_note(found.range.note)
+        _print_table(ws, table, names, dims)
+        return True
+    try:
+        text = json_text(table) if format_ == "json" else csv_text(table)
+    except NotExact:  # a number the frame writes by rules of its own: let it write it
+        return False
+    _range_note(found.range.note)
+    _write(text, output)
+    if output is not None:
+        err_console.print(f"wrote {len(table)} rows to {output}")
+    return True
+
+
+def _range_note(note: str | None) -> None:
+    if note:
+        err_console.print(f"[dim]{escape(note)} (choose with --from/--to)[/]", highlight=False)
+
+
+def _print_table(ws: Workspace, long: LongTable, names: list[str], dims: list[str]) -> None:
+    """The values as a table of periods (and members), one column per KPI, and a note."""
+    from onpace.views.long_table import display_table
+
+    title, columns, rows = display_table(ws, long, names, dims)
+    table = Table(title=title)
+    for i, col in enumerate(columns):
+        table.add_column(col, justify="left" if i < 1 + len(dims) else "right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    first = long.first_note()
+    if first is not None:
+        kpi, label, note = first
+        err_console.print(
+            f"[dim]{long.note_count()} value(s) not computable; e.g. {kpi} {label}: {note}[/]"
+        )
 
 
 def _write(text: str, output: Path | None) -> None:

@@ -35,9 +35,9 @@ from onpace.spec.kpi import (
     SimpleKpi,
     SnapshotKpi,
 )
+from onpace.values.layout import ALWAYS, SEEN
 
 _ZERO_WHEN_EMPTY = ("count", "count_distinct", "sum")
-SEEN, ALWAYS = 1, 2  # presence of a cell: rows in its period; a stock with flows at any time
 _NULL = "\x00null"  # stands for a missing member while codes are looked up
 
 Member = tuple[Any, ...]

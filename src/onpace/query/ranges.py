@@ -26,10 +26,12 @@ from onpace.calendar import (
     LAST_YEAR,
     Calendar,
     ComputeGrain,
+    Grain,
     next_period_start,
     parse_period,
     period_label,
     period_start,
+    periods_between,
     shift_period,
 )
 from onpace.errors import RequestError
@@ -211,3 +213,25 @@ def _last_periods(
     else:
         note = f"no range given: the last {periods} {plural} with data, {shown}"
     return ComputeRange(begin, next_period_start(last, grain), True, note)
+
+
+def spine(
+    grain: ComputeGrain, start: date, end: date, lagged: bool, calendar: Calendar
+) -> tuple[date, date, list[date], date]:
+    """The periods a computation of ``[start, end)`` lays out (computed or read from the store).
+
+    Returns the first period shown, the first period computed (a year and a period
+    earlier when a formula reads ``prior()`` or ``last_year()``: ``lagged``), every
+    period from there, and the end of the last one. Grain ``all`` is the one range.
+    """
+    if grain == "all":
+        return start, start, [start], end
+    g: Grain = grain
+    first = period_start(start, g, calendar)
+    spine_start = first
+    if lagged:  # prior() and last_year() need the periods before the first shown
+        spine_start = shift_period(first, "year", -1)
+        spine_start = shift_period(period_start(spine_start, g, calendar), g, -1)
+    periods = periods_between(spine_start, end, g, calendar)
+    last_end = next_period_start(periods[-1], g) if periods else end
+    return first, spine_start, periods, last_end

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -17,8 +17,6 @@ from onpace.calendar import (
     Grain,
     data_covers,
     next_period_start,
-    period_start,
-    periods_between,
     same_period_last_year,
     same_point,
     shift_period,
@@ -28,33 +26,14 @@ from onpace.model.entities import ENTITIES
 from onpace.query.assemble import Evaluator
 from onpace.query.build import Window, record_column
 from onpace.query.plan import Plan, build_plan, expand
+from onpace.query.ranges import spine
+from onpace.query.request import ComputeRequest as ComputeRequest
 from onpace.query.spells import customer_spells
 from onpace.query.statements import Computation, statements_for
-from onpace.query.top import TopPer, keep_top, rank_overall
+from onpace.query.top import keep_top, rank_overall
 from onpace.query.warehouse import Warehouse
 from onpace.spec.kpi import AnyKpi, kpi_entities
 from onpace.spec.workspace_config import ChurnSettings
-
-
-@dataclass(frozen=True)
-class ComputeRequest:
-    """What to compute. ``start``/``end`` are dates; periods overlapping [start, end) are shown.
-
-    Grain ``all`` gives one period: the whole range ``[start, end)``. ``top`` keeps the
-    ``top`` members of the ``by`` dimensions with the highest values (see
-    :mod:`onpace.query.top`): ranked by the value over the whole range
-    (``top_per="range"``) or anew in each period (``top_per="period"``).
-    """
-
-    names: tuple[str, ...]
-    grain: ComputeGrain
-    start: date
-    end: date
-    by: tuple[str, ...] = ()
-    as_of: datetime | None = None
-    top: int | None = None
-    top_per: TopPer = "range"
-
 
 _MISSING: dict[Any, list[str]] = {}  # Session.missing_data's answers, per process
 _MISSING_SIZE = 4096
@@ -222,17 +201,7 @@ class Session:
 
     def _spine(self, req: ComputeRequest, plan: Plan) -> tuple[date, date, list[date], date]:
         """First period shown, first period computed, every period, and the end of the last."""
-        if req.grain == "all":
-            return req.start, req.start, [req.start], req.end
-        grain: Grain = req.grain
-        first = period_start(req.start, grain, self.calendar)
-        spine_start = first
-        if plan.uses_lag:  # prior() and last_year() need the periods before the first shown
-            spine_start = shift_period(first, "year", -1)
-            spine_start = shift_period(period_start(spine_start, grain, self.calendar), grain, -1)
-        periods = periods_between(spine_start, req.end, grain, self.calendar)
-        last_end = next_period_start(periods[-1], grain) if periods else req.end
-        return first, spine_start, periods, last_end
+        return spine(req.grain, req.start, req.end, plan.uses_lag, self.calendar)
 
     def _execute(self, expr: Any) -> pd.DataFrame:
         if self._computation is not None:
@@ -508,13 +477,9 @@ class Session:
         return out
 
     def _entities_read(self, names: Sequence[str]) -> list[str]:
-        entities: list[str] = []
-        for name in expand(list(names), self.kpis):
-            for entity in kpi_entities(self.kpis[name]):
-                source = "orders" if entity == "customer_spells" else entity
-                if source not in entities:
-                    entities.append(source)
-        return entities
+        from onpace.values.keys import read_entities
+
+        return read_entities(self.kpis, names)
 
     def _release_spells(self) -> None:
         """Drop the spells materialized for one computation, so later data is seen."""

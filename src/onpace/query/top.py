@@ -19,12 +19,11 @@ into an "other" row (a ratio of the rest is not the rest of a ratio).
 
 from __future__ import annotations
 
-from typing import Literal
-
 import pandas as pd
 
-TopPer = Literal["range", "period"]
-TOP_PER: tuple[TopPer, ...] = ("range", "period")
+from onpace.query.request import TOP_PER as TOP_PER
+from onpace.query.request import TopPer as TopPer
+
 _MEMBER = "__member"
 
 

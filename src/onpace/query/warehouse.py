@@ -31,10 +31,11 @@ import pyarrow as pa
 from onpace.errors import WorkspaceError
 from onpace.model.entities import ENTITIES, Entity
 from onpace.query.warehouse_files import Draft, WarehouseFiles
+from onpace.query.warehouse_files import duckdb_files as duckdb_files
 from onpace.spec.envvars import expand_env
 from onpace.spec.workspace_config import WarehouseSettings
-from onpace.values.cells import CELLS
 from onpace.values.changes import ChangeSet, bump_data_version, record_swap
+from onpace.values.layout import CELLS
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "id": pa.string(),
@@ -234,12 +235,6 @@ def _ibis_duckdb(con: Any) -> Any:
     import ibis
 
     return ibis.duckdb.from_connection(con)
-
-
-def duckdb_files(settings: WarehouseSettings, root: Path) -> WarehouseFiles:
-    """The versioned files of an embedded warehouse (``settings.backend == 'duckdb'``)."""
-    path = Path(settings.path)
-    return WarehouseFiles(path if path.is_absolute() else root / path)
 
 
 def connect_duckdb(files: WarehouseFiles) -> Warehouse:

@@ -40,9 +40,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onpace.errors import WarehouseBusyError, WorkspaceError
+
+if TYPE_CHECKING:
+    from onpace.spec.workspace_config import WarehouseSettings
 
 KEEP_VERSIONS = 2
 _OPEN_ATTEMPTS = 5
@@ -340,3 +343,9 @@ def _refuse_if_written(source: Path) -> None:
 def _copy(source: Path, target: Path) -> None:
     """Copy a version (the kernel copies in place where it can; no pass through Python)."""
     shutil.copyfile(source, target)
+
+
+def duckdb_files(settings: WarehouseSettings, root: Path) -> WarehouseFiles:
+    """The versioned files of an embedded warehouse (``settings.backend == 'duckdb'``)."""
+    path = Path(settings.path)
+    return WarehouseFiles(path if path.is_absolute() else root / path)

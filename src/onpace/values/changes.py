@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from onpace.model.entities import ENTITIES
-from onpace.values.cells import CELLS
+from onpace.values.layout import CELLS, DATA_VERSION
 
-DATA_VERSION = "onpace_data_version"
 FULL_SHARE = 0.25  # more changed rows than this share of a table: recompute what reads it
 _OLD, _NEW = "onpace_changed_old__", "onpace_changed_new__"
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from onpace.calendar import Calendar
-from onpace.spec.kpi import AnyKpi, derived_references
+from onpace.query.plan import expand
+from onpace.spec.kpi import AnyKpi, derived_references, kpi_entities
 from onpace.spec.workspace_config import ChurnSettings
-from onpace.values.cells import FORMAT
+from onpace.values.layout import FORMAT
 
 # fields that say what a KPI is for, not how it is computed
 _NOT_IN_VALUES = {
@@ -63,3 +66,21 @@ def settings_hash(calendar: Calendar, churn: ChurnSettings, timezone: str) -> st
         "timezone": timezone,
     }
     return _digest(json.dumps(doc, sort_keys=True))
+
+
+def read_entities(kpis: dict[str, Any], names: Sequence[str], timing: bool = False) -> list[str]:
+    """The warehouse tables the KPIs ``names`` (and the KPIs their formulas read) read.
+
+    Customer spells are made from the orders, so they stand for ``orders``; with
+    ``timing`` (the tables whose rows coming due move the values) for ``customers``
+    too, whose ``churned_at`` can end a spell.
+    """
+    entities: list[str] = []
+    for name in expand(list(names), kpis):
+        for entity in kpi_entities(kpis[name]):
+            spells = entity == "customer_spells"
+            sources = (
+                ["orders", "customers"] if spells and timing else ["orders"] if spells else [entity]
+            )
+            entities += [e for e in sources if e not in entities]
+    return entities

@@ -50,9 +50,11 @@ from onpace.spec.kpi import (
     kpi_entities,
     lagged_references,
 )
-from onpace.values.cells import OVERALL, CellTable, Drop, Meta, cells_table
+from onpace.values.cells import CellTable, Drop, cells_table
 from onpace.values.changes import ChangeSet, read_data_version, resolve_tables
 from onpace.values.dirty import EVERY_DAY, DirtyDays, Move, old_state
+from onpace.values.keys import read_entities
+from onpace.values.layout import OVERALL, Meta
 
 HISTORY_YEARS = 10  # a store starts no earlier than this before its as-of moment
 
@@ -76,26 +78,6 @@ class Slice:
 Dims = dict[str, tuple[str, ...]]  # per KPI, the dimensions it is stored by
 # per entity: where its data lies before the as-of moment, and its first time stamp after
 Facts = tuple[dict[str, tuple[datetime, datetime] | None], dict[str, datetime]]
-
-
-def read_entities(kpis: dict[str, Any], names: Sequence[str], timing: bool = False) -> list[str]:
-    """The warehouse tables the KPIs ``names`` (and the KPIs their formulas read) read.
-
-    Customer spells are made from the orders, so they stand for ``orders``; with
-    ``timing`` (the tables whose rows coming due move the values) for ``customers``
-    too, whose ``churned_at`` can end a spell.
-    """
-    from onpace.query.plan import expand
-
-    entities: list[str] = []
-    for name in expand(list(names), kpis):
-        for entity in kpi_entities(kpis[name]):
-            spells = entity == "customer_spells"
-            sources = (
-                ["orders", "customers"] if spells and timing else ["orders"] if spells else [entity]
-            )
-            entities += [e for e in sources if e not in entities]
-    return entities
 
 
 def slices(dims: Dims, names: Sequence[str]) -> list[Slice]:

@@ -21,7 +21,7 @@ from onpace.spec.kpi import (
     SnapshotKpi,
     kpi_entities,
 )
-from onpace.views.formatting import format_value
+from onpace.views.long_table import display_table, frame_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,25 +118,4 @@ def pivot_for_display(
     ws: Workspace, frame: pd.DataFrame, names: list[str], dims: list[str]
 ) -> tuple[str, list[str], list[list[str]]]:
     """Rows of periods (and dimension values), one formatted column per KPI."""
-    import pandas as pd  # only a computed table needs it: listing KPIs does not
-
-    labels = {n: ws.kpis[n].label for n in names}
-    rows: list[list[str]] = []
-    if len(frame):
-        period_labels = dict(zip(frame["period"], frame["period_label"], strict=False))
-        keyed = frame.assign(
-            **{d: frame[d].astype(object).where(frame[d].notna(), "") for d in dims}
-        )
-        wide = keyed.set_index(["period", *dims, "kpi"])["value"].unstack("kpi")
-        wide = wide.sort_index()
-        for index, values in wide.iterrows():
-            idx = index if isinstance(index, tuple) else (index,)
-            cells = [str(period_labels[idx[0]]), *(str(v) for v in idx[1:])]
-            for n in names:
-                kpi = ws.kpis[n]
-                value = values.get(n)
-                number = None if value is None or pd.isna(value) else float(value)
-                cells.append(format_value(number, kpi.unit, ws.config.currency, kpi.decimals))
-            rows.append(cells)
-    title = ", ".join(labels.values())
-    return title, ["period", *dims, *labels.values()], rows
+    return display_table(ws, frame_table(frame, dims), names, dims)
