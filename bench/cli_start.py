@@ -4,11 +4,19 @@ Run ``python bench/cli_start.py --workspace onpace-demo`` on a workspace made by
 ``onpace demo`` (its value store built by the demo). Each command runs as a fresh
 process, in turns with its baseline so both meet the same machine load:
 
-- ``onpace --help`` against ``python -c pass`` (the interpreter's own start);
+- ``onpace --help`` against ``python -c "import typer, rich"`` (the libraries any
+  Typer program with Rich help starts with) and against the previous code path (the
+  full app built, every command's parameters included);
 - ``onpace kpi list`` against ``python -c "import yaml"`` reading the KPI files;
-- ``onpace compute revenue`` (answered from the stored values) against a Python
-  process that opens the warehouse read-only with DuckDB and runs the one
-  ``GROUP BY`` of revenue per month that an expert would write.
+- ``onpace compute revenue`` (answered from the stored values, as a table and as
+  JSON) against a Python process that opens the warehouse read-only with DuckDB and
+  runs the one ``GROUP BY`` of revenue per month that an expert would write, and
+  against the previous code path (the same command through the query engine, which
+  reads the same stored values through Ibis and pandas).
+
+The processes run as a user's would after the first run: with Python's bytecode
+cache (kept in a temporary folder, so a ``PYTHONDONTWRITEBYTECODE`` environment
+does not make every run compile onpace's sources again).
 
 It also times ``Workspace.open`` in process, from the definition cache against reading
 and validating every file (the cache bypassed), alternated. The medians of wall time, their paired
@@ -18,14 +26,31 @@ ratios and the medians of CPU time (user + system, steadier on a busy machine) a
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ONPACE = [sys.executable, "-c", "from onpace.cli.main import main; main()"]
+# the code paths before the fast start, run in the same interpreter for comparison
+FULL_HELP = [
+    sys.executable,
+    "-c",
+    "from onpace.cli.main import app; from onpace.cli.startup import resolve_hints; "
+    "resolve_hints(app); app()",
+]
+THROUGH_ENGINE = [
+    sys.executable,
+    "-c",
+    "import onpace.values.direct as d; d.answer_directly = lambda *a, **k: None; "
+    "from onpace.cli.main import main; main()",
+]
+TYPER_AND_RICH = [sys.executable, "-c", "import typer, rich.console, rich.table"]
 EXPERT_REVENUE = """
 import duckdb
 con = duckdb.connect({db!r}, read_only=True)
@@ -40,13 +65,14 @@ for f in sorted(pathlib.Path({kpis!r}).glob('*.yml')):
 
 
 CPU: dict[tuple[str, ...], list[float]] = {}
+ENV = dict(os.environ)
 
 
 def wall(cmd: list[str]) -> float:
     """Wall time of one run; its CPU time (user + system) is kept in ``CPU``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=ENV)
     took = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -74,6 +100,8 @@ def main() -> None:
     p.add_argument("--workspace", required=True, help="a workspace made by onpace demo")
     p.add_argument("--rounds", type=int, default=5)
     args = p.parse_args()
+    ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    ENV["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="onpace-bench-pyc-")
     root = Path(args.workspace).resolve()
     import onpace.workspace as workspace_module
     from onpace.workspace import Workspace
@@ -107,8 +135,10 @@ def main() -> None:
         f"Workspace.open in process: median {statistics.median(opened):.3f} s (goal < 0.3); "
         f"reading and validating the files instead: {statistics.median(read):.3f} s"
     )
+    compute = ["compute", "revenue", "-w", str(root)]
     cases = [
-        ("onpace --help", [*ONPACE, "--help"], [sys.executable, "-c", "pass"], 0.3),
+        ("onpace --help", [*ONPACE, "--help"], TYPER_AND_RICH, 0.3),
+        ("  before: full app", [*FULL_HELP, "--help"], [*ONPACE, "--help"], None),
         (
             "onpace kpi list",
             [*ONPACE, "kpi", "list", "-w", str(root)],
@@ -117,7 +147,14 @@ def main() -> None:
         ),
         (
             "onpace compute revenue",
-            [*ONPACE, "compute", "revenue", "-w", str(root), "--format", "json"],
+            [*ONPACE, *compute],
+            [sys.executable, "-c", EXPERT_REVENUE.format(db=str(db))],
+            0.5,
+        ),
+        ("  before: query engine", [*THROUGH_ENGINE, *compute], [*ONPACE, *compute], None),
+        (
+            "  --format json",
+            [*ONPACE, *compute, "--format", "json"],
             [sys.executable, "-c", EXPERT_REVENUE.format(db=str(db))],
             0.5,
         ),
@@ -135,4 +172,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        if "PYTHONPYCACHEPREFIX" in ENV:
+            shutil.rmtree(ENV["PYTHONPYCACHEPREFIX"], ignore_errors=True)

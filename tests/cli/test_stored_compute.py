@@ -234,3 +234,14 @@ def test_csv_numbers_are_written_as_the_frame_writes_them() -> None:
     from onpace.views.value_cells import safe_frame
 
     assert csv_text(table) == safe_frame(frame).to_csv(index=False)
+
+
+def test_the_hashes_of_some_kpis_are_those_of_all(root: Path) -> None:
+    from onpace.values.keys import kpi_hashes
+
+    kpis = Workspace.open(root).kpis
+    every = kpi_hashes(kpis)
+    for name in kpis:
+        some = kpi_hashes(kpis, [name])
+        assert some[name] == every[name]
+        assert all(every[n] == h for n, h in some.items())

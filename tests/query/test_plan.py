@@ -130,3 +130,12 @@ def test_customer_spells_join_customers_only_for_an_attribute_asked(catalog) -> 
     assert "spell_id" not in lean  # nor the text id nobody reads
     assert '"customers"' in sql(("active_customers",), ("segment",))  # a breakdown by one
     assert '"customers"' in sql(("active_target_customers",))  # a filter on one
+
+
+def test_reading_earlier_periods_is_told_without_building_the_plan(catalog) -> None:  # type: ignore[no-untyped-def]
+    from onpace.query.plan import reads_earlier_periods
+
+    lagged = {n for n in catalog if reads_earlier_periods([n], catalog)}
+    assert lagged == {n for n in catalog if build_plan([n], catalog).uses_lag}
+    assert "revenue_growth_prior" in lagged and "revenue" not in lagged
+    assert reads_earlier_periods(["revenue", "revenue_growth_prior"], catalog)

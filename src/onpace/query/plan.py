@@ -15,10 +15,9 @@ their inputs after the queries ran.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from onpace.errors import UnknownNameError, did_you_mean
-from onpace.spec.filters import ParsedExpression, parse_row_expression
 from onpace.spec.kpi import (
     AnyKpi,
     ConversionKpi,
@@ -31,6 +30,11 @@ from onpace.spec.kpi import (
     derived_references,
     lagged_references,
 )
+
+# filters are parsed with sqlglot when a plan is built, not when the module is imported:
+# the KPIs' dependencies (expand) are wanted where no query is planned
+if TYPE_CHECKING:
+    from onpace.spec.filters import ParsedExpression
 
 ValueKind = Literal["rows", "column", "expr", "duration"]
 
@@ -114,11 +118,15 @@ class Plan:
 
 def parsed_filter(text: str | None) -> ParsedExpression | None:
     """A KPI's filter, parsed and checked (None when it has none)."""
+    from onpace.spec.filters import parse_row_expression
+
     return parse_row_expression(text, kind="filter") if text else None
 
 
 def measure_spec(m: Measure) -> MeasureSpec:
     """The aggregate column a spec measure becomes."""
+    from onpace.spec.filters import parse_row_expression
+
     if m.expr:
         return MeasureSpec(
             m.agg,
@@ -149,6 +157,14 @@ def expand(names: list[str], kpis: dict[str, AnyKpi]) -> list[str]:
     for name in names:
         visit(name)
     return ordered
+
+
+def reads_earlier_periods(names: list[str], kpis: dict[str, AnyKpi]) -> bool:
+    """Whether computing ``names`` reads KPIs of earlier periods (``Plan.uses_lag``),
+    told without building the plan (which parses every filter)."""
+    return any(
+        hows for name in expand(names, kpis) for hows in lagged_references(kpis[name]).values()
+    )
 
 
 def build_plan(names: list[str], kpis: dict[str, AnyKpi]) -> Plan:

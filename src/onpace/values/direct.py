@@ -143,7 +143,7 @@ def _answer(
     rng = resolve_range(grain, ws.calendar, as_of, lambda: known, start=start, end=end)
     req = ComputeRequest(names, grain, rng.start, rng.end_before, by, as_of)
     found = stored_slice(
-        meta, settings, kpi_hashes(ws.kpis), store.data_version, ws.kpis, ws.calendar, req
+        meta, settings, kpi_hashes(ws.kpis, names), store.data_version, ws.kpis, ws.calendar, req
     )
     if found is None:
         return None

@@ -37,8 +37,12 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 
 
-def kpi_hashes(kpis: dict[str, AnyKpi]) -> dict[str, str]:
-    """Per KPI, a hash of its definition and of the definitions it is computed from."""
+def kpi_hashes(kpis: dict[str, AnyKpi], names: Sequence[str] | None = None) -> dict[str, str]:
+    """Per KPI, a hash of its definition and of the definitions it is computed from.
+
+    With ``names``, of those KPIs (and their inputs) alone: reading a derived KPI's
+    inputs parses its formula, which a command reading one simple KPI need not pay.
+    """
     out: dict[str, str] = {}
 
     def visit(name: str, trail: frozenset[str]) -> str:
@@ -52,7 +56,7 @@ def kpi_hashes(kpis: dict[str, AnyKpi]) -> dict[str, str]:
         out[name] = _digest(own, *refs)
         return out[name]
 
-    for name in kpis:
+    for name in kpis if names is None else names:
         visit(name, frozenset())
     return out
 

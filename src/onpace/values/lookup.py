@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from onpace.calendar import Calendar, Grain, next_period_start, period_label, period_start
-from onpace.query.plan import build_plan
+from onpace.query.plan import reads_earlier_periods
 from onpace.query.ranges import spine
 from onpace.values.keys import read_entities
 from onpace.values.layout import ALWAYS, Meta
@@ -113,8 +113,8 @@ def stored_slice(
         if dim is not None and dim not in meta.dims.get(name, []):
             return None
     grain: Grain = req.grain
-    plan = build_plan(list(req.names), kpis)
-    first, spine_start, periods, _ = spine(grain, req.start, req.end, plan.uses_lag, calendar)
+    lagged = reads_earlier_periods(list(req.names), kpis)
+    first, spine_start, periods, _ = spine(grain, req.start, req.end, lagged, calendar)
     store_start = meta.starts[grain]
     if first < store_start:
         return None

@@ -9,8 +9,6 @@ the numbers were found.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -155,6 +153,9 @@ def json_text(table: LongTable) -> str:
 
 def csv_text(table: LongTable) -> str:
     """The table as ``onpace compute --format csv`` prints it: text safe for spreadsheets."""
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     columns = _columns(table)
