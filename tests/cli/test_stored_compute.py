@@ -39,6 +39,8 @@ REQUESTS = [
     ["active_customers", "new_customers", "--grain", "year", "--from", "2023"],
     # periods after the as-of moment: shown with the note a computation gives them
     ["revenue", "--by", "channel", "--from", "2024-05", "--to", "2024-09"],
+    # a breakdown wholly after them: the stock members of the last stored period carried
+    ["active_customers", "--by", "segment", "--from", "2024-08", "--to", "2024-10"],
 ]
 
 
