@@ -143,6 +143,71 @@ def test_a_shape_recorded_on_one_warehouse_runs_right_on_another(  # type: ignor
     other.backend.disconnect()
 
 
+def test_scattered_periods_on_another_connection_run_the_sql_of_the_whole_range(  # type: ignore[no-untyped-def]
+    session, monkeypatch, tmp_path
+) -> None:
+    """What a refresh of the value store does: some periods, on a new warehouse version."""
+    import ibis
+
+    from onpace.query.statements import statements_for
+    from onpace.query.warehouse import Warehouse
+    from tests.support.sales_data import SALES_DATA
+
+    names = ["revenue", "orders"]
+    as_of = dt.datetime(2024, 7, 1)
+    whole = session.slice_evaluator(names, "month", ("channel",), [dt.date(2024, m, 1)
+                                    for m in (1, 2, 3)], as_of)  # fmt: skip
+    session.run([whole])
+    other = Warehouse(ibis.duckdb.connect(str(tmp_path / "next.duckdb")), "duckdb")
+    other.load_all(SALES_DATA, "UTC")
+    later = Session(session.kpis, other, session.calendar, session.churn)
+    some = later.slice_evaluator(names, "month", ("channel",), [dt.date(2024, 1, 1),
+                                 dt.date(2024, 3, 1)], as_of)  # fmt: skip
+    later.run([some])
+    statements = statements_for(other.backend, "duckdb")
+    assert statements is not None
+    assert statements.compiled == 0  # the first connection's SQL, its moments written in
+    got = some.to_long(names, dt.date(2024, 1, 1))
+    with monkeypatch.context() as m:
+        m.setattr(session_module, "statements_for", lambda *_: None)
+        fresh = later.slice_evaluator(names, "month", ("channel",), [dt.date(2024, 1, 1),
+                                      dt.date(2024, 3, 1)], as_of)  # fmt: skip
+        later.run([fresh])
+    pd.testing.assert_frame_equal(got, fresh.to_long(names, dt.date(2024, 1, 1)))
+    assert set(got["period"]) == {dt.date(2024, 1, 1), dt.date(2024, 3, 1)}
+    web = got[(got["kpi"] == "revenue") & (got["channel"] == "web")].set_index("period")
+    # by hand: web orders o2 50 in January, o10 70 in March (February is not asked for)
+    assert web["value"].to_dict() == {dt.date(2024, 1, 1): 50.0, dt.date(2024, 3, 1): 70.0}
+    other.backend.disconnect()
+
+
+def test_any_number_of_ranges_runs_one_statement_with_the_numbers_of_a_fresh_compile(  # type: ignore[no-untyped-def]
+    session, monkeypatch
+) -> None:
+    """Scattered days (one range to many, touching or apart) read exactly their rows."""
+    import random
+
+    names = ["revenue", "orders", "buying_customers"]
+    as_of = dt.datetime(2024, 3, 20, 12, 0)
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=n) for n in range(90)]
+    rng = random.Random(11)
+    compiled = None
+    for size in (1, 2, 5, 17, 40, 90):
+        picked = sorted(rng.sample(days, size))
+        some = session.slice_evaluator(names, "day", ("channel",), picked, as_of)
+        session.run([some])
+        got = some.to_long(names, picked[0])
+        with monkeypatch.context() as m:
+            m.setattr(session_module, "statements_for", lambda *_: None)
+            fresh = session.slice_evaluator(names, "day", ("channel",), picked, as_of)
+            session.run([fresh])
+        pd.testing.assert_frame_equal(got, fresh.to_long(names, picked[0]))
+        assert set(got["period"]) <= set(picked)
+        if compiled is None:
+            compiled = counts(session)[0]
+        assert counts(session)[0] == compiled  # however many ranges: the first one's SQL
+
+
 def test_moments_are_written_as_ibis_writes_them() -> None:
     """The literal written without Ibis is the one Ibis compiles, for any moment."""
     import random

@@ -79,12 +79,28 @@ def merged_ranges(ranges: Iterable[tuple[datetime, datetime]]) -> list[tuple[dat
     return out
 
 
-def _in_ranges(col: Any, ranges: Sequence[tuple[datetime, datetime]]) -> Any:
-    conds = [(col >= timestamp_literal(a)) & (col < timestamp_literal(b)) for a, b in ranges]
-    out = conds[0]
-    for cond in conds[1:]:
-        out = out | cond
-    return out
+def in_ranges(col: Any, ranges: Sequence[tuple[datetime, datetime]]) -> Any:
+    """Whether ``col`` lies in one of ``ranges`` (sorted, apart: see :func:`merged_ranges`).
+
+    While a statement is made with a slot for its ranges (DuckDB, see
+    :func:`onpace.query.statements.ranges_slot`), the test is written so that its SQL
+    is the same for any number of ranges: between the first bound and the last, and
+    past an odd number of the bounds (in the i-th range exactly 2i - 1 bounds lie at
+    or before a moment; between two ranges an even number).
+    """
+    from onpace.query.statements import ranges_slot
+
+    slot = ranges_slot()
+    if slot is None:
+        conds = [(col >= timestamp_literal(a)) & (col < timestamp_literal(b)) for a, b in ranges]
+        out = conds[0]
+        for cond in conds[1:]:
+            out = out | cond
+        return out
+    hull = (col >= timestamp_literal(ranges[0][0])) & (col < timestamp_literal(ranges[-1][1]))
+    bounds = ibis.array([ibis.literal(m, type="timestamp") for m in slot])
+    passed = bounds.filter(lambda bound: bound <= col).length()
+    return hull & ((passed % 2) == 1)
 
 
 def _copies(values: Sequence[Any], kind: str) -> Any:
@@ -272,7 +288,7 @@ class _Scan:
         time_col = as_timestamp(self.jt.col(time))
         preds = [time_col < timestamp_literal(as_of)]
         if ranges is not None:
-            preds.append(_in_ranges(time_col, ranges))
+            preds.append(in_ranges(time_col, ranges))
         if record:  # placed by a related row's time: the row itself must exist as of as_of
             preds.append(as_timestamp(self.jt.col(record)) < timestamp_literal(as_of))
         self.jt.table = self.jt.table.filter(*preds)
@@ -452,7 +468,7 @@ def conversion_exprs(
     names = [b.time, b.key, *breakdown.dimensions, *(bf.columns if bf else [])]
     bj = JoinedTable(tables, b.entity, dict.fromkeys(names), available)
     base_time = as_timestamp(bj.col(b.time))
-    cond = _in_ranges(base_time, ranges) & (base_time < timestamp_literal(as_of))
+    cond = in_ranges(base_time, ranges) & (base_time < timestamp_literal(as_of))
     cond = cond & bj.col(b.key).notnull()
     if bf:
         cond = cond & to_ibis(bf, bj.col)
@@ -521,7 +537,7 @@ class Batch:
         self.tables = tables
         self.available = available
         self.execute = execute
-        self.run_lazily: Callable[[Callable[[], Any]], pd.DataFrame] | None = None
+        self.run_lazily: Callable[..., pd.DataFrame] | None = None
         first = self.evaluators[0].window
         self.as_of = first.as_of
         self.calendar = first.calendar
@@ -556,7 +572,16 @@ class Batch:
 
     @staticmethod
     def _ranges(users: Sequence[Evaluator]) -> list[tuple[datetime, datetime]]:
+        """The ranges the rows are read in: every slice's, merged."""
         return merged_ranges(r for e in users for r in e.window.scan_ranges())
+
+    def _own_moments(self, users: Sequence[Evaluator] | None = None) -> list[datetime]:
+        """The moments a merged statement holds: ``as_of``, and the first and last bound
+        of its ranges (the others go into its slot, see :func:`in_ranges`)."""
+        if not users:
+            return [self.as_of]
+        ranges = self._ranges(users)
+        return [self.as_of, ranges[0][0], ranges[-1][1]]
 
     # -- the merged queries ----------------------------------------------------------------
 
@@ -633,10 +658,19 @@ class Batch:
 
     # -- running and splitting --------------------------------------------------------------
 
-    def _result(self, make: Callable[[], Any]) -> pd.DataFrame:
-        """The result of the expression ``make`` builds (not built when its SQL is known)."""
+    def _result(
+        self,
+        make: Callable[[], Any],
+        own: Sequence[datetime] | None = None,
+        ranges: Sequence[tuple[datetime, datetime]] | None = None,
+    ) -> pd.DataFrame:
+        """The result of the expression ``make`` builds (not built when its SQL is known).
+
+        ``own`` are the moments of a merged statement and ``ranges`` the ranges it reads
+        (see :meth:`onpace.query.statements.Computation.run_lazily`).
+        """
         if self.run_lazily is not None:
-            return self.run_lazily(make)
+            return self.run_lazily(make, own, ranges)
         return self.execute(make())
 
     def run(self) -> None:
@@ -647,7 +681,8 @@ class Batch:
         recorded SQL without building the expressions again.
         """
         for key, (query, users) in self._aggregates().items():
-            result = self._result(functools.partial(self._aggregate_expr, query, users))
+            make = functools.partial(self._aggregate_expr, query, users)
+            result = self._result(make, self._own_moments(users), self._ranges(users))
             split = _Split(result, self._breakdown(users))
             for e in users:
                 own = e.plan.aggregates[key]
@@ -660,7 +695,8 @@ class Batch:
         for name, users in self._kpi_users("snapshots").items():
             flowing = [e for e in users if e.uses_flows(name)]
             if flowing:
-                result = self._result(functools.partial(self._flows, name, flowing))
+                make = functools.partial(self._flows, name, flowing)
+                result = self._result(make, self._own_moments())
                 split = _Split(result, self._breakdown(flowing))
                 for e in flowing:
                     part = split.part(e, [*e.keys, "value"], periods=False)
@@ -673,7 +709,9 @@ class Batch:
             pair = functools.cache(functools.partial(self._conversions, name, users))
             breakdown = self._breakdown(users)
             for kind, side in (("conversion_base", 0), ("conversion_conv", 1)):
-                split = _Split(self._result(functools.partial(_pick, pair, side)), breakdown)
+                make = functools.partial(_pick, pair, side)
+                moments, ranges = self._own_moments(users), self._ranges(users)
+                split = _Split(self._result(make, moments, ranges), breakdown)
                 for e in users:
                     e.results[(kind, name)] = split.part(e, [*e.keys, "value"], periods=True)
 

@@ -81,7 +81,7 @@ class Session:
                     # Several queries read the spells (won, lost, active, lifetime): compute
                     # the window function over orders once and keep it as a temp table.
                     spells = customer_spells(
-                        self.warehouse.table,
+                        self._table,
                         self._available,
                         self.churn,
                         as_of,
@@ -91,9 +91,15 @@ class Session:
                 return self._spells[as_of]
             if not self.warehouse.has_table(name):
                 raise MissingDataError(f"the warehouse has no table '{name}'")
-            return self.warehouse.table(name)
+            return self._table(name)
 
         return source
+
+    def _table(self, name: str) -> Any:
+        """A warehouse table; while a batch runs on DuckDB, known by name and schema alone."""
+        table = self.warehouse.table(name)
+        computation = self._computation
+        return table if computation is None else computation.unbound(table)
 
     def _materialized(self, spells: Any) -> Any:
         """The spells as a temporary table while a batch runs (the expression otherwise)."""
@@ -133,9 +139,15 @@ class Session:
         return list(found)
 
     def _columns_key(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The columns of every table of the data model (no other table is read).
+
+        Tables of other kinds (the stored values, recorded changes) come and go with
+        writes and must not make a refresh ask the whole catalog again.
+        """
         wh = self.warehouse
         names = wh.table_names() if hasattr(wh, "table_names") else set()
-        return tuple((t, tuple(sorted(wh.columns(t)))) for t in sorted(names))
+        model = sorted(t for t in names if t in ENTITIES)
+        return tuple((t, tuple(sorted(wh.columns(t)))) for t in model)
 
     def _missing_data(self, name: str, deps: Sequence[str]) -> list[str]:
         problems: list[str] = []

@@ -16,6 +16,12 @@ definition, the columns a table has, the churn rule) is a different statement; o
 moments are shared, and each statement runs with exactly the SQL a fresh compile of
 its real moments gives (a test pins that).
 
+A statement of a batch can also number its moments on its own (see
+:meth:`Computation.run_lazily`): its stand-ins then stand for its own moments (``as_of``
+and the bounds of the ranges it reads), so the statement equals that of another
+computation with the same structure, whatever else the two computations hold. That is
+how a refresh of the value store runs the SQL its full build compiled.
+
 The derived customer spells are materialized the same way: under a fresh temporary
 name per computation, referred to by the statements through a stand-in name.
 
@@ -61,12 +67,28 @@ class Moments:
 
 
 _ACTIVE: ContextVar[Moments | None] = ContextVar("onpace_moments", default=None)
+# the two stand-in bounds of the ranges a statement reads, while one is made with its
+# ranges as a slot (see :func:`ranges_slot`); None otherwise
+_SLOT: ContextVar[tuple[datetime, datetime] | None] = ContextVar("onpace_slot", default=None)
+# what the slot's stand-ins are registered as: moments no data holds
+_SLOT_MOMENTS = (datetime(1, 1, 1, 0, 0, 0, 1), datetime(1, 1, 1, 0, 0, 0, 2))
 
 
 def stand_in(value: datetime) -> datetime:
     """``value``, or its stand-in while a computation with cached statements builds."""
     moments = _ACTIVE.get()
     return value if moments is None else moments.stand_in(value)
+
+
+def ranges_slot() -> tuple[datetime, datetime] | None:
+    """The stand-ins of a slot for the ranges a statement reads, while one is being made.
+
+    A statement made with a slot writes its ranges as an array of two bounds, these two
+    stand-ins (see :func:`onpace.query.batch.in_ranges`); when it runs, the array gets
+    the bounds of its real ranges, however many. So one statement serves every set of
+    ranges: a full build's one range and a refresh's scattered periods alike.
+    """
+    return _SLOT.get()
 
 
 Event = tuple[str, str, Any]  # ("spells" or "query", SQL with stand-ins, result schema)
@@ -101,6 +123,37 @@ class _Recorded:
 _RUNS = _Recorded()
 
 
+class _SharedSql:
+    """SQL of expressions that name no connection, for every connection of the process.
+
+    While a computation builds, the warehouse's tables are read as tables known by name
+    and schema alone (:meth:`Computation.unbound`), so an expression built on one
+    connection equals the same expression built on another: the value store's refresh,
+    which runs on a new version of the warehouse file, finds the SQL its full build
+    compiled on the version before.
+    """
+
+    def __init__(self) -> None:
+        self._sql: OrderedDict[Any, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, op: Any) -> str | None:
+        with self._lock:
+            text = self._sql.get(op)
+            if text is not None:
+                self._sql.move_to_end(op)
+            return text
+
+    def put(self, op: Any, text: str) -> None:
+        with self._lock:
+            self._sql[op] = text
+            while len(self._sql) > CACHE_SIZE:
+                self._sql.popitem(last=False)
+
+
+_SHARED = _SharedSql()
+
+
 class Statements:
     """Compiled statements of one DuckDB backend, reused across computations of one shape.
 
@@ -113,7 +166,7 @@ class Statements:
 
     def __init__(self, backend: Any) -> None:
         self.backend = backend
-        self._sql: OrderedDict[Any, str] = OrderedDict()  # per connection: ops name it
+        self._sql: OrderedDict[Any, str] = OrderedDict()  # of expressions naming this connection
         self._rendered: dict[datetime, str] = {}
         self._lock = threading.Lock()
         self.compiled = 0  # statements compiled (not found in the cache)
@@ -171,16 +224,20 @@ class Statements:
         import ibis.expr.operations as ops
 
         op = expr.as_table().op()
+        shared = not op.find(ops.DatabaseTable)  # names no connection: kept for all
         with self._lock:
-            text = self._sql.get(op)
+            text = _SHARED.get(op) if shared else self._sql.get(op)
             if text is not None:
-                self._sql.move_to_end(op)
+                if not shared:
+                    self._sql.move_to_end(op)
                 return text, True
         text = str(self.backend.compile(expr.as_table()))
         keep = not op.find(ops.InMemoryTable)
         with self._lock:
             self.compiled += 1
-            if keep:
+            if keep and shared:
+                _SHARED.put(op, text)
+            elif keep:
                 self._sql[op] = text
                 while len(self._sql) > CACHE_SIZE:
                     self._sql.popitem(last=False)
@@ -241,20 +298,91 @@ class Computation:
         self._replay: Iterator[Event] | None = iter(recorded) if recorded is not None else None
         self.events: list[Event] | None = [] if record and recorded is None else None
         self._spells: dict[str, str] = {}
+        self._current = self.moments  # the moments the statement being made numbers
+        self._unknown = False  # a statement met a moment not among its own
+        self._unbound: dict[Any, Any] = {}
+        self._ranges: list[tuple[datetime, datetime]] = []  # of the statement being made
+        self._slot: tuple[datetime, datetime] | None = None
 
     @property
     def only_known_moments(self) -> bool:
         """Whether every moment the statements hold was one of those given up front."""
-        return len(self.moments.values) == self._known
+        return len(self.moments.values) == self._known and not self._unknown
+
+    def unbound(self, table: Any) -> Any:
+        """A warehouse table as a table known by its name and schema, not its connection.
+
+        Expressions built on it compile to the same SQL (the SQL names the table), and
+        equal those built on any other connection (see :class:`_SharedSql`). Anything
+        but a plain table of the warehouse (a union, a table in memory) is kept as is.
+        """
+        import ibis
+        import ibis.expr.operations as ops
+
+        op = table.op()
+        if not isinstance(op, ops.DatabaseTable):
+            return table
+        key = (op.name, op.namespace, op.schema)
+        found = self._unbound.get(key)
+        if found is None:
+            space = op.namespace
+            found = self._unbound[key] = ibis.table(
+                op.schema, name=op.name, catalog=space.catalog, database=space.database
+            )
+        return found
+
+    @contextlib.contextmanager
+    def _scope(
+        self,
+        own: Sequence[datetime] | None,
+        ranges: Sequence[tuple[datetime, datetime]] | None = None,
+    ) -> Iterator[None]:
+        """While a statement is made and run: its own moments (None: the computation's),
+        and the ranges it reads written into its slot (see :func:`ranges_slot`)."""
+        if own is None:
+            yield
+            return
+        moments = Moments()
+        for moment in own:
+            moments.stand_in(moment)
+        slot: tuple[datetime, datetime] | None = None
+        if ranges is not None:
+            slot = (moments.stand_in(_SLOT_MOMENTS[0]), moments.stand_in(_SLOT_MOMENTS[1]))
+        known = len(moments.values)
+        token = _ACTIVE.set(moments)
+        slot_token = _SLOT.set(slot)
+        self._current, self._ranges, self._slot = moments, list(ranges or []), slot
+        try:
+            yield
+        finally:
+            _ACTIVE.reset(token)
+            _SLOT.reset(slot_token)
+            self._current, self._ranges, self._slot = self.moments, [], None
+            if len(moments.values) != known:
+                self._unknown = True  # replay could not give this statement its moments
+                self.events = None
+
+    def _fill_slot(self, template: str) -> str:
+        """``template`` with its slot's array of two bounds made the real ranges' bounds."""
+        if self._slot is None:
+            return template
+        render = self.statements.render
+        first, second = (re.escape(render(m)) for m in self._slot)
+        bounds = ", ".join(render(m) for r in self._ranges for m in r)
+        pattern = re.compile(rf"\[\s*{first}\s*,\s*{second}\s*\]")
+        text = pattern.sub(lambda _: f"[{bounds}]", template)
+        if any(render(m) in text for m in self._slot):  # a bound written some other way
+            raise RuntimeError("a stand-in of the ranges read was left in a statement")
+        return text
 
     def _real(self, template: str) -> str:
-        """``template`` with the computation's real moments and table names written in."""
+        """``template`` with the statement's real moments and table names written in."""
         render = self.statements.render
         written = {
             render(_BASE + timedelta(seconds=n)): render(value)
-            for n, value in enumerate(self.moments.values)
+            for n, value in enumerate(self._current.values)
         }
-        text = template
+        text = template = self._fill_slot(template)
         if written:  # one pass over the text, however many moments the computation has
             pattern = re.compile("|".join(re.escape(stand) for stand in written))
             text = pattern.sub(lambda m: written[m.group(0)], template)
@@ -274,16 +402,29 @@ class Computation:
         """The SQL of ``expr`` with the computation's real moments and table names."""
         return self._real(self._template(expr))
 
-    def run_lazily(self, make: Callable[[], Any]) -> pd.DataFrame:
-        """The result of the expression ``make`` builds; replayed without building it."""
-        if self._replay is not None:
-            for kind, template, schema in self._replay:
-                if kind == "spells":
-                    self._create_spells(template)
-                    continue
-                return self._run(template, schema)
-            raise RuntimeError("a replayed computation asked for more queries than it recorded")
-        return self.execute(make())
+    def run_lazily(
+        self,
+        make: Callable[[], Any],
+        own: Sequence[datetime] | None = None,
+        ranges: Sequence[tuple[datetime, datetime]] | None = None,
+    ) -> pd.DataFrame:
+        """The result of the expression ``make`` builds; replayed without building it.
+
+        With ``own``, the statement numbers its moments itself: ``own`` in their order,
+        so its SQL is kept for any computation that makes the same statement with moments
+        that compare alike, be it a full build or a refresh of other periods. With
+        ``ranges`` (sorted, apart), the ranges the statement reads go into its slot
+        (:func:`ranges_slot`): their number does not change its SQL either.
+        """
+        with self._scope(own, ranges):
+            if self._replay is not None:
+                for kind, template, schema in self._replay:
+                    if kind == "spells":
+                        self._create_spells(template)
+                        continue
+                    return self._run(template, schema)
+                raise RuntimeError("a replayed computation asked for more queries than it recorded")
+            return self.execute(make())
 
     def execute(self, expr: Any) -> pd.DataFrame:
         """Run ``expr`` as ``backend.execute`` does, from the cached SQL."""
