@@ -51,6 +51,16 @@ def test_checkins_show_on_the_kpi_page(fresh_site: Site) -> None:
         if layer.get("mark", {}).get("type") == "rule"
     ]
     assert rules and rules[0]["data"]["values"][-1]["text"] == note["text"]
+    assert c.get("/kpis/revenue.json").json()["trend_chart"] == data["trend_chart"]  # kept
+    # a second check-in, while the page's values are still cached, is drawn at once
+    ws = Workspace.open(fresh_site.root)
+    later = datetime(2024, 3, 12, 9, 0, tzinfo=UTC)
+    add_checkin(ws, "2024-Q1", "one deal back", "on track", "revenue", None, "ann", later)
+    ws.close()
+    again = c.get("/kpis/revenue.json").json()
+    [rule] = [x for x in again["trend_chart"]["layer"] if x.get("mark", {}).get("type") == "rule"]
+    texts = [v["text"] for v in rule["data"]["values"]]
+    assert texts[-2:] == [note["text"], "check-in 2024-Q1 (on track) by ann: one deal back"]
 
 
 def test_the_review_pack_downloads_in_the_viewers_scope(site: Site) -> None:

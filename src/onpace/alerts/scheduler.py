@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("onpace.scheduler")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALERTS_JOB = "alerts"
+FIRST_TICK_SECONDS = 60.0
 
 
 def alerts_slot(now: datetime, every_minutes: int) -> datetime:
@@ -96,12 +97,15 @@ def start_scheduler(
     ws: Workspace,
     as_of: datetime | None = None,
     guard: Callable[[Callable[[], list[str]]], list[str]] | None = None,
+    first_in: float = FIRST_TICK_SECONDS,
 ) -> Any:
     """A background scheduler ticking :func:`run_due` every minute (None without alerts.yml).
 
     ``guard`` runs a tick the way the server runs its own computations (under its
     lock): the workspace's warehouse connection takes one statement at a time, and
-    a tick computing KPIs while a page does would break both.
+    a tick computing KPIs while a page does would break both. The first tick comes
+    ``first_in`` seconds after the start, so the first readers of a restarted server
+    are not queued behind a whole alert run; a slot missed meanwhile still runs then.
     """
     if not (ws.root / "alerts.yml").exists():
         return None
@@ -118,6 +122,12 @@ def start_scheduler(
             log.error("scheduled run failed: %s", exc)
 
     scheduler = BackgroundScheduler(daemon=True)
-    scheduler.add_job(tick, "interval", minutes=1, next_run_time=datetime.now(), max_instances=1)
+    scheduler.add_job(
+        tick,
+        "interval",
+        minutes=1,
+        next_run_time=datetime.now() + timedelta(seconds=first_in),
+        max_instances=1,
+    )
     scheduler.start()
     return scheduler

@@ -291,12 +291,13 @@ def _serve(
             scheduler.shutdown(wait=False)
 
 
-def app_scheduler(app: Any, as_of: datetime | None = None) -> Any:
+def app_scheduler(app: Any, as_of: datetime | None = None, first_in: float | None = None) -> Any:
     """The scheduler of ``app``'s alerts and digests, ticking under the app's lock."""
-    from onpace.alerts.scheduler import start_scheduler
+    from onpace.alerts.scheduler import FIRST_TICK_SECONDS, start_scheduler
 
     ctx = app.state.ctx
-    return start_scheduler(ctx.ws, as_of, ctx.run)
+    wait = FIRST_TICK_SECONDS if first_in is None else first_in
+    return start_scheduler(ctx.ws, as_of, ctx.run, wait)
 
 
 def _run_uvicorn(

@@ -7,8 +7,11 @@ the page, the JSON and the CSV can never disagree.
 
 from __future__ import annotations
 
+import json
 import math
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlparse
@@ -163,17 +166,46 @@ def kpi(request: Request, who: Identity) -> dict[str, Any]:
     return {**annotated, "checkins": checkins[::-1][:10], "partial": "kpi_breakdown.html"}
 
 
-def _annotated(built: dict[str, Any], name: str, store: Any) -> dict[str, Any]:
-    """The KPI page's charts with target revisions, reviews and check-ins at their dates."""
-    from datetime import date, timedelta
+_ANNOTATED: OrderedDict[tuple[int, str], tuple[dict[str, Any], dict[str, Any]]] = OrderedDict()
+_ANNOTATED_ENTRIES = 64
+_ANNOTATED_LOCK = threading.Lock()
 
-    from onpace.views import charts
-    from onpace.views.annotations import kpi_notes, within
+
+def _annotated(built: dict[str, Any], name: str, store: Any) -> dict[str, Any]:
+    """The KPI page's charts with target revisions, reviews and check-ins at their dates.
+
+    Drawing the two charts is nine tenths of a KPI page served from the cache, so
+    they are kept for the cached page they were drawn on (the same object while its
+    cache entry lives) and the notes they show: a new check-in, review or target
+    draws them again.
+    """
+    from onpace.views.annotations import kpi_notes
 
     notes = kpi_notes(store, name)
     trend = built.get("trend") or []
     if not notes or not trend:
         return built
+    key = (id(built), json.dumps(notes, sort_keys=True, default=str))
+    with _ANNOTATED_LOCK:
+        hit = _ANNOTATED.get(key)
+        if hit is not None and hit[0] is built:
+            _ANNOTATED.move_to_end(key)
+            return hit[1]
+    out = _draw_annotated(built, notes)
+    with _ANNOTATED_LOCK:
+        _ANNOTATED[key] = (built, out)  # holding ``built`` keeps its id from being reused
+        while len(_ANNOTATED) > _ANNOTATED_ENTRIES:
+            _ANNOTATED.popitem(last=False)
+    return out
+
+
+def _draw_annotated(built: dict[str, Any], notes: list[dict[str, Any]]) -> dict[str, Any]:
+    from datetime import date, timedelta
+
+    from onpace.views import charts
+    from onpace.views.annotations import within
+
+    trend = built["trend"]
     out = dict(built)
     first = date.fromisoformat(trend[0]["period"][:10])
     last = date.fromisoformat(trend[-1]["period"][:10]) + timedelta(days=31)
