@@ -1,8 +1,9 @@
-"""Describe KPIs for people: formulas in words, listings and display tables.
+"""Describe KPIs for people: formulas in words, listings and details.
 
-These are the data functions behind ``onpace kpi list/show``, ``compute``'s table,
-and the catalog documentation: one function per view, returning plain data that
-a CLI table, a JSON answer or a web page can all render.
+These are the data functions behind ``onpace kpi list/show`` and the catalog
+documentation (``compute``'s table is :mod:`onpace.views.long_table`'s): one function
+per view, returning plain data that a CLI table, a JSON answer or a web page can all
+render.
 """
 
 from __future__ import annotations
@@ -21,11 +22,8 @@ from onpace.spec.kpi import (
     SnapshotKpi,
     kpi_entities,
 )
-from onpace.views.long_table import display_table, frame_table
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from onpace.workspace import Workspace
 
 
@@ -112,10 +110,3 @@ def kpi_detail(ws: Workspace, name: str) -> dict[str, Any]:
         "area": kpi.area,
         "defined_at": f"{source.file}:{source.line()}" if source and source.file else None,
     }
-
-
-def pivot_for_display(
-    ws: Workspace, frame: pd.DataFrame, names: list[str], dims: list[str]
-) -> tuple[str, list[str], list[list[str]]]:
-    """Rows of periods (and dimension values), one formatted column per KPI."""
-    return display_table(ws, frame_table(frame, dims), names, dims)
