@@ -14,6 +14,7 @@ from the same data functions, without importing anything internal.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -60,6 +61,9 @@ CONFIG_FILE = "onpace.yml"
 Objects = Literal["objects"]
 Pandas = Literal["pandas"]
 Arrow = Literal["arrow"]
+
+
+_OPENING_STORE = threading.Lock()
 
 
 def local_now(timezone: str) -> datetime:
@@ -325,7 +329,9 @@ class Workspace:
         if self._store is None:
             from onpace.store import workspace_store
 
-            self._store = workspace_store(self)
+            with _OPENING_STORE:  # the first requests of a server ask for it at once
+                if self._store is None:
+                    self._store = workspace_store(self)
         return self._store
 
     def close(self) -> None:

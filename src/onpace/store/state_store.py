@@ -12,6 +12,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -68,14 +69,22 @@ def _refuse_rewrites(session: Session, flush_context: Any, instances: Any) -> No
             raise AppendOnlyError(refusal)
 
 
+_MIGRATING = threading.Lock()
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the store's schema up to ``revision`` (the newest by default)."""
+    """Bring the store's schema up to ``revision`` (the newest by default).
+
+    One migration at a time in a process: Alembic keeps the running migration's
+    context in module globals, so two threads migrating at once (the first
+    requests of a server, each opening the store) break each other.
+    """
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with _MIGRATING, engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 
