@@ -234,3 +234,18 @@ def test_moments_are_written_as_ibis_writes_them() -> None:
     assert (
         _direct(dt.datetime(2024, 1, 2, 3, 4, 5, 6)) == "MAKE_TIMESTAMP(2024, 1, 2, 3, 4, 5.000006)"
     )
+
+
+def test_many_ranges_are_coarsened_by_closing_the_shortest_gaps() -> None:
+    from onpace.query.batch import coarsened
+
+    def day(n: int) -> dt.datetime:
+        return dt.datetime(2024, 1, 1) + dt.timedelta(days=n)
+
+    ranges = [(day(0), day(1)), (day(3), day(4)), (day(4 + 1), day(6)), (day(20), day(21))]
+    # gaps by hand: 2 days, 1 day, 14 days; at most 3 ranges closes the 1-day gap,
+    # at most 2 the 2-day gap too, and one range is the whole span
+    assert coarsened(ranges, 4) == ranges
+    assert coarsened(ranges, 3) == [(day(0), day(1)), (day(3), day(6)), (day(20), day(21))]
+    assert coarsened(ranges, 2) == [(day(0), day(6)), (day(20), day(21))]
+    assert coarsened(ranges, 1) == [(day(0), day(21))]

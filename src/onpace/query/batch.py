@@ -79,6 +79,27 @@ def merged_ranges(ranges: Iterable[tuple[datetime, datetime]]) -> list[tuple[dat
     return out
 
 
+SLOT_RANGES = 8  # at most this many ranges go into a statement's slot (see coarsened)
+
+
+def coarsened(
+    ranges: Sequence[tuple[datetime, datetime]], most: int = SLOT_RANGES
+) -> list[tuple[datetime, datetime]]:
+    """``ranges`` (sorted, apart) made at most ``most`` by closing the shortest gaps.
+
+    A slot's test compares a row with every bound, so hundreds of scattered periods
+    (late corrections over years) would cost hundreds of comparisons a row. Reading a
+    gap's rows as well changes no value: every period a slice asks for lies whole in
+    its ranges, and the rows of periods nobody asked for are dropped when the results
+    are split (:class:`_Split`).
+    """
+    out = list(ranges)
+    while len(out) > most:
+        gap = min(range(len(out) - 1), key=lambda i: out[i + 1][0] - out[i][1])
+        out[gap : gap + 2] = [(out[gap][0], out[gap + 1][1])]
+    return out
+
+
 def in_ranges(col: Any, ranges: Sequence[tuple[datetime, datetime]]) -> Any:
     """Whether ``col`` lies in one of ``ranges`` (sorted, apart: see :func:`merged_ranges`).
 
@@ -670,7 +691,7 @@ class Batch:
         (see :meth:`onpace.query.statements.Computation.run_lazily`).
         """
         if self.run_lazily is not None:
-            return self.run_lazily(make, own, ranges)
+            return self.run_lazily(make, own, None if ranges is None else coarsened(ranges))
         return self.execute(make())
 
     def run(self) -> None:
