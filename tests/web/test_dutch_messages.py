@@ -87,6 +87,8 @@ def test_the_templates_match_what_the_library_writes() -> None:
         places = {"period": "2024-Q1", "divisor": "prior(x)", "what": "a, b", "share": "94%"}
         places |= {"chance": "20%", "limit": "15%", "projected": "90%", "method": "none"}
         places |= {"status": "missed", "level": "below floor", "low": "90%", "high": "98%"}
+        places |= {"model": "Theta", "baseline": "seasonal naive", "mase": "0.64"}
+        places |= {"baseline_mase": "1.00", "weight": "40%"}
         filled = sentence.format_map(places)
         assert phrase(filled, "nl") != filled, key
         assert phrase(filled, "en") == filled
@@ -94,6 +96,29 @@ def test_the_templates_match_what_the_library_writes() -> None:
     assert phrase("gross_margin: division by zero: revenue is 0", "nl") == (
         "gross_margin: deling door nul: revenue is 0"
     )
+
+
+def test_how_a_projection_was_made_is_said_in_dutch() -> None:
+    """The KPI page's method line, from the projection's own summary."""
+    from onpace.targets.forecast import Projection
+
+    made = Projection(
+        1000.0, 900.0, 1100.0, 0.6, "mean", mase=0.8, baseline_mase=1.05, run_rate_weight=0.4
+    )
+    assert made.summary == (
+        "method: mean of seasonal naive, growth-adjusted, Theta and ETS, backtest MASE 0.80"
+        " vs seasonal naive 1.05; run-rate weight 40%"
+    )
+    assert phrase(made.summary, "nl") == (
+        "methode: gemiddelde van seizoensnaïef, met groei, Theta en ETS, backtest-MASE 0.80"
+        " tegen seizoensnaïef 1.05; gewicht van het huidige tempo 40%"
+    )
+    theta = Projection(1.0, None, None, None, "theta", pipeline_weight=0.25)
+    assert phrase(theta.summary, "nl") == "methode: Theta; gewicht van de pijplijn 25%"
+    over = Projection(1.0, None, None, None, "actual")
+    assert phrase(over.summary, "nl") == "de periode is voorbij: de werkelijke waarde"
+    unknown = "method: something new, backtest MASE 0.80 vs seasonal naive 1.05"
+    assert phrase(unknown, "nl") == unknown  # a method the catalogs do not know stays
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])

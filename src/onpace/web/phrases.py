@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from onpace.errors import OnpaceError
+from onpace.targets.candidates import METHOD_LABELS
 from onpace.web.i18n import STRINGS, form_words, say, translate
 
 # (the library's sentence with its {places}, the catalog key that says it)
@@ -53,6 +54,15 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("at risk between {low} and {high}", "phrase_band_at_risk"),
     ("off track below {limit}", "phrase_band_off_track"),
     ("no score", "phrase_no_score"),
+    # how a projection was made (onpace.targets.forecast.Projection.summary), "; " between
+    ("the period is over: the actual", "phrase_method_actual"),
+    ("method: {model}", "phrase_method"),
+    (
+        "method: {model}, backtest MASE {mase} vs {baseline} {baseline_mase}",
+        "phrase_method_backtest",
+    ),
+    ("run-rate weight {weight}", "phrase_run_rate_weight"),
+    ("pipeline weight {weight}", "phrase_pipeline_weight"),
 )
 
 # Status words (TargetStatus.status, the band) and levels (TargetStatus.level): the
@@ -75,8 +85,12 @@ LEVEL_KEYS = {
     "target to stretch": "level_target_to_stretch",
     "stretch reached": "level_stretch_reached",
 }
+# The forecasting methods by the label a projection's summary names them with
+METHOD_KEYS = {label: f"method_{name}" for name, label in METHOD_LABELS.items()}
 # a place filled with one of these words says the word in the reader's language
-_WORDS = {"status": STATUS_KEYS, "level": LEVEL_KEYS}
+_WORDS = {"status": STATUS_KEYS, "level": LEVEL_KEYS, "model": METHOD_KEYS, "baseline": METHOD_KEYS}
+# places that hold a number: the words before them end where the number starts
+_NUMBERS = frozenset({"mase", "baseline_mase", "weight"})
 
 
 @cache
@@ -89,11 +103,16 @@ def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
         parts = re.split(r"\{(\w+)\}", sentence)
         fixed = sum(len(part) for part in parts[::2])
         regex = "".join(
-            re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^;]+?)" for i, part in enumerate(parts)
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>{_place(part)})"
+            for i, part in enumerate(parts)
         )
         out.append((fixed, re.compile(regex + r"\Z"), key))
     out.sort(key=lambda item: -item[0])
     return tuple((pattern, key) for _, pattern, key in out)
+
+
+def _place(name: str) -> str:
+    return r"-?[0-9][0-9.,]*%?" if name in _NUMBERS else r"[^;]+?"
 
 
 def _said(text: str, language: str) -> Iterator[str]:
