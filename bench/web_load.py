@@ -13,7 +13,9 @@ serve`` then starts in its own process on a free port of 127.0.0.1 and the clien
 next to the server) send, the moment it answers its health check:
 
 - **cold**: one request each, all at once, to the freshly started server (nothing
-  computed in this process yet): the latency every client sees first;
+  computed in this process yet): the latency every client sees first. Measured on
+  the first start of the workspace (no forecast fitted yet) and again after a
+  restart (the forecasts kept from the first);
 - **warm**: then as fast as they can for ``--seconds``.
 
 Printed per path: p50/p95/p99/max latency of both phases, requests/s, errors and
@@ -219,13 +221,18 @@ def main() -> None:
                 first, first_errors = asyncio.run(cold(port, request, args.clients))
                 warm, errors, elapsed = asyncio.run(load(port, request, args.clients, args.seconds))
                 peak = server_peak_mib(port)
-            errors = first_errors + errors
-            met = p95_ms(first) < GOAL_MS and p95_ms(warm) < GOAL_MS and not errors
+            with serving(root, as_of=args.as_of, start_seconds=600) as base:  # a restart
+                port = int(base.rsplit(":", 1)[1])
+                again, again_errors = asyncio.run(
+                    cold(port, request_bytes(port, token, path), args.clients)
+                )
+            errors = first_errors + errors + again_errors
+            met = max(p95_ms(first), p95_ms(again), p95_ms(warm)) < GOAL_MS and not errors
             line = (
-                f"`GET {path}`: cold (first request of each of {args.clients} clients on a "
-                f"freshly started server) {spread(first)}; warm {args.seconds:.0f} s: "
-                f"{len(warm):,} requests, {len(warm) / elapsed:,.0f}/s, {spread(warm)}; "
-                f"errors {len(errors)}; server peak "
+                f"`GET {path}`: first request of each of {args.clients} clients on the first "
+                f"start {spread(first)}, after a restart {spread(again)}; warm "
+                f"{args.seconds:.0f} s: {len(warm):,} requests, {len(warm) / elapsed:,.0f}/s, "
+                f"{spread(warm)}; errors {len(errors)}; server peak "
                 f"{f'{peak:,.0f} MiB' if peak is not None else 'not read'}; "
                 f"goal p95 < {GOAL_MS:.0f} ms cold and warm: {'met' if met else 'missed'}"
             )

@@ -26,9 +26,14 @@ from onpace.query.session import ComputeRequest, Session
 from onpace.query.warehouse import Warehouse
 from onpace.spec.kpi import AnyKpi
 from onpace.spec.workspace_config import ChurnSettings
+from onpace.views import charts
 from tests.support.backends import BACKENDS, Backend, make_backend, mark_gaps
 from tests.support.pg_server import pg_url  # noqa: F401
 from tests.support.sales_data import SALES_DATA
+
+# Pages draw their charts without Altair's schema check; in the tests every chart
+# drawn is checked against the Vega-Lite schema.
+charts.VALIDATE_CHARTS = True
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import altair as alt
 
-from onpace.views.charts import ACTUAL_COLOUR, PROJECTION_COLOUR, TARGET_COLOUR
+from onpace.views.charts import ACTUAL_COLOUR, PROJECTION_COLOUR, TARGET_COLOUR, chart_spec
 
 _FORMAT = {
     "currency": ",.0f",
@@ -32,11 +32,6 @@ RATE_COLOUR = "#CC79A7"
 
 def _fmt(unit: str) -> str:
     return _FORMAT.get(unit, ",.2f")
-
-
-def _spec(chart: Any) -> dict[str, Any]:
-    spec: dict[str, Any] = chart.to_dict()
-    return spec
 
 
 def _data(rows: Sequence[dict[str, Any]]) -> Any:
@@ -104,7 +99,7 @@ def waterfall_chart(
         )
         .properties(width="container", height=280)
     )
-    return _spec(chart)
+    return chart_spec(chart)
 
 
 def member_effects_chart(
@@ -141,7 +136,7 @@ def member_effects_chart(
         )
         .properties(width="container", height=max(80, 24 * len(rows)))
     )
-    return _spec(chart)
+    return chart_spec(chart)
 
 
 def funnel_chart(steps: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -175,7 +170,7 @@ def funnel_chart(steps: Sequence[dict[str, Any]]) -> dict[str, Any]:
         x="right:Q", text="text:N"
     )
     chart = alt.layer(bars, labels).properties(width="container", height=60 * max(1, len(rows)))
-    return _spec(chart)
+    return chart_spec(chart)
 
 
 def conversion_by_member_chart(rows: Sequence[dict[str, Any]], dimension: str) -> dict[str, Any]:
@@ -201,7 +196,7 @@ def conversion_by_member_chart(rows: Sequence[dict[str, Any]], dimension: str) -
         )
         .properties(width="container", height=max(80, 22 * len(values)))
     )
-    return _spec(chart)
+    return chart_spec(chart)
 
 
 def lag_chart(lags: Sequence[dict[str, Any]], word: str) -> dict[str, Any]:
@@ -222,7 +217,7 @@ def lag_chart(lags: Sequence[dict[str, Any]], word: str) -> dict[str, Any]:
     )
     whiskers = base.mark_rule(color="#222").encode(y="low:Q", y2="high:Q")
     chart = alt.layer(bars, whiskers).properties(width="container", height=220)
-    return _spec(chart)
+    return chart_spec(chart)
 
 
 def pair_chart(
@@ -265,7 +260,7 @@ def pair_chart(
             )
             .properties(width="container", height=280)
         )
-        return _spec(chart)
+        return chart_spec(chart)
     base = alt.Chart(_data(rows)).encode(x=x)
     layers = []
     for (key, title), unit, colour in zip(series, units, colours, strict=False):
@@ -285,4 +280,4 @@ def pair_chart(
     chart = (
         alt.layer(*layers).resolve_scale(y="independent").properties(width="container", height=280)
     )
-    return _spec(chart)
+    return chart_spec(chart)
