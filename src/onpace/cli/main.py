@@ -410,7 +410,7 @@ def _print_stored(
     :mod:`onpace.values.direct`); what is printed is what computing would print.
     """
     from onpace.values.direct import answer_directly
-    from onpace.views.long_table import LongTable, NotExact, csv_text, json_text
+    from onpace.views.long_table import LongTable, csv_text, json_text
 
     found = answer_directly(ws, names, grain, start, end, dims, as_of)
     if found is None:
@@ -422,9 +422,8 @@ def _print_stored(
         _range_note(found.range.note)
         _print_table(ws, table, names, dims)
         return True
-    try:
-        text = json_text(table) if format_ == "json" else csv_text(table)
-    except NotExact:  # a number the frame writes by rules of its own: let it write it
+    text = json_text(table) if format_ == "json" else csv_text(table)
+    if text is None:  # a number the frame writes by rules of its own: let it write it
         return False
     _range_note(found.range.note)
     _write(text, output)

@@ -110,33 +110,36 @@ def _columns(table: LongTable) -> list[tuple[str, Sequence[Any]]]:
     ]
 
 
-class NotExact(ValueError):
-    """A number the frame's JSON writer would print in a way not reproduced here."""
-
-
-def frame_json_number(value: float) -> float | None:
-    """``value`` as the frame's JSON writer gives it: ten decimal places at most, NaN null.
+def writes_exactly(value: float) -> bool:
+    """Whether :func:`frame_json_number` gives ``value`` as the frame's JSON writer does.
 
     That writer rounds to ten places half to even in fixed notation; very large and
     very small numbers, and numbers within a hair of a tie at the tenth place, it
-    writes by rules of its own: those raise :class:`NotExact`, so that the caller lets
-    the frame write them.
+    writes by rules of its own, which are not reproduced here.
     """
+    if value != value or value in (float("inf"), float("-inf")) or value == 0:
+        return True
+    if not 1e-9 <= abs(value) < 1e15:
+        return False
+    scaled = Decimal(value).scaleb(10)
+    return abs(scaled - scaled.to_integral_value(ROUND_FLOOR) - Decimal("0.5")) >= _NEAR_HALF
+
+
+def frame_json_number(value: float) -> float | None:
+    """``value`` as the frame's JSON writer gives it (see :func:`writes_exactly`):
+    ten decimal places at most, NaN null."""
     if value != value or value in (float("inf"), float("-inf")):
         return None
     if value == 0:
         return 0.0
-    if not 1e-9 <= abs(value) < 1e15:
-        raise NotExact(value)
-    exact = Decimal(value)
-    scaled = exact.scaleb(10)
-    if abs(scaled - scaled.to_integral_value(ROUND_FLOOR) - Decimal("0.5")) < _NEAR_HALF:
-        raise NotExact(value)
-    return float(exact.quantize(_TEN_PLACES, rounding=ROUND_HALF_EVEN))
+    return float(Decimal(value).quantize(_TEN_PLACES, rounding=ROUND_HALF_EVEN))
 
 
-def json_text(table: LongTable) -> str:
-    """The table as ``onpace compute --format json`` prints it (raises :class:`NotExact`)."""
+def json_text(table: LongTable) -> str | None:
+    """The table as ``onpace compute --format json`` prints it; None when one of its
+    numbers is not written exactly here (the caller then lets the frame write it)."""
+    if not all(writes_exactly(v) for v in table.values):
+        return None
     columns = _columns(table)
     records = []
     for i in range(len(table)):
