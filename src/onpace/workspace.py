@@ -66,11 +66,21 @@ Arrow = Literal["arrow"]
 _OPENING_STORE = threading.Lock()
 
 
-def local_now(timezone: str) -> datetime:
-    """The current wall-clock time in ``timezone``, naive, like the stored data."""
+def wall_time(moment: datetime, timezone: str) -> datetime:
+    """``moment`` on the wall clock of ``timezone``, naive like the stored data (a naive
+    moment is taken to be one already)."""
     from zoneinfo import ZoneInfo
 
-    return datetime.now(ZoneInfo(timezone)).replace(tzinfo=None)
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+
+
+def local_now(timezone: str) -> datetime:
+    """The current wall-clock time in ``timezone``, naive, like the stored data."""
+    from datetime import UTC
+
+    return wall_time(datetime.now(UTC), timezone)
 
 
 @dataclass

@@ -67,8 +67,9 @@ def run_due(ws: Workspace, now: datetime | None = None) -> list[str]:
     from onpace.reports.digest_send import JOB as DIGEST_JOB
     from onpace.reports.digest_send import digest_since, send_digests
     from onpace.reports.schedule_runs import claim_slot
+    from onpace.workspace import wall_time
 
-    moment = _wall(now, ws.config.timezone) if now is not None else ws.now()
+    moment = wall_time(now, ws.config.timezone) if now is not None else ws.now()
     config = workspace_alerts(ws)
     ran: list[str] = []
     if config.rules:
@@ -83,14 +84,6 @@ def run_due(ws: Workspace, now: datetime | None = None) -> list[str]:
             sent = send_digests(ws, moment, since=since)
             ran.append(f"{DIGEST_JOB} {slot:%Y-%m-%d %H:%M}: {len(sent)} sent")
     return ran
-
-
-def _wall(moment: datetime, timezone: str) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
 
 
 def start_scheduler(
